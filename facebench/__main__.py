@@ -1,0 +1,3 @@
+from facebench.cli import app
+
+app()

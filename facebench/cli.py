@@ -1,0 +1,235 @@
+"""The ``facebench`` command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+import yaml
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from facebench.errors import FacebenchError
+
+app = typer.Typer(help="Score face-perception multimodal LLMs on face benchmarks.", no_args_is_help=True)
+list_app = typer.Typer(help="Show what is registered.", no_args_is_help=True)
+app.add_typer(list_app, name="list")
+console = Console(stderr=True)
+
+TasksOpt = Annotated[str, typer.Option("--tasks", help="'all' or comma-separated task names / YAML paths")]
+DataRootOpt = Annotated[Optional[Path], typer.Option("--data-root", help="folder holding every dataset under its default name; default: the embedded demo data")]
+DataOpt = Annotated[Optional[list[str]], typer.Option("--data", help="TASK=DIR: dataset folder of one task")]
+PromptOpt = Annotated[Optional[list[str]], typer.Option("--prompt", help="STYLE for every task that has it, or TASK=STYLE")]
+LimitOpt = Annotated[Optional[int], typer.Option("--limit", help="evaluate a seeded subset of N samples per task")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="seed for subsets and option shuffling")]
+ModeOpt = Annotated[str, typer.Option("--mode", help="parsing mode: strict or reference")]
+
+
+def _pairs(values: list[str] | None, what: str) -> dict[str, str]:
+    pairs = {}
+    for v in values or []:
+        key, sep, value = v.partition("=")
+        if not sep or not key:
+            raise typer.BadParameter(f"{what} must look like KEY=VALUE, got {v!r}")
+        pairs[key.strip()] = value.strip()
+    return pairs
+
+
+def _options(output: Path, data_root, data, prompt, limit, seed, mode):
+    from facebench.engine.runner import RunOptions
+
+    if mode not in ("strict", "reference"):
+        raise typer.BadParameter("--mode must be 'strict' or 'reference'")
+    styles = _pairs([p for p in prompt or [] if "=" in p], "--prompt")
+    plain = [p for p in prompt or [] if "=" not in p]
+    return RunOptions(
+        output=output,
+        data_root=data_root,
+        data={k: Path(v) for k, v in _pairs(data, "--data").items()},
+        limit=limit,
+        seed=seed,
+        styles=styles,
+        default_style=plain[-1] if plain else None,
+        mode=mode,  # type: ignore[arg-type]
+    )
+
+
+def _fail(exc: Exception) -> None:
+    console.print(f"[red]error:[/red] {exc}")
+    raise typer.Exit(code=2)
+
+
+@app.command()
+def run(
+    model: Annotated[str, typer.Option("--model", help="model card name, card YAML path, or adapter name")],
+    tasks: TasksOpt = "all",
+    output: Annotated[Path, typer.Option("--output", help="results folder")] = Path("results"),
+    data_root: DataRootOpt = None,
+    data: DataOpt = None,
+    prompt: PromptOpt = None,
+    limit: LimitOpt = None,
+    seed: SeedOpt = 0,
+    mode: ModeOpt = "strict",
+    model_arg: Annotated[Optional[list[str]], typer.Option("--model-arg", help="k=v override of a card setting")] = None,
+    name: Annotated[Optional[str], typer.Option("--name", help="name of the model in the results")] = None,
+) -> None:
+    """Run tasks on a model: infer (cached, resumable), parse, score, aggregate; print a leaderboard."""
+    from facebench.adapters.registry import build_adapter, load_card
+    from facebench.engine.runner import run_task
+    from facebench.leaderboard import build_leaderboard, to_terminal
+    from facebench.tasks.registry import resolve_tasks
+
+    try:
+        opts = _options(output, data_root, data, prompt, limit, seed, mode)
+        card = load_card(model)
+        overrides = {k: yaml.safe_load(v) for k, v in _pairs(model_arg, "--model-arg").items()}
+        selected = resolve_tasks(tasks)
+        adapter = build_adapter(card, overrides)
+    except FacebenchError as exc:
+        _fail(exc)
+    model_name = name or card.name
+    summary = []
+    failed = False
+    try:
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=console, transient=False) as bar:
+            for task in selected:
+                handle = bar.add_task(f"{task.name}: infer", total=None)
+
+                def progress(stage: str, done: int, total: int, handle=handle, task=task) -> None:
+                    bar.update(handle, description=f"{task.name}: {stage}", completed=done, total=total)
+
+                try:
+                    result = run_task(task, adapter, model_name, opts, progress)
+                except FacebenchError as exc:
+                    failed = True
+                    console.print(f"[red]{task.name}: {exc}[/red]")
+                    continue
+                summary.append(result)
+    except KeyboardInterrupt:
+        console.print("[yellow]interrupted: every finished response is saved; rerun the same command to resume[/yellow]")
+        raise typer.Exit(code=130)
+    finally:
+        adapter.close()
+    for r in summary:
+        primary = r["metrics"].get(r["primary_metric"])
+        console.print(
+            f"{r['task']}: n={r['n']} errors={r['n_error']} invalid={r['n_invalid']} "
+            f"{r['primary_metric']}={primary if primary is None else round(primary, 4)}"
+        )
+    if summary:
+        typer.echo(to_terminal(build_leaderboard(opts.output)))
+    if failed:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def score(
+    output: Annotated[Path, typer.Argument(help="results folder of a run")],
+    mode: ModeOpt = "strict",
+    model: Annotated[Optional[str], typer.Option("--model", help="only this model's folder")] = None,
+    compare: Annotated[bool, typer.Option("--compare", help="also parse in the other mode and count answers read differently")] = False,
+) -> None:
+    """Re-parse and re-score cached responses (no model needed)."""
+    from facebench.engine.runner import score_folder
+    from facebench.engine.compare import compare_modes
+
+    folders = sorted(p.parent for p in Path(output).glob("*/*/run.json"))
+    if model:
+        folders = [f for f in folders if f.parent.name == model]
+    if not folders:
+        _fail(FacebenchError(f"no run folders (*/*/run.json) under {output}"))
+    for folder in folders:
+        try:
+            res = score_folder(folder, mode)  # type: ignore[arg-type]
+        except FacebenchError as exc:
+            _fail(exc)
+        line = (f"{folder.parent.name}/{folder.name}: n={res['n']} invalid={res['n_invalid']} "
+                f"errors={res['n_error']} {res['primary_metric']}={res['metrics'].get(res['primary_metric'])}")
+        if compare:
+            diff = compare_modes(folder)
+            line += f" | strict vs reference: {diff['n_different']} of {diff['n']} answers read differently"
+        typer.echo(line)
+
+
+@app.command()
+def export(
+    out_file: Annotated[Path, typer.Option("--out", help="JSONL file to write")],
+    tasks: TasksOpt = "all",
+    data_root: DataRootOpt = None,
+    data: DataOpt = None,
+    prompt: PromptOpt = None,
+    limit: LimitOpt = None,
+    seed: SeedOpt = 0,
+) -> None:
+    """Write every request (task, id, prompt, messages, media; no targets) to run a model elsewhere."""
+    from facebench.engine.export import export_requests
+    from facebench.tasks.registry import resolve_tasks
+
+    try:
+        opts = _options(Path("results"), data_root, data, prompt, limit, seed, "strict")
+        n = export_requests(resolve_tasks(tasks), opts, out_file)
+    except FacebenchError as exc:
+        _fail(exc)
+    console.print(f"wrote {n} requests to {out_file}")
+
+
+@app.command()
+def leaderboard(
+    output: Annotated[Path, typer.Argument(help="results folder")],
+    csv: Annotated[Optional[Path], typer.Option("--csv", help="write the table as CSV")] = None,
+    markdown: Annotated[Optional[Path], typer.Option("--markdown", help="write the table as Markdown")] = None,
+) -> None:
+    """Build the leaderboard from the metrics files (one row per model)."""
+    from facebench.leaderboard import build_leaderboard, to_markdown, to_terminal
+
+    try:
+        frame = build_leaderboard(output)
+    except FileNotFoundError as exc:
+        _fail(exc)
+    if csv:
+        frame.to_csv(csv)
+    if markdown:
+        markdown.write_text(to_markdown(frame) + "\n", encoding="utf-8")
+    typer.echo(to_terminal(frame))
+
+
+@list_app.command("tasks")
+def list_tasks() -> None:
+    """Registered tasks with their metrics and protocol."""
+    from facebench.tasks.registry import get_task, task_names
+
+    for name in task_names():
+        try:
+            typer.echo(f"{name}: {get_task(name).describe()}")
+        except FacebenchError as exc:
+            typer.echo(f"{name}: [unavailable: {exc}]")
+
+
+@list_app.command("adapters")
+def list_adapters() -> None:
+    """Registered adapters, and the model cards that use them."""
+    from facebench.adapters.registry import adapter_names, card_names, get_adapter_class, load_card
+
+    cards: dict[str, list[str]] = {}
+    for c in card_names():
+        try:
+            cards.setdefault(load_card(c).adapter, []).append(c)
+        except FacebenchError:
+            cards.setdefault("?", []).append(c)
+    for name in adapter_names():
+        try:
+            doc = (get_adapter_class(name).__doc__ or "").strip().splitlines()[0]
+        except (FacebenchError, IndexError) as exc:
+            doc = f"[needs an extra: {exc}]" if isinstance(exc, FacebenchError) else ""
+        used = ", ".join(cards.get(name, [])) or "-"
+        typer.echo(f"{name}: {doc} | cards: {used}")
+
+
+def main() -> None:  # pragma: no cover - console entry
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

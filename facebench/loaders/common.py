@@ -1,0 +1,34 @@
+"""Small helpers shared by the loaders."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from facebench.errors import DatasetError
+
+
+def require_file(path: Path, what: str) -> Path:
+    if not path.is_file():
+        raise DatasetError(f"missing {what}", path)
+    return path
+
+
+def require_dir(path: Path, what: str) -> Path:
+    if not path.is_dir():
+        raise DatasetError(f"missing {what} folder", path)
+    return path
+
+
+def find_subdir(root: Path, name: str) -> Path:
+    """``root/name`` if it exists, else ``root`` itself (users point at either level)."""
+    return root / name if (root / name).is_dir() else root
+
+
+def text_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(1-based line number, stripped line) for every non-empty line of a text file."""
+    with path.open(encoding="utf-8-sig") as fh:
+        for number, line in enumerate(fh, start=1):
+            line = line.strip()
+            if line:
+                yield number, line

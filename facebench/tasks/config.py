@@ -1,0 +1,97 @@
+"""The schema of a task definition (``tasks/<name>.yaml``).
+
+A benchmark is mostly data: which loader reads the official layout, which prompt styles exist
+(template + parser), which kind of scoring applies and which metrics to report. Validation with
+pydantic turns a misspelt key into an error naming the file and the key.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from facebench.errors import ConfigError
+
+
+class StyleConfig(BaseModel):
+    """One way of asking: a prompt template, the parser that reads the answer, decoding budget."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    template: str
+    parser: str
+    #: shuffle multiple-choice options per sample (seeded, recorded in the request)
+    shuffle_options: bool = False
+    max_new_tokens: int = 64
+    #: answer space shown to the random adapter: "options" (letters), "classes", "yes_no", "age"
+    answer_space: Literal["options", "classes", "yes_no", "age", "au", "attributes", "free"] = (
+        "classes"
+    )
+    #: one request per sample ("sample") or one yes/no question per class / AU ("per_class")
+    expand: Literal["sample", "per_class"] = "sample"
+    description: str = ""
+
+
+class TaskConfig(BaseModel):
+    """A task definition, as written in YAML."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    title: str
+    #: default sub-folder under ``--data-root`` (and under the demo data)
+    data_dir: str
+    #: ``rafdb`` (-> ``facebench.loaders.rafdb:load``) or ``package.module:function``
+    loader: str
+    loader_options: dict[str, Any] = Field(default_factory=dict)
+    modality: Literal["image", "video"] = "image"
+    #: the scoring kind: how items are formed from samples and how metrics are aggregated
+    kind: str = "classification"
+    classes: list[str] = Field(default_factory=list)
+    #: display names of classes in prompts, when they differ from the canonical names
+    class_names: dict[str, str] = Field(default_factory=dict)
+    #: short definitions shown in per-class yes/no questions (e.g. FACS descriptions)
+    class_descriptions: dict[str, str] = Field(default_factory=dict)
+    synonyms: str | None = None
+    au_codes: list[int] = Field(default_factory=list)
+    default_style: str
+    styles: dict[str, StyleConfig]
+    metrics: list[str]
+    primary_metric: str
+    #: metrics where lower is better (e.g. mae) so leaderboards sort correctly
+    lower_is_better: list[str] = Field(default_factory=list)
+    #: meta key that splits the test set into folds (e.g. "fold"); metrics per fold and mean
+    fold_key: str | None = None
+    protocol: str = ""
+    num_frames: int = 8
+    kind_options: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check(self) -> TaskConfig:
+        if self.default_style not in self.styles:
+            raise ValueError(
+                f"default_style {self.default_style!r} is not one of the styles "
+                f"{sorted(self.styles)}"
+            )
+        return self
+
+
+def load_task_config(path: Path) -> TaskConfig:
+    """Read and validate a task YAML file; errors name the file and the offending key."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read task definition: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: a task definition must be a YAML mapping")
+    try:
+        return TaskConfig.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigError(f"{path}: invalid task definition: {problems}") from exc

@@ -1,0 +1,62 @@
+"""Single-label classification (expression recognition, real/fake, gender...).
+
+One question per sample; the parsed class is compared with the target. An unparseable answer
+or an error row is a wrong answer (it stays in the denominator) and is counted separately.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from facebench import metrics as M
+from facebench.tasks.kinds.base import TaskKind
+from facebench.types import Prediction
+
+
+class ClassificationKind(TaskKind):
+    def score(self, task, target: Any, parsed: Any) -> float | None:
+        return float(parsed is not None and parsed == target)
+
+    def aggregate(self, task, predictions: list[Prediction]) -> dict[str, Any]:
+        labels = list(task.config.classes)
+        result = self._metrics(task, predictions, labels)
+        fold_key = task.config.fold_key
+        if fold_key:
+            by_fold: dict[str, list[Prediction]] = {}
+            for p in predictions:
+                by_fold.setdefault(str(p.meta.get(fold_key)), []).append(p)
+            per_fold = {f: self._metrics(task, ps, labels) for f, ps in sorted(by_fold.items())}
+            result = M.average_folds(per_fold)
+        return result
+
+    def _metrics(self, task, predictions: list[Prediction], labels: list[str]) -> dict[str, Any]:
+        y_true = [p.target for p in predictions]
+        y_pred = [p.parsed if p.valid else None for p in predictions]
+        wanted = set(task.config.metrics)
+        out: dict[str, Any] = {}
+        if "accuracy" in wanted:
+            out["accuracy"] = M.accuracy(y_true, y_pred)
+        if "war" in wanted:
+            out["war"] = M.war(y_true, y_pred, labels)
+        if "uar" in wanted:
+            out["uar"] = M.uar(y_true, y_pred, labels)
+        if "per_class_recall" in wanted:
+            out["per_class_recall"] = M.per_class_recall(y_true, y_pred, labels)
+        if "confusion_matrix" in wanted:
+            out["confusion_matrix"] = M.confusion_matrix(y_true, y_pred, labels)
+        out["format_valid_rate"] = M.format_valid_rate(y_pred)
+        return out
+
+    def floor(self, task, predictions: list[Prediction]) -> dict[str, Any]:
+        targets = [p.target for p in predictions]
+        if not targets:
+            return {}
+        majority, _ = Counter(targets).most_common(1)[0]
+        constant = [
+            Prediction(p.id, p.sample_id, "", majority, "floor", p.target, None, None, p.meta)
+            for p in predictions
+        ]
+        floor = self.aggregate(task, constant)
+        floor.pop("format_valid_rate", None)
+        return {k: v for k, v in floor.items() if isinstance(v, (int, float))}

@@ -1,0 +1,100 @@
+"""Multi-label detection: facial attributes (CelebA, LFWA) and action units (DISFA, BP4D, EmotioNet).
+
+A sample's target is ``{class: bool}`` over the classes it is annotated for. Two ways of asking:
+
+- ``expand: per_class``: one yes/no question per class (Face-MLLM's LFWA/EmotioNet style);
+  the parser gives "yes"/"no" per question.
+- ``expand: sample``: one open question ("describe the face", "which AUs are active"); the
+  parser gives the set of classes mentioned (attribute synonyms or AU codes).
+
+Either way the answers become per-(sample, class) binary decisions. An unparseable answer is
+the wrong decision for that class (a miss if present, a false alarm if absent): it is never
+dropped, so a model cannot gain by refusing. Metrics per class and their mean:
+``macc`` (mean per-class accuracy, CelebA/LFWA) and ``f1_mean`` (mean per-AU F1); with a
+``fold_key``, the metrics are computed per fold and averaged over folds.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from facebench import metrics as M
+from facebench.tasks.kinds.base import TaskKind
+from facebench.types import Prediction
+
+
+class MultiLabelKind(TaskKind):
+    def score(self, task, target: Any, parsed: Any) -> float | None:
+        if isinstance(target, str):  # a per-class yes/no question
+            return float(parsed == target)
+        # an open answer: share of annotated classes decided correctly
+        decisions = self._decisions_open(task, target, parsed)
+        return sum(p == t for _, p, t in decisions) / len(decisions) if decisions else None
+
+    def decisions(self, task, predictions: list[Prediction]) -> dict[str, tuple[list[bool], list[bool]]]:
+        """class -> (y_true, y_pred) with every invalid answer turned into the wrong decision."""
+        table: dict[str, tuple[list[bool], list[bool]]] = {c: ([], []) for c in task.config.classes}
+        for p in predictions:
+            if isinstance(p.target, str):
+                cls = p.meta["class_key"]
+                truth = p.target == "yes"
+                guess = None if not p.valid else p.parsed == "yes"
+                rows = [(cls, guess, truth)]
+            else:
+                rows = self._decisions_open(task, p.target, p.parsed if p.valid else None)
+            for cls, guess, truth in rows:
+                y_true, y_pred = table[cls]
+                y_true.append(truth)
+                y_pred.append((not truth) if guess is None else guess)
+        return {c: v for c, v in table.items() if v[0]}
+
+    def _decisions_open(self, task, target: dict[str, bool], parsed: Any) -> list[tuple[str, bool | None, bool]]:
+        present = None if parsed is None else {self._class_of(task, v) for v in parsed}
+        return [
+            (cls, None if present is None else cls in present, bool(truth))
+            for cls, truth in target.items()
+        ]
+
+    @staticmethod
+    def _class_of(task, value: Any) -> str:
+        """Parsers give AU codes as ints; AU tasks name their classes ``AU<code>``."""
+        return f"AU{value}" if isinstance(value, int) else str(value)
+
+    def aggregate(self, task, predictions: list[Prediction]) -> dict[str, Any]:
+        fold_key = task.config.fold_key
+        if not fold_key:
+            return self._metrics(task, predictions)
+        by_fold: dict[str, list[Prediction]] = {}
+        for p in predictions:
+            by_fold.setdefault(str(p.meta.get(fold_key)), []).append(p)
+        return M.average_folds({f: self._metrics(task, ps) for f, ps in sorted(by_fold.items())})
+
+    def _metrics(self, task, predictions: list[Prediction]) -> dict[str, Any]:
+        table = self.decisions(task, predictions)
+        wanted = set(task.config.metrics)
+        out: dict[str, Any] = {}
+        if "macc" in wanted:
+            per = {c: M.accuracy(t, p) for c, (t, p) in table.items()}
+            out["macc"] = sum(per.values()) / len(per) if per else None
+            out["per_class_accuracy"] = per
+        if "f1_mean" in wanted:
+            per = M.per_label_f1(table)
+            out["f1_mean"] = M.mean_f1(per)
+            out["per_class_f1"] = per
+        out["format_valid_rate"] = M.format_valid_rate(
+            [p.parsed if p.valid else None for p in predictions]
+        )
+        return out
+
+    def floor(self, task, predictions: list[Prediction]) -> dict[str, Any]:
+        """Each class answered with its majority value over the evaluated samples."""
+        table = self.decisions(task, predictions)
+        out: dict[str, Any] = {}
+        if "macc" in task.config.metrics and table:
+            accs = [max(sum(t), len(t) - sum(t)) / len(t) for t, _ in table.values()]
+            out["macc"] = sum(accs) / len(accs)
+        if "f1_mean" in task.config.metrics and table:
+            # for F1 the useful constant is "always present" (F1 of a constant-negative is 0)
+            per = M.per_label_f1({c: (t, [True] * len(t)) for c, (t, _) in table.items()})
+            out["f1_mean"] = M.mean_f1(per)
+        return out

@@ -1,0 +1,204 @@
+"""A task: a dataset loader, prompt styles (template + parser), a scoring kind and metrics.
+
+One generic class serves every benchmark; what differs between benchmarks is data (the YAML
+definition) plus two small named pieces of code: the loader for the dataset's official layout
+(``facebench/loaders``) and the scoring kind (``facebench/tasks/kinds``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import random
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from facebench.errors import ConfigError
+from facebench.parsing import parse as run_parser
+from facebench.parsing import load_synonyms
+from facebench.parsing.context import Mode, ParseContext
+from facebench.prompts import render, template_dirs_for, template_hash
+from facebench.tasks.config import StyleConfig, TaskConfig
+from facebench.types import GenerationSettings, Message, ParseResult, Part, Request, Sample
+
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+Loader = Callable[..., Iterable[Sample]]
+
+
+@dataclass(frozen=True)
+class Item:
+    """One question asked about a sample (most tasks ask one; CelebA QA asks 40)."""
+
+    key: str
+    target: Any
+    #: extra template variables, e.g. the attribute a yes/no question is about
+    variables: dict[str, Any]
+
+
+class Task:
+    """A benchmark defined by a :class:`TaskConfig`."""
+
+    def __init__(self, config: TaskConfig, source: Path | None = None) -> None:
+        self.config = config
+        self.source = source
+        self._template_dirs = template_dirs_for(source) if source else ()
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    @cached_property
+    def kind(self):  # -> TaskKind (import here: kinds import metrics, which import this module's types)
+        from facebench.tasks.kinds import get_kind
+
+        return get_kind(self.config.kind)
+
+    @cached_property
+    def loader(self) -> Loader:
+        spec = self.config.loader
+        module_name, _, func = spec.partition(":")
+        if not func:
+            module_name, func = f"facebench.loaders.{spec}", "load"
+        try:
+            return getattr(importlib.import_module(module_name), func)
+        except (ImportError, AttributeError) as exc:
+            raise ConfigError(f"task {self.name}: cannot import loader {spec!r}: {exc}") from exc
+
+    @cached_property
+    def synonyms(self) -> dict[str, tuple[str, ...]]:
+        if not self.config.synonyms:
+            return {}
+        table = load_synonyms(self.config.synonyms)
+        return {c: table[c] for c in self.config.classes if c in table}
+
+    def style(self, name: str | None) -> tuple[str, StyleConfig]:
+        name = name or self.config.default_style
+        if name not in self.config.styles:
+            raise ConfigError(
+                f"task {self.name} has no prompt style {name!r}; choose one of "
+                f"{', '.join(sorted(self.config.styles))}"
+            )
+        return name, self.config.styles[name]
+
+    # -- stage 0: data -----------------------------------------------------------------------
+    def load_samples(self, root: Path) -> list[Sample]:
+        """Read the test samples from a dataset tree in its official layout."""
+        samples = list(self.loader(Path(root), **self.config.loader_options))
+        seen: set[str] = set()
+        for s in samples:
+            if s.id in seen:
+                raise ConfigError(f"task {self.name}: loader returned sample id {s.id!r} twice")
+            seen.add(s.id)
+        return samples
+
+    # -- stage 1: requests ---------------------------------------------------------------------
+    def display(self, cls: str) -> str:
+        return self.config.class_names.get(cls, cls.replace("_", " "))
+
+    def build_requests(
+        self, samples: Iterable[Sample], style: str | None = None, seed: int = 0
+    ) -> list[tuple[Request, Any, Sample]]:
+        """Every (request, target, sample) of the chosen prompt style, in a stable order."""
+        style_name, st = self.style(style)
+        generation = GenerationSettings(
+            max_new_tokens=st.max_new_tokens, num_frames=self.config.num_frames
+        )
+        out: list[tuple[Request, Any, Sample]] = []
+        for sample in samples:
+            for item in self.kind.items(self, sample, st):
+                request = self._request(sample, item, style_name, st, generation, seed)
+                out.append((request, item.target, sample))
+        return out
+
+    def _request(
+        self,
+        sample: Sample,
+        item: Item,
+        style_name: str,
+        st: StyleConfig,
+        generation: GenerationSettings,
+        seed: int,
+    ) -> Request:
+        options = list(self.config.classes)
+        if st.shuffle_options:
+            # seeded by (seed, task, item) so the order is the same on every rerun and machine
+            random.Random(f"{seed}:{self.name}:{item.key}").shuffle(options)
+        variables = {
+            "task": self.config,
+            "sample": sample,
+            "meta": sample.meta,
+            "classes": [self.display(c) for c in self.config.classes],
+            "options": [(LETTERS[i], self.display(c)) for i, c in enumerate(options)],
+            "modality": sample.modality,
+            **item.variables,
+        }
+        text = render(st.template, variables, self._template_dirs)
+        media_part = Part.video if sample.modality == "video" else Part.image
+        content = tuple(media_part(m) for m in sample.media) + (Part.text(text),)
+        meta: dict[str, Any] = {"style": style_name}
+        if st.answer_space == "options":
+            meta["options"] = options
+        meta.update({k: v for k, v in item.variables.items() if isinstance(v, (str, int, float))})
+        return Request(
+            task=self.name,
+            key=item.key,
+            sample_id=sample.id,
+            messages=(Message("user", content),),
+            generation=generation,
+            choices=self._answer_space(st, options),
+            meta=meta,
+        )
+
+    def _answer_space(self, st: StyleConfig, options: list[str]) -> tuple[str, ...]:
+        space = st.answer_space
+        if space == "options":
+            return tuple(LETTERS[: len(options)])
+        if space == "yes_no":
+            return ("Yes", "No")
+        if space == "age":
+            return tuple(str(a) for a in range(1, 101))
+        if space == "au":
+            return tuple(f"AU{c}" for c in self.config.au_codes)
+        if space == "free":
+            return ()
+        return tuple(self.display(c) for c in self.config.classes)
+
+    # -- stage 2: parse -----------------------------------------------------------------------
+    def parse(self, text: str, request_meta: dict[str, Any], mode: Mode = "strict") -> ParseResult:
+        """Read one answer with the style's parser, against this task's answer space."""
+        _, st = self.style(request_meta.get("style"))
+        classes = tuple(self.config.classes)
+        ctx = ParseContext(
+            classes=classes,
+            options=tuple(request_meta.get("options", classes)),
+            synonyms=self.synonyms,
+            au_codes=tuple(self.config.au_codes),
+            mode=mode,
+            extra={"class_names": self.config.class_names},
+        )
+        return run_parser(st.parser, text, ctx)
+
+    # -- identity -------------------------------------------------------------------------------
+    def fingerprint(self, style: str | None = None) -> str:
+        """Hash of the task definition and the chosen template's source."""
+        style_name, st = self.style(style)
+        payload = json.dumps(
+            {
+                "config": self.config.model_dump(mode="json"),
+                "style": style_name,
+                "template": template_hash(st.template, self._template_dirs),
+            },
+            sort_keys=True,
+        )
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+    def describe(self) -> str:
+        """One line for ``facebench list tasks``."""
+        return (
+            f"{self.config.title} | metrics: {', '.join(self.config.metrics)} | "
+            f"styles: {', '.join(self.config.styles)} | {self.config.protocol}"
+        )

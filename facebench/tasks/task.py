@@ -37,6 +37,8 @@ class Item:
     target: Any
     #: extra template variables, e.g. the attribute a yes/no question is about
     variables: dict[str, Any]
+    #: media of this question when it differs from the sample's (e.g. one FF++ 3-second chunk)
+    media: tuple[str, ...] | None = None
 
 
 class Task:
@@ -132,13 +134,14 @@ class Task:
             "sample": sample,
             "meta": sample.meta,
             "classes": [self.display(c) for c in self.config.classes],
-            "options": [(LETTERS[i], self.display(c)) for i, c in enumerate(options)],
+            "options": list(zip(LETTERS, (self.display(c) for c in options))),  # >26 classes: no letters
             "modality": sample.modality,
             **item.variables,
         }
         text = render(st.template, variables, self._template_dirs)
         media_part = Part.video if sample.modality == "video" else Part.image
-        content = tuple(media_part(m) for m in sample.media) + (Part.text(text),)
+        media = item.media if item.media is not None else sample.media
+        content = tuple(media_part(m) for m in media) + (Part.text(text),)
         meta: dict[str, Any] = {"style": style_name}
         if st.answer_space == "options":
             meta["options"] = options

@@ -52,11 +52,22 @@ def build_leaderboard(output: Path) -> pd.DataFrame:
         table[FLOOR_ROW] = {
             f"{task}/{name}": value for task, (_, floor) in floors.items() for name, value in floor.items()
         }
+    add_judge_columns(table, output)
     frame = pd.DataFrame.from_dict(table, orient="index")
     frame.index.name = "model"
     frame = frame[sorted(frame.columns, key=_column_order)]
     models = sorted(i for i in frame.index if i != FLOOR_ROW)
     return frame.loc[models + ([FLOOR_ROW] if FLOOR_ROW in frame.index else [])]
+
+
+def add_judge_columns(table: dict[str, dict[str, float]], output: Path) -> None:
+    """Merge LLM-judge results (``*/*/judge/summary.json``: reasoning ratings, MM-Vet scores)."""
+    if not any(Path(output).glob("*/*/judge/summary.json")):
+        return
+    from facebench.judge.tables import judge_columns
+
+    for model, columns in judge_columns(output).items():
+        table.setdefault(model, {}).update(columns)
 
 
 def _column_order(column: str) -> tuple[str, int, str]:

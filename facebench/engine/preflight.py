@@ -15,8 +15,10 @@ VIDEO_SUFFIXES = {".mp4", ".avi", ".flv", ".mkv", ".mov", ".webm", ".wmv", ".mpg
 
 def check_request_media(request: Request) -> str | None:
     """None when every media part can be read, else a message naming the file and the fault."""
+    from facebench.media import check_media  # also reads frame/segment/crop references
+
     for part in (p for m in request.messages for p in m.content if p.type != "text"):
-        problem = check_image(part.value) if part.type == "image" else check_video(part.value)
+        problem = check_media(part.value, part.type)
         if problem:
             return problem
     return None

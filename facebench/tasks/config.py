@@ -21,7 +21,8 @@ class StyleConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    template: str
+    #: None for a style that only groups other styles (each question names its own)
+    template: str | None = None
     parser: str
     #: shuffle multiple-choice options per sample (seeded, recorded in the request)
     shuffle_options: bool = False

@@ -39,6 +39,9 @@ class Item:
     variables: dict[str, Any]
     #: media of this question when it differs from the sample's (e.g. one FF++ 3-second chunk)
     media: tuple[str, ...] | None = None
+    #: the prompt style of this question when it differs from the run's (multi-question tasks
+    #: ask each question with its own template, parser and answer space)
+    style: str | None = None
 
 
 class Task:
@@ -106,24 +109,16 @@ class Task:
     ) -> list[tuple[Request, Any, Sample]]:
         """Every (request, target, sample) of the chosen prompt style, in a stable order."""
         style_name, st = self.style(style)
-        generation = GenerationSettings(
-            max_new_tokens=st.max_new_tokens, num_frames=self.config.num_frames
-        )
         out: list[tuple[Request, Any, Sample]] = []
         for sample in samples:
             for item in self.kind.items(self, sample, st):
-                request = self._request(sample, item, style_name, st, generation, seed)
+                item_style = self.style(item.style) if item.style else (style_name, st)
+                request = self._request(sample, item, *item_style, seed)
                 out.append((request, item.target, sample))
         return out
 
     def _request(
-        self,
-        sample: Sample,
-        item: Item,
-        style_name: str,
-        st: StyleConfig,
-        generation: GenerationSettings,
-        seed: int,
+        self, sample: Sample, item: Item, style_name: str, st: StyleConfig, seed: int
     ) -> Request:
         options = list(self.config.classes)
         if st.shuffle_options:
@@ -138,14 +133,21 @@ class Task:
             "modality": sample.modality,
             **item.variables,
         }
+        if st.template is None:
+            raise ConfigError(f"task {self.name}: prompt style {style_name!r} has no template")
         text = render(st.template, variables, self._template_dirs)
         media_part = Part.video if sample.modality == "video" else Part.image
         media = item.media if item.media is not None else sample.media
         content = tuple(media_part(m) for m in media) + (Part.text(text),)
-        meta: dict[str, Any] = {"style": style_name}
+        meta: dict[str, Any] = {
+            k: v for k, v in item.variables.items() if isinstance(v, (str, int, float))
+        }
+        meta["style"] = style_name  # the parser of this style reads the answer
         if st.answer_space == "options":
             meta["options"] = options
-        meta.update({k: v for k, v in item.variables.items() if isinstance(v, (str, int, float))})
+        generation = GenerationSettings(
+            max_new_tokens=st.max_new_tokens, num_frames=self.config.num_frames
+        )
         return Request(
             task=self.name,
             key=item.key,
@@ -193,7 +195,7 @@ class Task:
             {
                 "config": self.config.model_dump(mode="json"),
                 "style": style_name,
-                "template": template_hash(st.template, self._template_dirs),
+                "template": template_hash(st.template, self._template_dirs) if st.template else None,
             },
             sort_keys=True,
         )

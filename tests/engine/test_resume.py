@@ -10,7 +10,7 @@ import time
 
 from facebench.fixtures.rafdb import write
 
-from conftest import read_jsonl, run_subprocess
+from tests.helpers import read_jsonl, run_subprocess
 
 ADAPTER = textwrap.dedent(
     '''

@@ -10,7 +10,7 @@ import pytest
 from facebench.fixtures.rafdb import write
 from facebench.loaders.rafdb import LABELS
 
-from conftest import read_jsonl
+from tests.helpers import read_jsonl
 
 LETTERS = "ABCDEFG"
 

@@ -17,6 +17,11 @@ from facebench.tasks.kinds.base import TaskKind
 BUILTIN_KINDS = {
     "classification": "facebench.tasks.kinds.classification:ClassificationKind",
     "multilabel": "facebench.tasks.kinds.multilabel:MultiLabelKind",
+    "chunked": "facebench.tasks.kinds.chunked:ChunkedClassificationKind",
+    "regression": "facebench.tasks.kinds.regression:RegressionKind",
+    "multi_question": "facebench.tasks.kinds.multi_question:MultiQuestionKind",
+    "grouped_classification": "facebench.tasks.kinds.grouped_classification:GroupedClassificationKind",
+    "judged": "facebench.tasks.kinds.judged:JudgedKind",
 }
 
 

@@ -10,7 +10,8 @@ A sample's target is ``{class: bool}`` over the classes it is annotated for. Two
 Either way the answers become per-(sample, class) binary decisions. An unparseable answer is
 the wrong decision for that class (a miss if present, a false alarm if absent): it is never
 dropped, so a model cannot gain by refusing. Metrics per class and their mean:
-``macc`` (mean per-class accuracy, CelebA/LFWA) and ``f1_mean`` (mean per-AU F1); with a
+``macc`` (mean per-class accuracy, CelebA/LFWA), ``f1_mean`` (mean per-AU F1) and
+``accuracy`` (pooled over all (sample, class) decisions, Face-MLLM's EmotioNet "AU Acc"); with a
 ``fold_key``, the metrics are computed per fold and averaged over folds.
 """
 
@@ -77,6 +78,10 @@ class MultiLabelKind(TaskKind):
             per = {c: M.accuracy(t, p) for c, (t, p) in table.items()}
             out["macc"] = sum(per.values()) / len(per) if per else None
             out["per_class_accuracy"] = per
+        if "accuracy" in wanted:  # pooled over every (sample, class) decision: Face-MLLM's AU Acc
+            pooled_true = [v for t, _ in table.values() for v in t]
+            pooled_pred = [v for _, p in table.values() for v in p]
+            out["accuracy"] = M.accuracy(pooled_true, pooled_pred) if table else None
         if "f1_mean" in wanted:
             per = M.per_label_f1(table)
             out["f1_mean"] = M.mean_f1(per)
@@ -93,6 +98,10 @@ class MultiLabelKind(TaskKind):
         if "macc" in task.config.metrics and table:
             accs = [max(sum(t), len(t) - sum(t)) / len(t) for t, _ in table.values()]
             out["macc"] = sum(accs) / len(accs)
+        if "accuracy" in task.config.metrics and table:
+            out["accuracy"] = sum(max(sum(t), len(t) - sum(t)) for t, _ in table.values()) / sum(
+                len(t) for t, _ in table.values()
+            )
         if "f1_mean" in task.config.metrics and table:
             # for F1 the useful constant is "always present" (F1 of a constant-negative is 0)
             per = M.per_label_f1({c: (t, [True] * len(t)) for c, (t, _) in table.items()})

@@ -1,0 +1,184 @@
+"""``vllm``: an in-process ``vllm.LLM`` driven through its chat API, many prompts per call.
+
+vLLM applies the model's chat template and inserts the image/video placeholders itself, so
+requests go in as OpenAI-style messages: images as ``image_pil`` parts (already decoded, no
+temporary files) and videos as a ``video/jpeg`` data URL holding our own uniformly sampled
+frames. Sampling the frames here, not in vLLM, keeps ``num_frames`` per request and the frame
+choice identical to the ``hf`` and ``openai`` adapters. ``video_mode: frames`` sends the frames
+as separate images instead, for models that take images only (LLaVA-1.5, InstructBLIP).
+
+A whole batch is one ``LLM.chat`` call, which vLLM schedules with continuous batching.
+If the call fails, the batch is re-run one request at a time, so one bad request becomes one
+error row.
+
+vLLM starts an engine process: scripts using this adapter need an
+``if __name__ == "__main__":`` guard.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from pydantic import Field
+from vllm import LLM, SamplingParams
+
+from facebench.adapters.base import Adapter, AdapterSettings
+from facebench.adapters.media import image_bytes
+from facebench.media import load_image, sample_frames
+from facebench.types import GenerationSettings, Request, Response
+
+log = logging.getLogger(__name__)
+
+
+class VLLMSettings(AdapterSettings):
+    #: hub repo id or local folder; override with ``--model-arg model=/local/path``
+    model: str
+    dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"
+    tensor_parallel_size: int = Field(default=1, gt=0)
+    max_model_len: int | None = Field(default=None, gt=0)
+    #: most media items of each kind per prompt, e.g. ``{"image": 8, "video": 1}``
+    limit_mm_per_prompt: dict[str, int] = Field(default_factory=lambda: {"image": 1, "video": 1})
+    gpu_memory_utilization: float = Field(default=0.9, gt=0, le=1)
+    enforce_eager: bool = False
+    trust_remote_code: bool = False
+    revision: str | None = None
+    #: upper bound on the answer length; the task's ``max_new_tokens`` applies below it
+    max_new_tokens: int | None = Field(default=None, gt=0)
+    video_mode: Literal["video", "frames"] = "video"
+    seed: int = 0
+    #: per-request processor options, e.g. ``{"max_pixels": 401408}`` for Qwen2-VL
+    mm_processor_kwargs: dict[str, Any] = Field(default_factory=dict)
+    #: any other ``vllm.LLM`` keyword argument (e.g. ``max_num_seqs``, ``kv_cache_dtype``)
+    engine_kwargs: dict[str, Any] = Field(default_factory=dict)
+    batch_size: int = Field(default=64, gt=0)
+
+
+class VLLMAdapter(Adapter):
+    name = "vllm"
+    Settings = VLLMSettings
+    accepts_video = True
+
+    def __init__(self, settings: AdapterSettings | None = None, **overrides: Any) -> None:
+        super().__init__(settings, **overrides)
+        self._llm: LLM | None = None
+
+    def _load(self) -> LLM:
+        """Start the engine on first use, so a fully cached run never loads the model."""
+        if self._llm is None:
+            s: VLLMSettings = self.settings  # type: ignore[assignment]
+            kwargs: dict[str, Any] = {
+                "model": s.model,
+                "dtype": s.dtype,
+                "tensor_parallel_size": s.tensor_parallel_size,
+                "limit_mm_per_prompt": s.limit_mm_per_prompt,
+                "gpu_memory_utilization": s.gpu_memory_utilization,
+                "enforce_eager": s.enforce_eager,
+                "trust_remote_code": s.trust_remote_code,
+                "revision": s.revision,
+                "seed": s.seed,
+            }
+            if s.max_model_len is not None:
+                kwargs["max_model_len"] = s.max_model_len
+            if s.mm_processor_kwargs:
+                kwargs["mm_processor_kwargs"] = s.mm_processor_kwargs
+            self._llm = LLM(**{**kwargs, **s.engine_kwargs})
+        return self._llm
+
+    # -- request conversion ----------------------------------------------------------------
+
+    def build_messages(self, request: Request) -> list[dict[str, Any]]:
+        """vLLM chat messages with decoded media (images as PIL, video as JPEG frames)."""
+        frames_as_images = self.settings.video_mode == "frames"  # type: ignore[attr-defined]
+        messages: list[dict[str, Any]] = []
+        for m in request.messages:
+            if all(p.type == "text" for p in m.content):
+                messages.append({"role": m.role, "content": m.text()})
+                continue
+            parts: list[dict[str, Any]] = []
+            for p in m.content:
+                if p.type == "text":
+                    parts.append({"type": "text", "text": p.value})
+                elif p.type == "image":
+                    parts.append({"type": "image_pil", "image_pil": load_image(p.value)})
+                else:
+                    frames = sample_frames(p.value, request.generation.num_frames)
+                    if frames_as_images:
+                        parts.extend({"type": "image_pil", "image_pil": f} for f in frames)
+                    else:
+                        parts.append(
+                            {"type": "video_url", "video_url": {"url": video_data_url(frames)}}
+                        )
+            messages.append({"role": m.role, "content": parts})
+        return messages
+
+    def _sampling(self, g: GenerationSettings) -> SamplingParams:
+        cap = self.settings.max_new_tokens  # type: ignore[attr-defined]
+        max_tokens = min(g.max_new_tokens, cap) if cap else g.max_new_tokens
+        if g.temperature > 0:
+            return SamplingParams(
+                max_tokens=max_tokens,
+                temperature=g.temperature,
+                top_p=g.top_p,
+                seed=self.settings.seed,  # type: ignore[attr-defined]
+            )
+        return SamplingParams(max_tokens=max_tokens, temperature=0.0)
+
+    # -- generation ------------------------------------------------------------------------
+
+    def generate(self, requests: Sequence[Request]) -> list[Response]:
+        llm = self._load()
+        results: list[Response | None] = [None] * len(requests)
+        ready: list[tuple[int, list[dict[str, Any]]]] = []
+        for i, r in enumerate(requests):
+            try:
+                ready.append((i, self.build_messages(r)))
+            except Exception as exc:  # noqa: BLE001 - one request's failure of any kind becomes its error row
+                results[i] = _error(r, exc)
+        bs = self.settings.batch_size
+        for start in range(0, len(ready), bs):
+            chunk = ready[start : start + bs]
+            for (i, _), resp in zip(chunk, self._run(llm, chunk, requests), strict=True):
+                results[i] = resp
+        return [r if r is not None else Response(error="internal: no response") for r in results]
+
+    def _run(
+        self, llm: LLM, chunk: list[tuple[int, list[dict[str, Any]]]], requests: Sequence[Request]
+    ) -> list[Response]:
+        try:
+            outputs = llm.chat(
+                [msgs for _, msgs in chunk],
+                sampling_params=[self._sampling(requests[i].generation) for i, _ in chunk],
+                use_tqdm=False,
+            )
+        except Exception as exc:  # noqa: BLE001 - one request's failure of any kind becomes its error row
+            if len(chunk) == 1:
+                return [_error(requests[chunk[0][0]], exc)]
+            log.warning("vLLM batch of %d failed (%s); retrying one by one", len(chunk), exc)
+            return [self._run(llm, [c], requests)[0] for c in chunk]
+        return [_to_response(o) for o in outputs]
+
+    def close(self) -> None:
+        self._llm = None  # vLLM shuts its engine process down when the LLM is collected
+
+
+def video_data_url(frames: Sequence[Any]) -> str:
+    """vLLM's ``video/jpeg`` data URL: base64 JPEG frames joined by commas."""
+    encoded = ",".join(base64.b64encode(image_bytes(f, "JPEG")).decode() for f in frames)
+    return f"data:video/jpeg;base64,{encoded}"
+
+
+def _to_response(output: Any) -> Response:
+    completion = output.outputs[0]
+    prompt_ids = getattr(output, "prompt_token_ids", None)
+    return Response(
+        text=completion.text.strip(),
+        prompt_tokens=len(prompt_ids) if prompt_ids is not None else None,
+        completion_tokens=len(completion.token_ids),
+    )
+
+
+def _error(request: Request, exc: BaseException) -> Response:
+    return Response(error=f"{request.key}: {type(exc).__name__}: {exc}")

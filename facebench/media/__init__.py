@@ -1,0 +1,176 @@
+"""Reading any media string a request can carry: plain paths and references into videos.
+
+This is the one entry point the inference side needs (adapters and the preflight check):
+
+- :func:`load_image` for an ``image`` part: a picture file, a video frame (``#frame=N``),
+  optionally face-cropped (``#crop=face``);
+- :func:`sample_frames` for a ``video`` part: a video file or frame folder sampled uniformly,
+  or a time segment of a video (``#start=S&end=E``), optionally face-cropped;
+- :func:`check_media`: a cheap readability check returning an error message or None.
+
+Plain paths go straight to :mod:`facebench.adapters.media`, so for them nothing changes.
+Decoding is lazy: a reference is only decoded when a worker asks for its pixels.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from PIL import Image
+
+from facebench.media.refs import (
+    MediaRef,
+    RefError,
+    frame_ref,
+    is_ref,
+    parse_ref,
+    segment_ref,
+    with_crop,
+)
+
+__all__ = [
+    "MediaRef",
+    "RefError",
+    "check_media",
+    "frame_ref",
+    "is_ref",
+    "load_image",
+    "materialize_image",
+    "parse_ref",
+    "sample_frames",
+    "segment_ref",
+    "with_crop",
+]
+
+
+def _ref(value: str) -> MediaRef:
+    from facebench.adapters.media import MediaError
+
+    try:
+        return parse_ref(value)
+    except RefError as exc:
+        raise MediaError(str(exc)) from exc
+
+
+def load_image(value: str | Path) -> Image.Image:
+    """The RGB picture an ``image`` part names (file, video frame; face-cropped on request)."""
+    from facebench.adapters import media
+    from facebench.media import frames
+
+    ref = _ref(str(value))
+    if ref.is_segment:
+        raise media.MediaError(f"{value}: a time segment is a video, not an image")
+    if ref.frame is not None:
+        image = frames.decode_frames(ref.path, [ref.frame])[0]
+    else:
+        image = media.load_image(ref.path)
+    if ref.crop == "face":
+        from facebench.media.face_crop import default_cropper
+
+        image = default_cropper().crop(image)
+    return image
+
+
+def sample_frames(value: str | Path, num_frames: int) -> list[Image.Image]:
+    """``num_frames`` frames of a ``video`` part, sampled with ``linspace(0, n - 1, k)``.
+
+    For a segment reference the rule applies to the frames inside the segment.
+    """
+    from facebench.adapters import media
+    from facebench.media import frames
+
+    ref = _ref(str(value))
+    if ref.frame is not None:
+        out = frames.decode_frames(ref.path, [ref.frame])
+    elif ref.is_segment:
+        if Path(ref.path).is_dir():
+            raise media.MediaError(f"{value}: time segments need a video file, not a frame folder")
+        assert ref.start is not None and ref.end is not None
+        info = frames.probe(ref.path)
+        out = frames.decode_frames(ref.path, frames.segment_indices(info, ref.start, ref.end, num_frames))
+    else:
+        out = media.sample_frames(ref.path, num_frames)
+    if ref.crop == "face":
+        from facebench.media.face_crop import default_cropper
+
+        out = default_cropper().crop_frames(out)
+    return out
+
+
+def materialize_image(value: str | Path) -> Path:
+    """A real image file for an ``image`` part, for adapters that can only pass file paths.
+
+    Plain paths are returned as they are; a video frame is extracted once into the on-disk
+    frame cache (keyed by video content + index); a face crop is written next to it.
+    """
+    from facebench.media import frames
+    from facebench.media.cache import cache_dir
+
+    ref = _ref(str(value))
+    if ref.is_plain:
+        return Path(ref.path)
+    if ref.crop is None and ref.frame is not None:
+        return frames.save_frame(ref.path, ref.frame)
+    from facebench.media.cache import file_fingerprint
+
+    fragment = str(ref).rpartition("#")[2].replace("=", "-").replace("&", "_")
+    if ref.crop is not None:  # a crop depends on the detector: key the file by it too
+        from facebench.media.face_crop import default_cropper
+
+        fragment += "_" + hashlib.sha256(default_cropper().detector.name.encode()).hexdigest()[:8]
+    target = cache_dir("crops") / f"{file_fingerprint(ref.path)}_{fragment}.png"
+    if not target.is_file():
+        tmp = target.with_suffix(".tmp.png")
+        load_image(value).save(tmp)
+        tmp.replace(target)
+    return target
+
+
+def check_media(value: str, part_type: str) -> str | None:
+    """None when the part can be read, else a message naming the file and the fault.
+
+    Plain paths use the engine's preflight checks; references also check that the frame or
+    segment lies inside the video (from the header: nothing is decoded beyond one frame) and
+    that a face detector is available when a crop is asked for.
+    """
+    from facebench.adapters.media import MediaError
+    from facebench.engine import preflight
+
+    try:
+        ref = parse_ref(value)
+    except RefError as exc:
+        return str(exc)
+    if ref.is_plain:
+        return preflight.check_image(value) if part_type == "image" else preflight.check_video(value)
+    if ref.frame is not None or ref.is_segment:
+        problem = preflight.check_video(ref.path)
+        if problem:
+            return problem
+        if Path(ref.path).is_dir():
+            return f"{value}: frame and segment references need a video file, not a folder"
+        if ref.is_segment and part_type == "image":
+            return f"{value}: a time segment cannot be shown as an image"
+        from facebench.media import frames
+
+        try:
+            info = frames.probe(ref.path)
+            if ref.frame is not None and ref.frame >= info.n_frames:
+                return f"frame {ref.frame} is past the end of {ref.path} ({info.n_frames} frames)"
+            if ref.is_segment:
+                assert ref.start is not None and ref.end is not None
+                frames.segment_indices(info, ref.start, ref.end, 1)
+        except MediaError as exc:
+            return f"{ref.path}: {exc}"
+    else:
+        problem = (preflight.check_image if part_type == "image" else preflight.check_video)(ref.path)
+        if problem:
+            return problem
+    if ref.crop == "face":
+        from facebench.media.face_crop import FaceCropError, default_cropper
+
+        try:
+            default_cropper()
+        except FaceCropError as exc:
+            return str(exc)
+    return None

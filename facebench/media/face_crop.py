@@ -1,0 +1,192 @@
+"""Optional face cropping: detect the face, cut a square around it, resize to 256x256.
+
+Face-LLaVA evaluates on face-cropped frames resized to 256 (its Table 7 marks baselines that
+were re-run on face-cropped video). Datasets that ship aligned faces (RAF-DB aligned, DFEW
+224x224 clips, BP4D/DISFA after alignment) need no crop, so the step is off unless a media
+reference asks for it (``...#crop=face``, see :mod:`facebench.media.refs`).
+
+- Detector: pluggable (:class:`FaceDetector`). The default is mediapipe's short-range
+  BlazeFace, which ships its model inside the ``mediapipe==0.10.21`` wheel and so works
+  offline (newer mediapipe releases need a downloaded ``.task`` file). Choose another with
+  ``FACEBENCH_FACE_DETECTOR=name`` or ``=package.module:Class`` or :func:`register_detector`.
+- Crop: the largest detected face; a square of side ``scale`` x the larger side of its box,
+  centred on the box, shifted to stay inside the picture when it can (black padding only when
+  the picture is smaller than the square), resized to ``size`` with bicubic resampling.
+- No face: the centred square of the picture is used, so the request still runs; the miss
+  is recorded in the cache entry.
+- Video frames: each frame is detected on its own; a frame with no detection borrows the box
+  of the nearest frame that has one, so a blink or a turned head does not jump to the centre.
+- Cache: detection is the slow part, so detector boxes (not pixels) are cached on disk, keyed
+  by a hash of the decoded pixels and the detector's name. Cropping from a cached box gives the
+  same pixels as cropping from a fresh detection.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from PIL import Image
+
+from facebench.media.cache import cache_dir
+
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in pixels
+DETECTOR_ENV = "FACEBENCH_FACE_DETECTOR"
+
+
+class FaceCropError(RuntimeError):
+    """The detector cannot run (e.g. mediapipe is not installed)."""
+
+
+@runtime_checkable
+class FaceDetector(Protocol):
+    """Finds faces in an RGB picture. ``name`` goes into cache keys: change it with the model."""
+
+    name: str
+
+    def detect(self, image: Image.Image) -> list[tuple[Box, float]]:
+        """Every face found, as (box in pixels, confidence)."""
+        ...
+
+
+class MediaPipeDetector:
+    """mediapipe BlazeFace short-range (faces within ~2 m, i.e. every face dataset here)."""
+
+    def __init__(self, min_confidence: float = 0.5, model_selection: int = 0) -> None:
+        try:
+            import mediapipe as mp
+        except ImportError as exc:
+            raise FaceCropError(
+                "face cropping uses mediapipe, which is not installed: "
+                "pip install 'mediapipe==0.10.21' (the last release that bundles its face "
+                "model and so works offline), or choose another detector with "
+                f"{DETECTOR_ENV}=package.module:Class"
+            ) from exc
+        self.name = f"mediapipe-{mp.__version__}-m{model_selection}-c{min_confidence:g}"
+        self._detector = mp.solutions.face_detection.FaceDetection(
+            model_selection=model_selection, min_detection_confidence=min_confidence
+        )
+
+    def detect(self, image: Image.Image) -> list[tuple[Box, float]]:
+        import numpy as np
+
+        rgb = image.convert("RGB")
+        result = self._detector.process(np.asarray(rgb))
+        w, h = rgb.size
+        faces = []
+        for det in result.detections or []:
+            b = det.location_data.relative_bounding_box
+            box = (b.xmin * w, b.ymin * h, (b.xmin + b.width) * w, (b.ymin + b.height) * h)
+            faces.append((box, float(det.score[0]) if det.score else 0.0))
+        return faces
+
+
+_DETECTORS: dict[str, Callable[[], FaceDetector]] = {"mediapipe": MediaPipeDetector}
+
+
+def register_detector(name: str, factory: Callable[[], FaceDetector]) -> None:
+    """Make a detector selectable by name (``FACEBENCH_FACE_DETECTOR=name``)."""
+    _DETECTORS[name] = factory
+
+
+def make_detector(spec: str | None = None) -> FaceDetector:
+    """A detector by registered name or ``package.module:Class`` (default: mediapipe)."""
+    spec = spec or os.environ.get(DETECTOR_ENV) or "mediapipe"
+    if spec in _DETECTORS:
+        return _DETECTORS[spec]()
+    module, sep, attr = spec.partition(":")
+    if not sep:
+        raise FaceCropError(f"unknown face detector {spec!r}; known: {', '.join(_DETECTORS)}")
+    try:
+        return getattr(importlib.import_module(module), attr)()
+    except (ImportError, AttributeError) as exc:
+        raise FaceCropError(f"cannot load face detector {spec!r}: {exc}") from exc
+
+
+@dataclass
+class FaceCropper:
+    """Detector + crop geometry + box cache. One per process (see :func:`default_cropper`)."""
+
+    detector: FaceDetector
+    size: int = 256
+    scale: float = 1.4
+    cache: Path | None = None
+
+    def box(self, image: Image.Image) -> Box | None:
+        """The largest face's box, from the cache when this picture was seen before."""
+        file = None
+        if self.cache is not None:
+            digest = hashlib.sha256(
+                f"{self.detector.name}|{image.mode}|{image.size}".encode() + image.tobytes()
+            ).hexdigest()
+            file = self.cache / digest[:2] / f"{digest}.json"
+            if file.is_file():
+                stored = json.loads(file.read_text())["box"]
+                return tuple(stored) if stored else None  # type: ignore[return-value]
+        faces = self.detector.detect(image)
+        best = max(faces, key=lambda f: (f[0][2] - f[0][0]) * (f[0][3] - f[0][1]), default=None)
+        found: Box | None = tuple(float(v) for v in best[0]) if best else None  # type: ignore[assignment]
+        if file is not None:
+            file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = file.with_suffix(".tmp")
+            tmp.write_text(json.dumps({"box": list(found) if found else None, "detector": self.detector.name}))
+            tmp.replace(file)
+        return found
+
+    def square(self, image: Image.Image, box: Box | None) -> tuple[int, int, int, int]:
+        """The crop square for a box (centre square of the picture when there is no box)."""
+        w, h = image.size
+        if box is None:
+            side = min(w, h)
+            cx, cy = w / 2, h / 2
+        else:
+            x0, y0, x1, y1 = box
+            side = max(x1 - x0, y1 - y0) * self.scale
+            cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        side = max(1, round(side))
+        left, top = round(cx - side / 2), round(cy - side / 2)
+        # shift inside the picture where possible (pad only when the square is larger)
+        left = min(max(left, 0), max(w - side, 0)) if side <= w else (w - side) // 2
+        top = min(max(top, 0), max(h - side, 0)) if side <= h else (h - side) // 2
+        return left, top, left + side, top + side
+
+    def crop(self, image: Image.Image) -> Image.Image:
+        return self._cut(image, self.box(image))
+
+    def crop_frames(self, frames: list[Image.Image]) -> list[Image.Image]:
+        boxes = [self.box(f) for f in frames]
+        found = [i for i, b in enumerate(boxes) if b is not None]
+        out = []
+        for i, frame in enumerate(frames):
+            b = boxes[i]
+            if b is None and found:
+                b = boxes[min(found, key=lambda j: (abs(j - i), j))]
+            out.append(self._cut(frame, b))
+        return out
+
+    def _cut(self, image: Image.Image, box: Box | None) -> Image.Image:
+        rgb = image.convert("RGB")
+        return rgb.crop(self.square(rgb, box)).resize((self.size, self.size), Image.Resampling.BICUBIC)
+
+
+_default: FaceCropper | None = None
+
+
+def default_cropper() -> FaceCropper:
+    """The process-wide cropper (detector built on first use, boxes cached on disk)."""
+    global _default
+    if _default is None:
+        _default = FaceCropper(make_detector(), cache=cache_dir("face_boxes"))
+    return _default
+
+
+def set_default_cropper(cropper: FaceCropper | None) -> None:
+    """Replace the process-wide cropper (tests; programs that bring their own detector)."""
+    global _default
+    _default = cropper

@@ -1,0 +1,229 @@
+"""Decoding what a media reference names: one frame of a video, or frames of a time segment.
+
+Whole videos and frame folders are sampled by :func:`facebench.adapters.media.sample_frames`
+(the one shared uniform sampler); this module adds the two partial forms of
+:mod:`facebench.media.refs`:
+
+- ``video#frame=N``: frame ``N`` (0-based, decoding order). DISFA asks 8 yes/no questions about
+  each annotated frame of 4,845-frame videos, so a frame is reached by *seeking* to the
+  keyframe before it (not by decoding from the start), and the last few decoded frames are
+  kept in memory, so the 8 questions of one frame decode it once.
+- ``video#start=S&end=E``: the frames whose timestamps fall in ``[S, E)`` seconds; ``k`` of
+  them are chosen with the same ``linspace(0, n - 1, k)`` rule as whole videos
+  (FaceForensics++ 3-second chunks).
+
+A frame's index is computed from its timestamp: ``round((t - t0) * fps)``, with ``t0`` the
+first frame's timestamp. This matches decoding order for the constant-frame-rate videos of
+these datasets; when a container has no timestamps the code falls back to counting frames
+from the start, which is always right, only slower.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from PIL import Image
+
+from facebench.adapters.media import MediaError, frame_indices
+from facebench.media.cache import cache_dir, file_fingerprint
+
+#: decoded frames kept in memory, per process (the per-AU questions of one frame are adjacent)
+_FRAME_CACHE_SIZE = 64
+_frame_cache: OrderedDict[tuple[str, int], Image.Image] = OrderedDict()
+#: API adapters fetch media from worker threads
+_frame_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """What a video's header (plus at most one decoded frame) says about its timing."""
+
+    n_frames: int
+    fps: float
+    #: timestamp of the first frame in seconds (often 0; not for every mp4)
+    t0: float
+    #: False when frames carry no timestamps: then frames are found by counting
+    timed: bool
+
+    @property
+    def duration(self) -> float:
+        return self.n_frames / self.fps
+
+
+def probe(path: str | Path) -> VideoInfo:
+    """Frame count, frame rate and first timestamp of a video file (memoised per content)."""
+    p = Path(path)
+    if not p.is_file():
+        raise MediaError(f"video {p} does not exist")
+    st = p.stat()
+    return _probe(str(p.resolve()), st.st_size, st.st_mtime_ns)
+
+
+@lru_cache(maxsize=1024)
+def _probe(path: str, size: int, mtime_ns: int) -> VideoInfo:
+    import av
+
+    try:
+        with av.open(path) as container:
+            if not container.streams.video:
+                raise MediaError(f"no video stream in {path}")
+            stream = container.streams.video[0]
+            rate = stream.average_rate or stream.guessed_rate or stream.base_rate
+            fps = float(rate) if rate else 0.0
+            first = next(container.decode(stream), None)
+            if first is None:
+                raise MediaError(f"cannot decode any frame of {path}")
+            timed = first.time is not None and fps > 0
+            t0 = float(first.time) if timed else 0.0
+            n = int(stream.frames or 0)
+        if n <= 0:  # flv and some avi files report no count: count by decoding (no conversion)
+            with av.open(path) as container:
+                n = sum(1 for _ in container.decode(container.streams.video[0]))
+    except MediaError:
+        raise
+    except Exception as exc:  # av.error.* and friends
+        raise MediaError(f"cannot read video {path}: {type(exc).__name__}: {exc}") from exc
+    if fps <= 0:
+        fps = 25.0  # only used for segment references; documented fallback
+    return VideoInfo(n_frames=n, fps=fps, t0=t0, timed=timed)
+
+
+def decode_frames(path: str | Path, indices: list[int]) -> list[Image.Image]:
+    """RGB frames at the given 0-based indices (sorted or not; repeats allowed).
+
+    Seeks to the keyframe before the first wanted frame and decodes forward. An index past
+    the last decodable frame repeats the last frame (containers that over-report their
+    length), as :func:`facebench.adapters.media.sample_frames` does.
+    """
+    if not indices:
+        return []
+    p = str(Path(path))
+    info = probe(p)
+    key = file_fingerprint(p)
+    got: dict[int, Image.Image] = {}
+    missing = []
+    with _frame_lock:
+        for i in sorted(set(indices)):
+            cached = _frame_cache.get((key, i))
+            if cached is not None:
+                _frame_cache.move_to_end((key, i))
+                got[i] = cached
+            else:
+                missing.append(i)
+    if missing:
+        try:
+            decoded = _decode(p, info, missing)
+        except MediaError:
+            raise
+        except Exception as exc:
+            raise MediaError(f"cannot read video {p}: {type(exc).__name__}: {exc}") from exc
+        if not decoded:
+            raise MediaError(f"cannot decode frame {missing[0]} of {p}")
+        last = decoded[max(decoded)]
+        with _frame_lock:
+            for i in missing:
+                got[i] = _frame_cache[(key, i)] = decoded.get(i, last)
+            while len(_frame_cache) > _FRAME_CACHE_SIZE:
+                _frame_cache.popitem(last=False)
+    return [got[i] for i in indices]
+
+
+def _decode(path: str, info: VideoInfo, wanted: list[int]) -> dict[int, Image.Image]:
+    import av
+
+    want = set(wanted)
+    first, last = wanted[0], wanted[-1]
+    out: dict[int, Image.Image] = {}
+    with av.open(path) as container:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        seeked = info.timed and first > 0
+        if seeked:
+            target = info.t0 + first / info.fps
+            container.seek(int(target / stream.time_base), stream=stream, backward=True, any_frame=False)
+        for counted, frame in enumerate(container.decode(stream)):
+            if info.timed and frame.time is not None:
+                index = round((float(frame.time) - info.t0) * info.fps)
+            elif seeked:  # timestamps vanished after a seek: count from the start instead
+                return _decode_counting(path, wanted)
+            else:
+                index = counted
+            if seeked and counted == 0 and index > first:
+                # the seek landed past the wanted frame (imprecise index): count from the start
+                return _decode_counting(path, wanted)
+            if index in want and index not in out:
+                out[index] = frame.to_image().convert("RGB")
+            if index >= last:
+                break
+    return out
+
+
+def _decode_counting(path: str, wanted: list[int]) -> dict[int, Image.Image]:
+    import av
+
+    want, last = set(wanted), wanted[-1]
+    out: dict[int, Image.Image] = {}
+    with av.open(path) as container:
+        for index, frame in enumerate(container.decode(container.streams.video[0])):
+            if index in want:
+                out[index] = frame.to_image().convert("RGB")
+            if index >= last:
+                break
+    return out
+
+
+def segment_indices(info: VideoInfo, start: float, end: float, k: int) -> list[int]:
+    """``k`` frame indices spread uniformly over the frames timed in ``[start, end)`` seconds.
+
+    A frame ``i`` is shown at ``i / fps`` seconds, so the segment holds frames
+    ``ceil(start * fps) .. ceil(end * fps) - 1`` (clipped to the video).
+    """
+    eps = 1e-6
+    lo = math.ceil(start * info.fps - eps)
+    hi = min(math.ceil(end * info.fps - eps), info.n_frames)
+    if hi <= lo:
+        raise MediaError(
+            f"segment [{start:g}, {end:g}) s is past the end of the video "
+            f"({info.n_frames} frames at {info.fps:g} fps = {info.duration:.2f} s)"
+        )
+    return [lo + i for i in frame_indices(hi - lo, k)]
+
+
+def chunk_spans(duration: float, seconds: float, min_tail: float) -> list[tuple[float, float]]:
+    """Consecutive ``[start, end)`` spans of ``seconds`` covering a video of ``duration``.
+
+    The last, shorter span is kept when it lasts at least ``min_tail`` seconds, else dropped
+    (a 0.2 s tail is a handful of frames, not a chunk); a video shorter than one chunk is one
+    span of its whole length.
+    """
+    if duration <= 0:
+        return []
+    spans = []
+    start = 0.0
+    while start + seconds <= duration + 1e-6:
+        spans.append((start, start + seconds))
+        start += seconds
+    tail = duration - start
+    if tail > 1e-6 and (tail >= min_tail or not spans):
+        spans.append((start, duration))
+    return spans
+
+
+def save_frame(path: str | Path, index: int) -> Path:
+    """Frame ``index`` of a video as a PNG file in the on-disk frame cache.
+
+    For adapters that must hand a model a file path rather than pixels. Keyed by the video's
+    content fingerprint and the frame index, written once, atomically.
+    """
+    target = cache_dir("frames") / f"{file_fingerprint(path)}_{index:07d}.png"
+    if not target.is_file():
+        image = decode_frames(path, [index])[0]
+        tmp = target.with_suffix(".tmp.png")
+        image.save(tmp)
+        tmp.replace(target)
+    return target

@@ -1,0 +1,87 @@
+"""Text clean-up shared by every parser: wrappers, unicode, plural forms of phrases.
+
+Parsers read the *answer*, not the scaffolding around it, so :func:`strip_wrappers` removes
+reasoning blocks (``<think>...</think>``), chat role preambles (``ASSISTANT:``,
+``<|im_start|>assistant``) and markdown emphasis first. Unicode is folded to plain text so
+that typographic quotes, dashes and full-width letters read like their ASCII forms.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_THINK_BLOCK = re.compile(r"<(think|thinking|reasoning)>.*?</\1>", re.DOTALL | re.IGNORECASE)
+_THINK_CLOSE = re.compile(r"^.*</(?:think|thinking|reasoning)>", re.DOTALL | re.IGNORECASE)
+_THINK_OPEN = re.compile(r"<(?:think|thinking|reasoning)>.*$", re.DOTALL | re.IGNORECASE)
+_SPECIAL_TOKEN = re.compile(r"<\|[^|>]{1,40}\|>|</?s>|\[/?INST\]")
+_ROLE = re.compile(
+    r"^\s*(?:<\|im_start\|>\s*)?(?:assistant|gpt|bot|model|ASSISTANT|Assistant|GPT|Model)\s*[:\n]\s*"
+)
+_EMPHASIS = re.compile(r"[*`#]+")
+
+_TRANSLATE = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u201c": '"', "\u201d": '"',
+        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
+        "\u00a0": " ", "\u2026": ".", "\uff0e": ".", "\u3002": ".",
+    }
+)
+
+
+def fold_unicode(text: str) -> str:
+    """Unicode to plain text: compatibility forms (NFKC), typographic quotes/dashes to ASCII,
+    accents dropped (``naïve`` -> ``naive``). ASCII input returns unchanged, cheaply."""
+    if text.isascii():
+        return text
+    text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def strip_wrappers(text: str) -> str:
+    """The answer without reasoning blocks, chat role preambles, special tokens and emphasis.
+
+    An unclosed ``<think>`` means the model never reached its answer, so everything after it
+    is dropped; a lone ``</think>`` (templates that pre-fill the opening tag) keeps what follows.
+    """
+    if not isinstance(text, str):
+        return ""
+    text = fold_unicode(text)
+    if _NEEDS_WORK.search(text) is None:
+        return text.strip()
+    if "<" in text or "[" in text:
+        text = _THINK_BLOCK.sub(" ", text)
+        text = _THINK_CLOSE.sub(" ", text)
+        text = _THINK_OPEN.sub(" ", text)
+        text = _SPECIAL_TOKEN.sub(" ", text)
+    text = _ROLE.sub("", text, count=1)
+    if "*" in text or "`" in text or "#" in text:
+        text = _EMPHASIS.sub("", text)
+    return text.strip()
+
+
+#: anything strip_wrappers may remove: markup characters or a role word at the start
+_NEEDS_WORK = re.compile(r"[<\[*`#]|^\s*(?:assistant|gpt|bot|model)\s*[:\n]", re.IGNORECASE)
+
+
+def variants(key: str) -> set[str]:
+    """A phrase key plus its simple plural/singular forms (last word +s/+es, or -s).
+
+    Generated once per synonym when a matcher is built, so answers are never stemmed at
+    parse time (cheaper, and a synonym list shows exactly what can match).
+    """
+    out = {key}
+    if not key or not key[-1].isalpha():
+        return out
+    if key.endswith("s"):
+        if len(key) > 3 and not key.endswith("ss"):
+            out.add(key[:-1])
+        out.add(key + "es")
+    else:
+        out.add(key + "s")
+        if key.endswith(("ch", "sh", "x", "z")):
+            out.add(key + "es")
+    return out

@@ -1,0 +1,1 @@
+"""Reports: the HTML page (``facebench report``) and the papers' published reference rows."""

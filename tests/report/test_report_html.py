@@ -1,0 +1,84 @@
+"""``facebench report``: one HTML page with the leaderboard, figures and per-sample links,
+built from real run, metrics and judge files."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.judge.judge_helpers import with_health, write_run
+
+from facebench.adapters.registry import ModelCard
+from facebench.judge.client import Judge
+from facebench.judge.mmvet import grade_task
+from facebench.judge.reasoning import rate_task
+
+
+def _au_metrics(out: Path, model: str) -> None:
+    """An AU task's metrics file, as the multilabel kind writes it (per-AU F1)."""
+    folder = out / model / "disfa"
+    folder.mkdir(parents=True)
+    (folder / "metrics.json").write_text(json.dumps({
+        "task": "disfa", "model": model, "style": "open", "mode": "strict", "n": 4, "n_invalid": 0,
+        "n_error": 0, "primary_metric": "f1_mean", "lower_is_better": [],
+        "metrics": {"f1_mean": 0.5, "per_class_f1": {"AU1": 0.4, "AU2": 0.6}, "format_valid_rate": 0.75},
+        "floor": {}, "manifest": {}}))
+
+
+def _build(tmp_path: Path, cli, server, monkeypatch) -> Path:
+    out = tmp_path / "out"
+    for name, seed in (("model-a", "0"), ("model-b", "1")):
+        cli("run", "--model", "random", "--name", name, "--seed", seed, "--tasks", "rafdb",
+            "--prompt", "open", "--limit", "8", "--output", out)
+        _au_metrics(out, name)
+    monkeypatch.setenv("FB_REPORT_KEY", "sk-report")
+    server.responder = with_health(lambda body: json.dumps(
+        {"media_consistency": 6, "label_consistency": 7, "completeness": 5, "reason": "ok"})
+        if "media_consistency" in json.dumps(body) else "0.5")
+    card = ModelCard(name="judge-report", adapter="openai", settings={
+        "model": "gpt-4o-mini", "base_url": server.base_url, "api_key_env": "FB_REPORT_KEY"})
+    rate_task(out / "model-a" / "rafdb", Judge(card), "expression")
+    mm = write_run(out, "model-a", "mmvet", [
+        {"id": f"q{i}", "target": "x", "response": "x", "meta": {"capability": ["rec", "ocr"][: 1 + i % 2],
+                                                                 "question": f"Q{i}?"}} for i in range(3)])
+    (mm / "metrics.json").write_text(json.dumps({
+        "task": "mmvet", "model": "model-a", "style": "default", "mode": "strict", "n": 3, "n_invalid": 0,
+        "n_error": 0, "primary_metric": "score", "lower_is_better": [],
+        "metrics": {"needs_judge": True, "score": None, "format_valid_rate": 1.0}, "floor": {}, "manifest": {}}))
+    grade_task(mm, Judge(card), repeats=2)
+    return out
+
+
+def test_report_page_has_leaderboard_figures_and_working_links(tmp_path, cli, server, monkeypatch):
+    out = _build(tmp_path, cli, server, monkeypatch)
+    page_path = tmp_path / "site" / "report.html"
+    cli("report", out, "--html", page_path)
+    page = page_path.read_text()
+
+    assert "model-a" in page and "model-b" in page and "rafdb/accuracy" in page
+    assert 'class="reported"' in page and "Face-MLLM (7B) [reported: Face-MLLM, zero-shot]" in page
+    images = re.findall(r'src="data:image/png;base64,([^"]+)"', page)
+    # format-valid; rafdb: 2 confusion matrices + per-class recall; disfa: per-AU F1; 2 judge figures
+    assert len(images) == 1 + 3 + 1 + 2
+    assert all(base64.b64decode(b)[:8] == b"\x89PNG\r\n\x1a\n" for b in images)
+    assert "Reasoning ratings" in page and "MM-Vet" in page and "rafdb/judge_media_consistency" in page
+    hrefs = re.findall(r'href="([^"]+)"', page)
+    assert any(h.endswith("model-a/rafdb/predictions.jsonl") for h in hrefs)
+    assert any(h.endswith("model-a/rafdb/judge/ratings.jsonl") for h in hrefs)
+    assert all((page_path.parent / h).resolve().is_file() for h in hrefs)
+
+    cli("report", out, "--html", tmp_path / "plain.html", "--no-paper")
+    assert "reported:" not in (tmp_path / "plain.html").read_text()
+
+
+def test_leaderboard_does_not_import_matplotlib_or_openai(tmp_path, cli):
+    out = tmp_path / "out"
+    cli("run", "--model", "random", "--tasks", "rafdb", "--limit", "4", "--output", out)
+    code = ("import sys; from facebench.leaderboard import build_leaderboard; "
+            f"build_leaderboard({str(out)!r}); "
+            "assert 'matplotlib' not in sys.modules and 'openai' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -159,6 +159,41 @@ def score(
 
 
 @app.command()
+def compare(
+    output: Annotated[Path, typer.Argument(help="results folder holding both models")],
+    models: Annotated[str, typer.Option("--models", help="A,B: the two model names to compare")],
+    tasks: TasksOpt = "all",
+    seed: SeedOpt = 0,
+    mode: ModeOpt = "strict",
+) -> None:
+    """Paired bootstrap of two models' headline metric on the samples both answered."""
+    from facebench.engine.paired import compare_models
+    from facebench.tasks.registry import task_names
+
+    a, _, b = models.partition(",")
+    if not a or not b:
+        raise typer.BadParameter("--models must be two names: A,B")
+    names = task_names() if tasks == "all" else [t.strip() for t in tasks.split(",")]
+    names = [n for n in names if (output / a / n / "run.json").is_file() and (output / b / n / "run.json").is_file()]
+    if not names:
+        _fail(FacebenchError(f"no task was run for both {a} and {b} under {output}"))
+    for name in names:
+        try:
+            r = compare_models(output, name, a, b, seed, mode)  # type: ignore[arg-type]
+        except FacebenchError as exc:
+            typer.echo(f"{name}: {exc}")
+            continue
+        if r["estimate"] is None:
+            typer.echo(f"{name}: {r['metric']} undefined for one of the models")
+            continue
+        typer.echo(
+            f"{name}: {r['metric']} {a} - {b} = {r['estimate']:+.4f} "
+            f"[95% CI {r['low']:+.4f}, {r['high']:+.4f}] p={r['p_value']:.4f} "
+            f"over {r['n_units']} samples" + (" (lower is better)" if r["lower_is_better"] else "")
+        )
+
+
+@app.command()
 def export(
     out_file: Annotated[Path, typer.Option("--out", help="JSONL file to write")],
     tasks: TasksOpt = "all",

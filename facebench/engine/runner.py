@@ -29,6 +29,7 @@ from facebench.engine.manifest import build_manifest
 from facebench.engine.preflight import check_request_media
 from facebench.engine.store import ResponseCache, read_jsonl, write_json, write_jsonl
 from facebench.errors import FacebenchError
+from facebench.metrics.headline import headline_ci
 from facebench.parsing.context import Mode
 from facebench.resources import demo_root
 from facebench.tasks.registry import get_task
@@ -236,6 +237,13 @@ def _restore(value: Any) -> Any:
 # -- stage 4 -------------------------------------------------------------------------------------
 def aggregate(task: Task, predictions: list[Prediction], run: dict[str, Any], mode: Mode) -> dict[str, Any]:
     metrics = task.kind.aggregate(task, predictions)
+    primary = task.config.primary_metric
+    rows = task.kind.headline_rows(task, predictions, primary)
+    intervals = {}
+    if rows is not None:
+        ci = headline_ci(rows, seed=int(run.get("seed") or 0))
+        intervals[primary] = {"low": ci["low"], "high": ci["high"], "confidence": 0.95,
+                              "n_units": ci["n_units"], "resamples": 1000}
     return {
         "task": task.name,
         "model": run["model"],
@@ -247,6 +255,7 @@ def aggregate(task: Task, predictions: list[Prediction], run: dict[str, Any], mo
         "primary_metric": task.config.primary_metric,
         "lower_is_better": task.config.lower_is_better,
         "metrics": metrics,
+        "confidence_intervals": intervals,
         "floor": task.kind.floor(task, predictions),
         "manifest": build_manifest(run),
     }

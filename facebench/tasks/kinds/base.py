@@ -5,6 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any
 
+from facebench.metrics.headline import Row
 from facebench.types import Prediction, Sample
 
 if TYPE_CHECKING:
@@ -53,6 +54,19 @@ class TaskKind(ABC):
     @abstractmethod
     def aggregate(self, task: Task, predictions: list[Prediction]) -> dict[str, Any]:
         """The task's metrics from all its predictions (error rows included, as invalid)."""
+
+    def headline_rows(self, task: Task, predictions: list[Prediction], metric: str) -> list[Row] | None:
+        """The metric as ``(unit, fold, key, numerator, denominator)`` rows, for bootstrap CIs.
+
+        See :mod:`facebench.metrics.headline`. None when the kind cannot express ``metric``
+        that way (then no interval is reported, rather than a wrong one).
+        """
+        return None
+
+    @staticmethod
+    def fold_of(task: Task, p: Prediction) -> str:
+        key = task.config.fold_key
+        return str(p.meta.get(key)) if key else ""
 
     def floor(self, task: Task, predictions: list[Prediction]) -> dict[str, Any]:
         """Metrics of a constant majority-class predictor on the same targets (a chance floor).

@@ -104,6 +104,9 @@ class ChunkedClassificationKind(ClassificationKind):
         out["n_videos"] = len(videos)
         return out
 
+    def headline_rows(self, task, predictions: list[Prediction], metric: str):
+        return super().headline_rows(task, self.videos(predictions), metric)
+
     def floor(self, task, predictions: list[Prediction]) -> dict[str, Any]:
         videos = self.videos(predictions)
         if not videos:

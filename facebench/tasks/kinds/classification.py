@@ -48,6 +48,19 @@ class ClassificationKind(TaskKind):
         out["format_valid_rate"] = M.format_valid_rate(y_pred)
         return out
 
+    def headline_rows(self, task, predictions: list[Prediction], metric: str):
+        labels = set(task.config.classes)
+        hits = [
+            (p.sample_id, self.fold_of(task, p), p.target, float(p.valid and p.parsed == p.target))
+            for p in predictions
+            if p.target in labels
+        ]
+        if metric in ("accuracy", "war"):
+            return [(u, f, "all", hit, 1.0) for u, f, _, hit in hits]
+        if metric == "uar":
+            return [(u, f, str(t), hit, 1.0) for u, f, t, hit in hits]
+        return None
+
     def floor(self, task, predictions: list[Prediction]) -> dict[str, Any]:
         targets = [p.target for p in predictions]
         if not targets:

@@ -65,6 +65,20 @@ class GroupedClassificationKind(TaskKind):
         out["format_valid_rate"] = M.format_valid_rate(y_pred)
         return out
 
+    def headline_rows(self, task, predictions: list[Prediction], metric: str):
+        if metric not in ("accuracy", "mean_accuracy"):
+            return None
+        return [
+            (
+                p.sample_id,
+                "",
+                "all" if metric == "accuracy" else self._group(task, p),
+                float(p.valid and p.parsed == p.target),
+                1.0,
+            )
+            for p in predictions
+        ]
+
     def floor(self, task, predictions: list[Prediction]) -> dict[str, Any]:
         by_group: dict[str, list[Any]] = {}
         for p in predictions:

@@ -149,6 +149,14 @@ class MultiQuestionKind(TaskKind):
         out["format_valid_rate"] = sum(valid) / len(valid) if valid else None
         return out
 
+    def headline_rows(self, task, predictions: list[Prediction], metric: str):
+        """``age_mae`` -> the ``mae`` rows of the ``age`` question."""
+        for name, preds in self._split(task, predictions).items():
+            if metric.startswith(f"{name}_"):
+                q = self.questions(task)[name]
+                return q.kind.headline_rows(q.task, preds, metric[len(name) + 1 :])
+        return None
+
     def floor(self, task, predictions: list[Prediction]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for name, preds in self._split(task, predictions).items():

@@ -32,22 +32,37 @@ class MultiLabelKind(TaskKind):
         decisions = self._decisions_open(task, target, parsed)
         return sum(p == t for _, p, t in decisions) / len(decisions) if decisions else None
 
-    def decisions(self, task, predictions: list[Prediction]) -> dict[str, tuple[list[bool], list[bool]]]:
-        """class -> (y_true, y_pred) with every invalid answer turned into the wrong decision."""
-        table: dict[str, tuple[list[bool], list[bool]]] = {c: ([], []) for c in task.config.classes}
+    def decision_rows(self, task, predictions: list[Prediction]) -> list[tuple[str, str, str, bool, bool]]:
+        """(sample, fold, class, truth, decision) with every invalid answer made the wrong decision."""
+        out = []
         for p in predictions:
             if isinstance(p.target, str):
-                cls = p.meta["class_key"]
-                truth = p.target == "yes"
                 guess = None if not p.valid else p.parsed == "yes"
-                rows = [(cls, guess, truth)]
+                rows = [(p.meta["class_key"], guess, p.target == "yes")]
             else:
                 rows = self._decisions_open(task, p.target, p.parsed if p.valid else None)
+            fold = self.fold_of(task, p)
             for cls, guess, truth in rows:
-                y_true, y_pred = table[cls]
-                y_true.append(truth)
-                y_pred.append((not truth) if guess is None else guess)
+                out.append((p.sample_id, fold, cls, truth, (not truth) if guess is None else guess))
+        return out
+
+    def decisions(self, task, predictions: list[Prediction]) -> dict[str, tuple[list[bool], list[bool]]]:
+        """class -> (y_true, y_pred), in the task's class order."""
+        table: dict[str, tuple[list[bool], list[bool]]] = {c: ([], []) for c in task.config.classes}
+        for _, _, cls, truth, decision in self.decision_rows(task, predictions):
+            table[cls][0].append(truth)
+            table[cls][1].append(decision)
         return {c: v for c, v in table.items() if v[0]}
+
+    def headline_rows(self, task, predictions: list[Prediction], metric: str):
+        rows = self.decision_rows(task, predictions)
+        if metric == "macc":
+            return [(u, f, c, float(t == d), 1.0) for u, f, c, t, d in rows]
+        if metric == "accuracy":
+            return [(u, f, "all", float(t == d), 1.0) for u, f, c, t, d in rows]
+        if metric == "f1_mean":  # F1 = 2TP / (2TP + FP + FN): a ratio of per-answer sums
+            return [(u, f, c, 2.0 * (t and d), 2.0 * (t and d) + (t != d)) for u, f, c, t, d in rows]
+        return None
 
     def _decisions_open(self, task, target: dict[str, bool], parsed: Any) -> list[tuple[str, bool | None, bool]]:
         present = None if parsed is None else {self._class_of(task, v) for v in parsed}

@@ -39,6 +39,15 @@ class RegressionKind(TaskKind):
             return None
         return float(p.parsed)
 
+    def headline_rows(self, task, predictions: list[Prediction], metric: str):
+        if metric != "mae":
+            return None
+        return [
+            (p.sample_id, self.fold_of(task, p), "all", abs(v - float(p.target)), 1.0)
+            for p in predictions
+            if (v := self._value(p)) is not None
+        ]
+
     def floor(self, task, predictions: list[Prediction]) -> dict[str, Any]:
         targets = [float(p.target) for p in predictions]
         if not targets:

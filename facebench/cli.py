@@ -24,6 +24,7 @@ PromptOpt = Annotated[Optional[list[str]], typer.Option("--prompt", help="STYLE 
 LimitOpt = Annotated[Optional[int], typer.Option("--limit", help="evaluate a seeded subset of N samples per task")]
 SeedOpt = Annotated[int, typer.Option("--seed", help="seed for subsets and option shuffling")]
 ModeOpt = Annotated[str, typer.Option("--mode", help="parsing mode: strict or reference")]
+FaceCropOpt = Annotated[Optional[bool], typer.Option("--face-crop/--no-face-crop", help="crop faces (square, 256) before the model sees them; default: the task's setting")]
 
 
 def _pairs(values: list[str] | None, what: str) -> dict[str, str]:
@@ -36,7 +37,7 @@ def _pairs(values: list[str] | None, what: str) -> dict[str, str]:
     return pairs
 
 
-def _options(output: Path, data_root, data, prompt, limit, seed, mode):
+def _options(output: Path, data_root, data, prompt, limit, seed, mode, face_crop=None):
     from facebench.engine.runner import RunOptions
 
     if mode not in ("strict", "reference"):
@@ -52,6 +53,7 @@ def _options(output: Path, data_root, data, prompt, limit, seed, mode):
         styles=styles,
         default_style=plain[-1] if plain else None,
         mode=mode,  # type: ignore[arg-type]
+        face_crop=face_crop,
     )
 
 
@@ -73,6 +75,7 @@ def run(
     mode: ModeOpt = "strict",
     model_arg: Annotated[Optional[list[str]], typer.Option("--model-arg", help="k=v override of a card setting")] = None,
     name: Annotated[Optional[str], typer.Option("--name", help="name of the model in the results")] = None,
+    face_crop: FaceCropOpt = None,
 ) -> None:
     """Run tasks on a model: infer (cached, resumable), parse, score, aggregate; print a leaderboard."""
     from facebench.adapters.registry import build_adapter, load_card
@@ -81,7 +84,7 @@ def run(
     from facebench.tasks.registry import resolve_tasks
 
     try:
-        opts = _options(output, data_root, data, prompt, limit, seed, mode)
+        opts = _options(output, data_root, data, prompt, limit, seed, mode, face_crop)
         card = load_card(model)
         overrides = {k: yaml.safe_load(v) for k, v in _pairs(model_arg, "--model-arg").items()}
         selected = resolve_tasks(tasks)
@@ -202,13 +205,14 @@ def export(
     prompt: PromptOpt = None,
     limit: LimitOpt = None,
     seed: SeedOpt = 0,
+    face_crop: FaceCropOpt = None,
 ) -> None:
     """Write every request (task, id, prompt, messages, media; no targets) to run a model elsewhere."""
     from facebench.engine.export import export_requests
     from facebench.tasks.registry import resolve_tasks
 
     try:
-        opts = _options(Path("results"), data_root, data, prompt, limit, seed, "strict")
+        opts = _options(Path("results"), data_root, data, prompt, limit, seed, "strict", face_crop)
         n = export_requests(resolve_tasks(tasks), opts, out_file)
     except FacebenchError as exc:
         _fail(exc)

@@ -18,7 +18,7 @@ def export_requests(tasks: list[Task], opts: RunOptions, out_file: Path) -> int:
     for task in tasks:
         style = opts.style_for(task)
         samples = select_samples(task.load_samples(opts.data_dir(task)), opts.limit, opts.seed)
-        for request, _target, _sample in task.build_requests(samples, style, opts.seed):
+        for request, _target, _sample in task.build_requests(samples, style, opts.seed, opts.face_crop):
             row = request.to_dict()
             row.pop("meta", None)  # parser bookkeeping; may hint at the answer space only
             row["style"] = task.style(style)[0]

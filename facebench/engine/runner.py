@@ -53,6 +53,8 @@ class RunOptions:
     styles: dict[str, str] = field(default_factory=dict)
     default_style: str | None = None
     mode: Mode = "strict"
+    #: None: each task's default (off unless its YAML says so)
+    face_crop: bool | None = None
 
     def style_for(self, task: Task) -> str | None:
         style = self.styles.get(task.name, self.default_style)
@@ -104,7 +106,7 @@ def prepare(task: Task, adapter: Adapter, opts: RunOptions, model: str) -> list[
     samples = select_samples(task.load_samples(opts.data_dir(task)), opts.limit, opts.seed)
     adapter_fp, task_fp = adapter.fingerprint(), task.fingerprint(style)
     items = []
-    for request, target, sample in task.build_requests(samples, style, opts.seed):
+    for request, target, sample in task.build_requests(samples, style, opts.seed, opts.face_crop):
         items.append(
             {
                 "fp": request_fingerprint(adapter_fp, task_fp, request),

@@ -68,6 +68,9 @@ class TaskConfig(BaseModel):
     fold_key: str | None = None
     protocol: str = ""
     num_frames: int = 8
+    #: crop the face (square, 256x256, as Face-LLaVA) before the model sees it; off for
+    #: datasets that ship aligned faces. ``--face-crop/--no-face-crop`` overrides it per run.
+    face_crop: bool = False
     kind_options: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="after")

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from facebench.errors import ConfigError
+from facebench.media.refs import with_crop
 from facebench.parsing import parse as run_parser
 from facebench.parsing import load_synonyms
 from facebench.parsing.context import Mode, ParseContext
@@ -105,20 +106,29 @@ class Task:
         return self.config.class_names.get(cls, cls.replace("_", " "))
 
     def build_requests(
-        self, samples: Iterable[Sample], style: str | None = None, seed: int = 0
+        self,
+        samples: Iterable[Sample],
+        style: str | None = None,
+        seed: int = 0,
+        face_crop: bool | None = None,
     ) -> list[tuple[Request, Any, Sample]]:
-        """Every (request, target, sample) of the chosen prompt style, in a stable order."""
+        """Every (request, target, sample) of the chosen prompt style, in a stable order.
+
+        ``face_crop`` (None: the task's default) marks every media part with ``#crop=face``;
+        the crop happens lazily when the adapter reads the pixels, cached on disk.
+        """
+        crop = self.config.face_crop if face_crop is None else face_crop
         style_name, st = self.style(style)
         out: list[tuple[Request, Any, Sample]] = []
         for sample in samples:
             for item in self.kind.items(self, sample, st):
                 item_style = self.style(item.style) if item.style else (style_name, st)
-                request = self._request(sample, item, *item_style, seed)
+                request = self._request(sample, item, *item_style, seed, crop)
                 out.append((request, item.target, sample))
         return out
 
     def _request(
-        self, sample: Sample, item: Item, style_name: str, st: StyleConfig, seed: int
+        self, sample: Sample, item: Item, style_name: str, st: StyleConfig, seed: int, crop: bool
     ) -> Request:
         options = list(self.config.classes)
         if st.shuffle_options:
@@ -138,6 +148,8 @@ class Task:
         text = render(st.template, variables, self._template_dirs)
         media_part = Part.video if sample.modality == "video" else Part.image
         media = item.media if item.media is not None else sample.media
+        if crop:
+            media = tuple(with_crop(m) for m in media)
         content = tuple(media_part(m) for m in media) + (Part.text(text),)
         meta: dict[str, Any] = {
             k: v for k, v in item.variables.items() if isinstance(v, (str, int, float))

@@ -111,3 +111,25 @@ def test_mediapipe_finds_the_astronauts_face(tmp_path):
     cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
     assert 160 < cx < 260 and 60 < cy < 190
     assert cropper.crop(img).size == (256, 256)
+
+
+def test_face_crop_flag_marks_every_request_and_runs(cli, tmp_path):
+    """``--face-crop`` reaches the requests (and so the cache key) and the crop really runs."""
+    det = StubDetector([((8, 8, 40, 40), 0.9)])
+    FC.set_default_cropper(FC.FaceCropper(det, size=32))
+    try:
+        out = tmp_path / "r"
+        cli("run", "--model", "random", "--tasks", "rafdb", "--limit", "4", "--face-crop", "--output", out)
+        cli("run", "--model", "random", "--tasks", "rafdb", "--limit", "4", "--output", out)
+        import json
+
+        responses = [json.loads(x) for x in (out / "random/rafdb/responses.jsonl").read_text().splitlines()]
+        assert len(responses) == 8 and all(r["error"] is None for r in responses)  # cropped != plain keys
+        export = tmp_path / "req.jsonl"
+        cli("export", "--tasks", "rafdb", "--limit", "4", "--face-crop", "--out", export)
+        media_refs = [json.loads(x)["media"][0] for x in export.read_text().splitlines()]
+        assert all(m.endswith("_aligned.jpg#crop=face") for m in media_refs)
+        assert det.calls == 0  # cropping is lazy: nothing is decoded until pixels are needed
+        assert media.load_image(media_refs[0]).size == (32, 32) and det.calls == 1
+    finally:
+        FC.set_default_cropper(None)

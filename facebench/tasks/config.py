@@ -83,14 +83,55 @@ class TaskConfig(BaseModel):
         return self
 
 
-def load_task_config(path: Path) -> TaskConfig:
-    """Read and validate a task YAML file; errors name the file and the offending key."""
+def _read_mapping(path: Path) -> dict[str, Any]:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path}: cannot read task definition: {exc}") from exc
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: a task definition must be a YAML mapping")
+    return raw
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """``over`` on top of ``base``: mappings merge key by key, anything else is replaced."""
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _with_includes(
+    path: Path, raw: dict[str, Any], seen: tuple[Path, ...] = (), shared_dir: Path | None = None
+) -> dict[str, Any]:
+    """Resolve ``include: name`` (or a list): ``shared/<name>.yaml`` beside the task file.
+
+    Tasks that share an answer space (the expression tasks, the AU tasks, CelebA/LFWA) keep
+    the shared part (prompt styles, class definitions) in one file instead of copies.
+    """
+    names = raw.pop("include", None)
+    if names is None:
+        return raw
+    shared_dir = shared_dir or path.parent / "shared"
+    merged: dict[str, Any] = {}
+    for name in [names] if isinstance(names, str) else list(names):
+        shared = shared_dir / f"{name}.yaml"
+        if not shared.is_file():
+            raise ConfigError(f"{path}: include {name!r}: no file {shared}")
+        if shared in seen:
+            raise ConfigError(f"{path}: include cycle through {shared}")
+        merged = _merge(
+            merged, _with_includes(shared, _read_mapping(shared), (*seen, shared), shared_dir)
+        )
+    return _merge(merged, raw)
+
+
+def load_task_config(path: Path) -> TaskConfig:
+    """Read and validate a task YAML file; errors name the file and the offending key."""
+    raw = _with_includes(path, _read_mapping(path))
     try:
         return TaskConfig.model_validate(raw)
     except ValidationError as exc:

@@ -106,7 +106,7 @@ def test_qa_asks_40_face_mllm_questions_with_definitions_where_unclear(tree):
 
 def test_lfwa_asks_exactly_the_celeba_questions():
     def spec(name):
-        doc = yaml.safe_load(data_path("tasks", f"{name}.yaml").read_text())
+        doc = get_task(name).config.model_dump()
         return {k: doc[k] for k in ("classes", "class_names", "class_descriptions", "styles",
                                     "kind", "metrics", "synonyms", "default_style")}
 

@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from facebench.engine.store import ResponseCache, read_jsonl
-from facebench.tasks.registry import get_task
+from facebench.engine.runner import load_run
 
 
 def compare_modes(folder: Path) -> dict[str, Any]:
-    run = json.loads((folder / "run.json").read_text(encoding="utf-8"))
-    task = get_task(run.get("task_source") or run["task"])
-    cache = ResponseCache(folder / "responses.jsonl")
-    n = different = 0
-    examples = []
-    for it in read_jsonl(folder / "items.jsonl"):
-        row = cache.get(it["fp"])
-        if row is None or row.get("error"):
-            continue
-        meta = it["request"]["meta"]
-        strict = task.parse(row["response"], meta, "strict")
-        reference = task.parse(row["response"], meta, "reference")
-        n += 1
-        if strict.value != reference.value:
-            different += 1
-            if len(examples) < 5:
-                examples.append({"id": it["id"], "strict": strict.value, "reference": reference.value})
-    return {"n": n, "n_different": different, "examples": examples}
+    _, _, strict = load_run(folder, "strict")
+    _, _, reference = load_run(folder, "reference")
+    answered = [(s, r) for s, r in zip(strict, reference) if s.error is None]
+    different = [(s, r) for s, r in answered if s.parsed != r.parsed]
+    return {
+        "n": len(answered),
+        "n_different": len(different),
+        "examples": [{"id": s.id, "strict": s.parsed, "reference": r.parsed} for s, r in different[:5]],
+    }

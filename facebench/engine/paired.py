@@ -7,35 +7,20 @@ task's headline metric is compared with a paired bootstrap over the samples both
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from facebench.engine.runner import score
-from facebench.engine.store import ResponseCache, read_jsonl
+from facebench.engine.runner import load_run
 from facebench.errors import FacebenchError
 from facebench.metrics.headline import paired_headline
 from facebench.parsing.context import Mode
-from facebench.tasks.registry import get_task
-from facebench.types import Prediction
-
-
-def load_predictions(folder: Path, mode: Mode = "strict") -> tuple[Any, list[Prediction]]:
-    """(task, predictions) of a run folder, parsed afresh from its cache."""
-    run_file = folder / "run.json"
-    if not run_file.is_file():
-        raise FacebenchError(f"{folder}: no run.json; run the task for this model first")
-    run = json.loads(run_file.read_text(encoding="utf-8"))
-    task = get_task(run.get("task_source") or run["task"])
-    items = list(read_jsonl(folder / "items.jsonl"))
-    return task, score(task, items, ResponseCache(folder / "responses.jsonl"), mode)
 
 
 def compare_models(
     output: Path, task_name: str, model_a: str, model_b: str, seed: int = 0, mode: Mode = "strict"
 ) -> dict[str, Any]:
-    task, preds_a = load_predictions(Path(output) / model_a / task_name, mode)
-    _, preds_b = load_predictions(Path(output) / model_b / task_name, mode)
+    _, task, preds_a = load_run(Path(output) / model_a / task_name, mode)
+    _, _, preds_b = load_run(Path(output) / model_b / task_name, mode)
     metric = task.config.primary_metric
     rows_a = task.kind.headline_rows(task, preds_a, metric)
     rows_b = task.kind.headline_rows(task, preds_b, metric)

@@ -263,15 +263,20 @@ def aggregate(task: Task, predictions: list[Prediction], run: dict[str, Any], mo
     }
 
 
-def score_folder(folder: Path, mode: Mode = "strict") -> dict[str, Any]:
-    """Stages 3 and 4 from the files of a finished (or interrupted) run: no model, no dataset."""
+def load_run(folder: Path, mode: Mode = "strict") -> tuple[dict[str, Any], Task, list[Prediction]]:
+    """(run.json, task, predictions) of a run folder, parsed afresh from its response cache."""
     run_file = folder / "run.json"
     if not run_file.is_file():
         raise FacebenchError(f"{folder}: no run.json; not a facebench task output folder")
     run = json.loads(run_file.read_text(encoding="utf-8"))
     task = get_task(run.get("task_source") or run["task"])
     items = list(read_jsonl(folder / "items.jsonl"))
-    predictions = score(task, items, ResponseCache(folder / "responses.jsonl"), mode)
+    return run, task, score(task, items, ResponseCache(folder / "responses.jsonl"), mode)
+
+
+def score_folder(folder: Path, mode: Mode = "strict") -> dict[str, Any]:
+    """Stages 3 and 4 from the files of a finished (or interrupted) run: no model, no dataset."""
+    run, task, predictions = load_run(folder, mode)
     write_jsonl(folder / "predictions.jsonl", (p.to_dict() for p in predictions))
     result = aggregate(task, predictions, run, mode)
     write_json(folder / "metrics.json", result)

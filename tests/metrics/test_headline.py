@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from facebench.engine.paired import compare_models, load_predictions
+from facebench.engine.paired import compare_models
+from facebench.engine.runner import load_run
 from facebench.metrics.headline import headline_ci, headline_estimate, paired_headline
 from facebench.tasks.registry import task_names
 
@@ -31,7 +32,7 @@ def test_rows_reproduce_the_reported_headline_metric(demo_runs, task):
     folder = demo_runs / "r0" / task
     metrics = json.loads((folder / "metrics.json").read_text())
     primary = metrics["primary_metric"]
-    t, predictions = load_predictions(folder)
+    _, t, predictions = load_run(folder)
     rows = t.kind.headline_rows(t, predictions, primary)
     assert rows is not None, f"{task}: no interval for {primary}"
     assert headline_estimate(rows) == pytest.approx(metrics["metrics"][primary])

@@ -154,3 +154,28 @@ def test_bad_inputs_give_clear_errors(cli, tmp_path):
     result = cli("run", "--model", "random", "--tasks", "rafdb", "--data-root", tmp_path / "nowhere",
                  "--output", tmp_path, expect=1)
     assert "list_patition_label.txt" in result.output
+
+
+def test_score_in_reference_mode_counts_answers_read_differently(cli, rafdb_tree, tmp_path):
+    """The public FABA/EmoLA rule sends a no-match answer to 'happiness'; strict says unparseable."""
+    data_root, labels = rafdb_tree
+    export = tmp_path / "requests.jsonl"
+    cli("export", "--tasks", "rafdb", "--prompt", "open", "--data-root", data_root, "--out", export)
+    texts = ["The person shows sadness.", "I cannot tell from this picture.",
+             "A calm, neutral face."]
+    rows = [{"task": "rafdb", "id": r["id"], "response": texts[i % 3]} for i, r in enumerate(read_jsonl(export))]
+    replay = tmp_path / "answers.jsonl"
+    replay.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = tmp_path / "results"
+    cli("run", "--model", "replay", "--model-arg", f"path={replay}", "--prompt", "open",
+        "--data-root", data_root, "--tasks", "rafdb", "--output", out)
+    strict = json.loads((out / "replay/rafdb/metrics.json").read_text())
+    assert strict["n_invalid"] == 7  # the 7 "cannot tell" answers
+    result = cli("score", out, "--mode", "reference", "--compare")
+    assert "7 of 21 answers read differently" in result.output
+    reference = json.loads((out / "replay/rafdb/metrics.json").read_text())
+    assert reference["mode"] == "reference" and reference["n_invalid"] == 0
+    happy = sum(1 for i, r in enumerate(rows) if i % 3 == 1 and LABELS[labels[r["id"]]] == "happiness")
+    sad = sum(1 for i, r in enumerate(rows) if i % 3 == 0 and LABELS[labels[r["id"]]] == "sadness")
+    neutral = sum(1 for i, r in enumerate(rows) if i % 3 == 2 and LABELS[labels[r["id"]]] == "neutral")
+    assert reference["metrics"]["accuracy"] == pytest.approx((happy + sad + neutral) / 21)

@@ -100,18 +100,21 @@ def emola_description2emotion(description: str) -> str | None:
 
 # --- generated answers -------------------------------------------------------------------------
 
-def short_answers(n: int, rng: random.Random) -> list[tuple[str, tuple[str, ...]]]:
-    forms = [
-        "{L}", "({L})", "{L}.", "{L}: {t}", "The answer is {L}.", "Answer: {L}", "{t}",
-        "Option {L}", "{L}. {T}", "I think the answer is {L}, {t}.",
-        "The person appears to show {t}, so the answer is {L}.",
-    ]
+SHORT_FORMS = [
+    "{L}", "({L})", "{L}.", "{L}: {t}", "The answer is {L}.", "Answer: {L}", "{t}",
+    "Option {L}", "{L}. {T}", "I think the answer is {L}, {t}.",
+    "The person appears to show {t}, so the answer is {L}.",
+]
+
+
+def short_answers(n: int, rng: random.Random) -> list[tuple[str, tuple[str, ...], str]]:
+    """(answer, options as shown, its form): every option order and form equally likely."""
     out = []
     for _ in range(n):
         options = tuple(rng.sample(RAFDB, len(RAFDB)))
         i = rng.randrange(len(options))
-        text = rng.choice(forms).format(L=LETTERS[i], t=options[i], T=options[i].capitalize())
-        out.append((text, options))
+        form = rng.choice(SHORT_FORMS)
+        out.append((form.format(L=LETTERS[i], t=options[i], T=options[i].capitalize()), options, form))
     return out
 
 
@@ -149,17 +152,21 @@ def race(
 ) -> tuple[list[float], list[list[Any]]]:
     """Items per second of each function (best of ``repeat``), and each one's outputs.
 
-    The functions take turns on chunks of ``chunk`` items, so a burst of load from other
-    processes on the machine slows all of them alike and the ratios stay fair.
+    The functions take turns on chunks of ``chunk`` items (who goes first alternates), so a
+    burst of load from other processes on the machine slows all of them alike and the ratios
+    stay fair. Each function first runs once, untimed, on the first chunk (warm-up).
     """
+    for fn in fns:
+        [fn(x) for x in items[:chunk]]
     best = [float("inf")] * len(fns)
     outs: list[list[Any]] = [[] for _ in fns]
     for _ in range(repeat):
         spent = [0.0] * len(fns)
         outs = [[] for _ in fns]
-        for start in range(0, len(items), chunk):
+        for n_chunk, start in enumerate(range(0, len(items), chunk)):
             part = items[start : start + chunk]
-            for k, fn in enumerate(fns):
+            order = list(enumerate(fns))
+            for k, fn in order[::-1] if n_chunk % 2 else order:
                 t0 = time.perf_counter()
                 outs[k].extend([fn(x) for x in part])
                 spent[k] += time.perf_counter() - t0
@@ -167,23 +174,27 @@ def race(
     return [len(items) / b for b in best], outs
 
 
-def bench_options(n: int, rng: random.Random) -> None:
+def bench_options(n: int, rng: random.Random, by_form: bool = True) -> None:
     answers = short_answers(n, rng)
-    ctxs = {o: ParseContext(classes=RAFDB, options=o) for o in {o for _, o in answers}}
+    ctxs = {o: ParseContext(classes=RAFDB, options=o) for o in {o for _, o, _ in answers}}
     choices = {o: dict(zip(LETTERS, o)) for o in ctxs}
-    (peer, ours), (peer_out, ours_out) = race(
-        [lambda a: vlmeval_can_infer(a[0], dict(choices[a[1]])),
-         lambda a: parse("option_letter", a[0], ctxs[a[1]])],
-        answers,
-    )
+    fns = [lambda a: vlmeval_can_infer(a[0], dict(choices[a[1]])),
+           lambda a: parse("option_letter", a[0], ctxs[a[1]])]
+    (peer, ours), (peer_out, ours_out) = race(fns, answers)
     agree = sum(
         (p and p != "Z" and choices[o][p] or None) == r.value
-        for (_, o), p, r in zip(answers, peer_out, ours_out)
+        for (_, o, _), p, r in zip(answers, peer_out, ours_out)
     )
     print(f"option letters      n={n:>7,}  VLMEvalKit {peer:>10,.0f}/s  facebench {ours:>10,.0f}/s"
           f"  ratio {ours / peer:.2f}  same reading {agree / n:.1%}")
     print(f"  facebench valid {sum(r.valid for r in ours_out) / n:.1%}, "
           f"VLMEvalKit valid {sum(bool(p) for p in peer_out) / n:.1%}")
+    if by_form:  # the same answers, one form at a time
+        for form in SHORT_FORMS:
+            part = [a for a in answers if a[2] == form]
+            (peer, ours), _ = race(fns, part, repeat=5)
+            print(f"  {form!r:56} VLMEvalKit {peer:>10,.0f}/s  facebench {ours:>10,.0f}/s"
+                  f"  ratio {ours / peer:.2f}")
 
 
 def bench_descriptions(n: int, rng: random.Random) -> None:

@@ -118,11 +118,11 @@ class OpenAIServer:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"
 
-    def start(self) -> OpenAIServer:
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> OpenAIServer:
         handler = type("Handler", (_Handler,), {"server_state": self})
         # The default listen backlog (5) refuses bursts of concurrent clients.
         server_cls = type("Server", (ThreadingHTTPServer,), {"request_queue_size": 256})
-        self._httpd = server_cls(("127.0.0.1", 0), handler)
+        self._httpd = server_cls((host, port), handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
         self._thread.start()
@@ -226,7 +226,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, s: OpenAIServer, body: dict[str, Any], action: Action) -> None:
         if action == "429":
             self._error(429, "rate limited", {"Retry-After": str(s.retry_after)})
-        elif action in ("400", "401", "500", "503"):
+        elif action in ("400", "401", "404", "500", "503"):
             self._error(int(action), f"scripted {action}")
         elif action == "timeout":
             time.sleep(s.hang)
@@ -267,11 +267,34 @@ class _Handler(BaseHTTPRequestHandler):
         }
 
 
-if __name__ == "__main__":  # manual use: python tests/openai_server.py
-    with OpenAIServer() as srv:
-        print(f"listening on {srv.base_url} (Ctrl-C to stop)")
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            pass
+def main(argv: list[str] | None = None) -> None:
+    """Stand-in for ``python -m vllm.entrypoints.openai.api_server``: takes its ``--host``,
+    ``--port`` and ``--served-model-name`` (other vLLM flags are ignored), answers 404 to any
+    other model name as vLLM does, and replies ``$OPENAI_SERVER_ANSWER`` if set, else the echo.
+    Used by ``facebench serve --server-module tests.openai_server`` in tests."""
+    import argparse
+    import os
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--served-model-name", default="fake-model")
+    args, _ = ap.parse_known_args(argv)
+    answer = os.environ.get("OPENAI_SERVER_ANSWER")
+    srv = OpenAIServer(model=args.served_model_name)
+    if answer is not None:
+        srv.responder = lambda body: answer
+    srv.rule = lambda body: None if body.get("model") == srv.model else "404"
+    srv.start(args.host, args.port)
+    print(f"listening on {srv.base_url} (Ctrl-C to stop)", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        srv.stop()
+
+
+if __name__ == "__main__":  # python -m tests.openai_server [--port N] [--served-model-name M]
+    main()

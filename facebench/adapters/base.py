@@ -44,6 +44,11 @@ class Adapter(ABC):
     Settings: ClassVar[type[AdapterSettings]] = AdapterSettings
     #: media kinds the model accepts natively; video is sent as frames to image-only adapters
     accepts_video: ClassVar[bool] = False
+    #: importable packages the adapter needs at run time, imported lazily inside its methods
+    #: (so settings validate and cached runs re-score without them), checked when it is built
+    requires: ClassVar[tuple[str, ...]] = ()
+    #: the ``pip install 'facebench[extra]'`` that provides ``requires``
+    extra: ClassVar[str | None] = None
 
     def __init__(self, settings: AdapterSettings | None = None, **overrides: Any) -> None:
         base = settings.model_dump() if settings is not None else {}

@@ -15,20 +15,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import torch
-import transformers
 from pydantic import Field
-from transformers import AutoProcessor
 
 from facebench.adapters.base import Adapter, AdapterSettings
 from facebench.media import load_image, sample_frames
 from facebench.types import GenerationSettings, Request, Response
 
+if TYPE_CHECKING:
+    import torch
+
 log = logging.getLogger(__name__)
 
-DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
 #: the transformers auto class; remote-code models often register only a causal-LM class
 AUTO_CLASSES = {
     "image-text-to-text": "AutoModelForImageTextToText",
@@ -73,6 +72,8 @@ class HFAdapter(Adapter):
     name = "hf"
     Settings = HFSettings
     accepts_video = True
+    requires = ("torch", "transformers")
+    extra = "hf"
 
     def __init__(self, settings: AdapterSettings | None = None, **overrides: Any) -> None:
         super().__init__(settings, **overrides)
@@ -86,6 +87,10 @@ class HFAdapter(Adapter):
         """Load lazily: building the adapter only to fingerprint a fully cached run is free."""
         if self._model is not None:
             return
+        import torch
+        import transformers
+        from transformers import AutoProcessor
+
         s: HFSettings = self.settings  # type: ignore[assignment]
         common = {"trust_remote_code": s.trust_remote_code, "revision": s.revision}
         self._processor = AutoProcessor.from_pretrained(s.model, **common)
@@ -95,7 +100,7 @@ class HFAdapter(Adapter):
             if tok.pad_token is None:
                 tok.pad_token = tok.eos_token
         kwargs: dict[str, Any] = dict(common)
-        kwargs["dtype"] = "auto" if s.dtype == "auto" else DTYPES[s.dtype]
+        kwargs["dtype"] = "auto" if s.dtype == "auto" else getattr(torch, s.dtype)
         if s.device_map is not None:
             kwargs["device_map"] = s.device_map
         if s.attn_implementation is not None:
@@ -157,6 +162,8 @@ class HFAdapter(Adapter):
         return kwargs
 
     def _run_batch(self, batch: list[_Prepared], g: GenerationSettings) -> list[Response]:
+        import torch
+
         proc = self._processor
         texts = [self._prompt(p.conversation) for p in batch]
         images = [im for p in batch for im in p.images]
@@ -240,6 +247,10 @@ class HFAdapter(Adapter):
             return [self._run_safely([p], g, requests)[0] for p in batch]
 
     def close(self) -> None:
+        if self._model is None:
+            return
+        import torch
+
         self._model = None
         self._processor = None
         if torch.cuda.is_available():

@@ -5,6 +5,9 @@ YAML files in ``model_adapters/`` naming an adapter and its settings.
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import os
+import sys
 from functools import lru_cache
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -44,7 +47,7 @@ def get_adapter_class(name: str) -> type[Adapter]:
     if ep is None and ":" in name:
         module, _, cls_name = name.partition(":")
         try:
-            return getattr(importlib.import_module(module), cls_name)
+            return getattr(_import_local(module), cls_name)
         except (ImportError, AttributeError) as exc:
             raise ConfigError(f"cannot import adapter {name!r}: {exc}") from exc
     if ep is None:
@@ -57,6 +60,19 @@ def get_adapter_class(name: str) -> type[Adapter]:
             f"install the matching extra, e.g. pip install 'facebench[{name}]'"
         ) from exc
     return cls
+
+
+def _import_local(module: str):
+    """Import ``module``, also from the working directory (where an unpackaged adapter file
+    written by ``facebench new-adapter`` lives; console scripts do not search it)."""
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        cwd = os.getcwd()
+        if exc.name != module.split(".")[0] or cwd in sys.path:
+            raise
+        sys.path.append(cwd)
+        return importlib.import_module(module)
 
 
 def card_names() -> list[str]:
@@ -88,6 +104,10 @@ def load_card(spec: str) -> ModelCard:
 def build_adapter(card: ModelCard, overrides: dict[str, Any] | None = None) -> Adapter:
     """Instantiate the card's adapter; a bad setting is an error naming the card and the key."""
     cls = get_adapter_class(card.adapter)
+    missing = [m for m in cls.requires if importlib.util.find_spec(m) is None]
+    if missing:
+        hint = f"pip install 'facebench[{cls.extra}]'" if cls.extra else f"pip install {' '.join(missing)}"
+        raise ConfigError(f"model card {card.name!r}: adapter {card.adapter} needs {', '.join(missing)}: {hint}")
     settings = {**card.settings, **(overrides or {})}
     try:
         validated = cls.Settings.model_validate(settings)

@@ -20,15 +20,17 @@ from __future__ import annotations
 import base64
 import logging
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
-from vllm import LLM, SamplingParams
 
 from facebench.adapters.base import Adapter, AdapterSettings
 from facebench.adapters.media import image_bytes
 from facebench.media import load_image, sample_frames
 from facebench.types import GenerationSettings, Request, Response
+
+if TYPE_CHECKING:
+    from vllm import LLM, SamplingParams
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,8 @@ class VLLMAdapter(Adapter):
     name = "vllm"
     Settings = VLLMSettings
     accepts_video = True
+    requires = ("vllm",)
+    extra = "vllm"
 
     def __init__(self, settings: AdapterSettings | None = None, **overrides: Any) -> None:
         super().__init__(settings, **overrides)
@@ -68,6 +72,8 @@ class VLLMAdapter(Adapter):
     def _load(self) -> LLM:
         """Start the engine on first use, so a fully cached run never loads the model."""
         if self._llm is None:
+            from vllm import LLM
+
             s: VLLMSettings = self.settings  # type: ignore[assignment]
             kwargs: dict[str, Any] = {
                 "model": s.model,
@@ -115,6 +121,8 @@ class VLLMAdapter(Adapter):
         return messages
 
     def _sampling(self, g: GenerationSettings) -> SamplingParams:
+        from vllm import SamplingParams
+
         cap = self.settings.max_new_tokens  # type: ignore[attr-defined]
         max_tokens = min(g.max_new_tokens, cap) if cap else g.max_new_tokens
         if g.temperature > 0:

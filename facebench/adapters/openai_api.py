@@ -30,8 +30,7 @@ import openai
 from pydantic import Field
 
 from facebench.adapters.base import Adapter, AdapterSettings
-from facebench.adapters.media import data_url
-from facebench.media import sample_frames
+from facebench.media import data_url, sample_frames
 from facebench.errors import ConfigError
 from facebench.types import Request, Response
 

@@ -25,8 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field
 
 from facebench.adapters.base import Adapter, AdapterSettings
-from facebench.adapters.media import image_bytes
-from facebench.media import load_image, sample_frames
+from facebench.media import image_bytes, load_image, sample_frames
 from facebench.types import GenerationSettings, Request, Response
 
 if TYPE_CHECKING:

@@ -66,7 +66,7 @@ class InputBuilder:
     def build(self, request: Request) -> FaceInput:
         import numpy as np
 
-        from facebench.adapters.media import load_image
+        from facebench.media.files import load_image
 
         texts: list[str] = []
         kinds: list[str] = []

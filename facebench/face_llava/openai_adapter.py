@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import Field
 
-from facebench.adapters.media import data_url, image_bytes
+from facebench.media import data_url, image_bytes
 from facebench.adapters.openai_api import OpenAIAdapter, OpenAISettings
 from facebench.face_llava.inputs import FaceSteps, InputBuilder
 from facebench.types import Request

@@ -172,7 +172,7 @@ def official_frame_indices(n_frames: int, k: int = 8) -> list[int]:
 
 def load_video_frames(path: str | Path, k: int = 8) -> np.ndarray:
     """``(k, H, W, 3)`` uint8 frames of a video file or frame folder, official indices."""
-    from facebench.adapters.media import _count_frames, _decode_selected, _folder_frames, load_image
+    from facebench.media.files import _count_frames, _decode_selected, _folder_frames, load_image
 
     p = Path(path)
     if p.is_dir():

@@ -8,7 +8,7 @@ This is the one entry point the inference side needs (adapters and the preflight
   or a time segment of a video (``#start=S&end=E``), optionally face-cropped;
 - :func:`check_media`: a cheap readability check returning an error message or None.
 
-Plain paths go straight to :mod:`facebench.adapters.media`, so for them nothing changes.
+Plain files are read by :mod:`facebench.media.files`.
 Decoding is lazy: a reference is only decoded when a worker asks for its pixels.
 """
 
@@ -19,6 +19,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from facebench.media.files import MediaError, data_url, frame_indices, image_bytes
 from facebench.media.refs import (
     MediaRef,
     RefError,
@@ -30,10 +31,14 @@ from facebench.media.refs import (
 )
 
 __all__ = [
+    "MediaError",
     "MediaRef",
     "RefError",
     "check_media",
+    "data_url",
+    "frame_indices",
     "frame_ref",
+    "image_bytes",
     "is_ref",
     "load_image",
     "materialize_image",
@@ -45,7 +50,6 @@ __all__ = [
 
 
 def _ref(value: str) -> MediaRef:
-    from facebench.adapters.media import MediaError
 
     try:
         return parse_ref(value)
@@ -55,7 +59,7 @@ def _ref(value: str) -> MediaRef:
 
 def load_image(value: str | Path) -> Image.Image:
     """The RGB picture an ``image`` part names (file, video frame; face-cropped on request)."""
-    from facebench.adapters import media
+    from facebench.media import files as media
     from facebench.media import frames
 
     ref = _ref(str(value))
@@ -77,7 +81,7 @@ def sample_frames(value: str | Path, num_frames: int) -> list[Image.Image]:
 
     For a segment reference the rule applies to the frames inside the segment.
     """
-    from facebench.adapters import media
+    from facebench.media import files as media
     from facebench.media import frames
 
     ref = _ref(str(value))
@@ -130,12 +134,11 @@ def materialize_image(value: str | Path) -> Path:
 def check_media(value: str, part_type: str) -> str | None:
     """None when the part can be read, else a message naming the file and the fault.
 
-    Plain paths use the engine's preflight checks; references also check that the frame or
+    Plain paths get :func:`facebench.media.files.check_image`/``check_video``; references also check that the frame or
     segment lies inside the video (from the header: nothing is decoded beyond one frame) and
     that a face detector is available when a crop is asked for.
     """
-    from facebench.adapters.media import MediaError
-    from facebench.engine import preflight
+    from facebench.media import files as preflight
 
     try:
         ref = parse_ref(value)

@@ -5,10 +5,25 @@ were re-run on face-cropped video). Datasets that ship aligned faces (RAF-DB ali
 224x224 clips, BP4D/DISFA after alignment) need no crop, so the step is off unless a media
 reference asks for it (``...#crop=face``, see :mod:`facebench.media.refs`).
 
-- Detector: pluggable (:class:`FaceDetector`). The default is mediapipe's short-range
-  BlazeFace, which ships its model inside the ``mediapipe==0.10.21`` wheel and so works
-  offline (newer mediapipe releases need a downloaded ``.task`` file). Choose another with
-  ``FACEBENCH_FACE_DETECTOR=name`` or ``=package.module:Class`` or :func:`register_detector`.
+- Detector: pluggable (:class:`FaceDetector`), chosen by ``FACEBENCH_FACE_DETECTOR=name`` or
+  ``=package.module:Class`` (or :func:`register_detector`). Without that variable the first
+  usable of these is taken:
+
+  1. ``mediapipe``: mediapipe's short-range BlazeFace, which ships its model inside the
+     ``mediapipe==0.10.21`` wheel and so works offline (0.10.30+ and 1.x bundle no face model
+     and have no ``mp.solutions``). Install: ``pip install 'mediapipe==0.10.21'`` (or
+     ``pip install 'facebench[face]'``); it pulls numpy 1.26.
+  2. ``mtcnn``: facenet-pytorch's MTCNN, whose weights ship inside the wheel (offline too). It
+     needs torch and torchvision (any recent version). facenet-pytorch 2.6.0 declares old pins
+     (torch<2.3, numpy<2, Pillow<10.3) that would downgrade a working environment, so install
+     it without its dependencies::
+
+         pip install --no-deps facenet-pytorch==2.6.0
+
+     (its remaining imports, ``requests`` and ``tqdm``, are almost always present already).
+     Device: ``FACEBENCH_FACE_DEVICE`` (default ``cpu``), or ``MTCNNDetector(device=...)``.
+
+  Neither usable: a clear error naming both install commands.
 - Crop: the largest detected face; a square of side ``scale`` x the larger side of its box,
   centred on the box, shifted to stay inside the picture when it can (black padding only when
   the picture is smaller than the square), resized to ``size`` with bicubic resampling.
@@ -25,8 +40,10 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import importlib.util
 import json
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +55,9 @@ from facebench.media.cache import cache_dir
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in pixels
 DETECTOR_ENV = "FACEBENCH_FACE_DETECTOR"
+DEVICE_ENV = "FACEBENCH_FACE_DEVICE"
+MEDIAPIPE_INSTALL = "pip install 'mediapipe==0.10.21'"
+MTCNN_INSTALL = "pip install --no-deps facenet-pytorch==2.6.0"
 
 
 class FaceCropError(RuntimeError):
@@ -63,11 +83,17 @@ class MediaPipeDetector:
             import mediapipe as mp
         except ImportError as exc:
             raise FaceCropError(
-                "face cropping uses mediapipe, which is not installed: "
-                "pip install 'mediapipe==0.10.21' (the last release that bundles its face "
-                "model and so works offline), or choose another detector with "
+                f"the mediapipe face detector needs mediapipe, which is not installed: "
+                f"{MEDIAPIPE_INSTALL} (the last release that bundles its face model and so "
+                f"works offline), or choose another detector with {DETECTOR_ENV}=mtcnn or "
                 f"{DETECTOR_ENV}=package.module:Class"
             ) from exc
+        solutions = getattr(mp, "solutions", None)
+        if solutions is None or not hasattr(solutions, "face_detection"):
+            raise FaceCropError(
+                f"mediapipe {getattr(mp, '__version__', '?')} has no bundled face detector "
+                f"(mp.solutions.face_detection); {MEDIAPIPE_INSTALL}, or use {DETECTOR_ENV}=mtcnn"
+            )
         self.name = f"mediapipe-{mp.__version__}-m{model_selection}-c{min_confidence:g}"
         self._detector = mp.solutions.face_detection.FaceDetection(
             model_selection=model_selection, min_detection_confidence=min_confidence
@@ -87,7 +113,73 @@ class MediaPipeDetector:
         return faces
 
 
-_DETECTORS: dict[str, Callable[[], FaceDetector]] = {"mediapipe": MediaPipeDetector}
+class MTCNNDetector:
+    """facenet-pytorch's MTCNN (weights bundled in the wheel; runs offline on CPU or GPU).
+
+    Install with ``pip install --no-deps facenet-pytorch==2.6.0`` (its declared pins are old;
+    it runs with current torch/torchvision/numpy 2). Faces below ``min_confidence`` (after
+    MTCNN's own three-stage thresholds) are dropped: a large low-score false positive would
+    otherwise win the "largest face" choice.
+    """
+
+    def __init__(
+        self,
+        device: str | None = None,
+        min_confidence: float = 0.9,
+        min_face_size: int = 20,
+    ) -> None:
+        try:
+            import facenet_pytorch
+            import torch
+            from facenet_pytorch import MTCNN
+        except ImportError as exc:
+            raise FaceCropError(
+                f"the mtcnn face detector needs facenet-pytorch and torch/torchvision "
+                f"({exc}): {MTCNN_INSTALL} (--no-deps: its declared pins on torch, numpy and "
+                f"Pillow are old and would downgrade them)"
+            ) from exc
+        self.device = device or os.environ.get(DEVICE_ENV) or "cpu"
+        self.min_confidence = min_confidence
+        version = getattr(facenet_pytorch, "__version__", None)
+        if version is None:
+            from importlib.metadata import PackageNotFoundError, version as dist_version
+
+            try:
+                version = dist_version("facenet-pytorch")
+            except PackageNotFoundError:
+                version = "?"
+        # the device is not part of the name: it does not change which face is found
+        self.name = f"mtcnn-facenet-pytorch-{version}-s{min_face_size}-c{min_confidence:g}"
+        try:
+            self._mtcnn = MTCNN(
+                keep_all=True, select_largest=True, min_face_size=min_face_size, device=torch.device(self.device)
+            ).eval()
+        except (RuntimeError, ValueError, AssertionError) as exc:  # e.g. cuda without a GPU
+            raise FaceCropError(f"cannot start the mtcnn face detector on {self.device!r}: {exc}") from exc
+        self._lock = threading.Lock()  # one forward pass at a time (worker threads share it)
+
+    def detect(self, image: Image.Image) -> list[tuple[Box, float]]:
+        import numpy as np
+        import torch
+
+        rgb = image.convert("RGB")
+        with self._lock, torch.inference_mode():
+            boxes, probs = self._mtcnn.detect(rgb)
+        if boxes is None:
+            return []
+        # facenet-pytorch returns object arrays; numpy 2 needs an explicit float conversion
+        boxes = np.asarray(boxes, dtype=float).reshape(-1, 4)
+        scores = np.asarray([0.0 if p is None else p for p in np.atleast_1d(probs)], dtype=float)
+        return [
+            ((float(b[0]), float(b[1]), float(b[2]), float(b[3])), float(p))
+            for b, p in zip(boxes, scores)
+            if p >= self.min_confidence
+        ]
+
+
+_DETECTORS: dict[str, Callable[[], FaceDetector]] = {"mediapipe": MediaPipeDetector, "mtcnn": MTCNNDetector}
+#: what the default choice tries, in order: (registered name, module that must be importable)
+DEFAULT_ORDER: tuple[tuple[str, str], ...] = (("mediapipe", "mediapipe"), ("mtcnn", "facenet_pytorch"))
 
 
 def register_detector(name: str, factory: Callable[[], FaceDetector]) -> None:
@@ -95,9 +187,40 @@ def register_detector(name: str, factory: Callable[[], FaceDetector]) -> None:
     _DETECTORS[name] = factory
 
 
+def _importable(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def default_detector() -> FaceDetector:
+    """mediapipe when it is installed and usable, else MTCNN when it is, else a clear error."""
+    problems = []
+    for name, module in DEFAULT_ORDER:
+        if not _importable(module):
+            continue
+        try:
+            return _DETECTORS[name]()
+        except FaceCropError as exc:
+            problems.append(str(exc))
+    found = f" ({'; '.join(problems)})" if problems else ""
+    raise FaceCropError(
+        f"face cropping needs a face detector and none is usable{found}. Install one: "
+        f"{MEDIAPIPE_INSTALL} (offline BlazeFace; pulls numpy 1.26) or, with torch and "
+        f"torchvision installed, {MTCNN_INSTALL} (offline MTCNN); or choose another with "
+        f"{DETECTOR_ENV}=package.module:Class"
+    )
+
+
 def make_detector(spec: str | None = None) -> FaceDetector:
-    """A detector by registered name or ``package.module:Class`` (default: mediapipe)."""
-    spec = spec or os.environ.get(DETECTOR_ENV) or "mediapipe"
+    """A detector by registered name or ``package.module:Class``.
+
+    ``spec`` wins, then ``$FACEBENCH_FACE_DETECTOR``; with neither, :func:`default_detector`.
+    """
+    spec = spec or os.environ.get(DETECTOR_ENV)
+    if not spec:
+        return default_detector()
     if spec in _DETECTORS:
         return _DETECTORS[spec]()
     module, sep, attr = spec.partition(":")

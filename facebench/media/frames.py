@@ -1,6 +1,6 @@
 """Decoding what a media reference names: one frame of a video, or frames of a time segment.
 
-Whole videos and frame folders are sampled by :func:`facebench.adapters.media.sample_frames`
+Whole videos and frame folders are sampled by :func:`facebench.media.files.sample_frames`
 (the one shared uniform sampler); this module adds the two partial forms of
 :mod:`facebench.media.refs`:
 
@@ -29,8 +29,8 @@ from pathlib import Path
 
 from PIL import Image
 
-from facebench.adapters.media import MediaError, frame_indices
 from facebench.media.cache import cache_dir, file_fingerprint
+from facebench.media.files import MediaError, frame_indices
 
 #: decoded frames kept in memory, per process (the per-AU questions of one frame are adjacent)
 _FRAME_CACHE_SIZE = 64
@@ -98,7 +98,7 @@ def decode_frames(path: str | Path, indices: list[int]) -> list[Image.Image]:
 
     Seeks to the keyframe before the first wanted frame and decodes forward. An index past
     the last decodable frame repeats the last frame (containers that over-report their
-    length), as :func:`facebench.adapters.media.sample_frames` does.
+    length), as :func:`facebench.media.files.sample_frames` does.
     """
     if not indices:
         return []

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from facebench.adapters.media import MediaError, data_url, frame_indices, load_image, sample_frames
+from facebench.media import MediaError, data_url, frame_indices, load_image, sample_frames
 
 
 def test_frame_indices_uniform_and_inclusive():

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from facebench import media
-from facebench.adapters.media import MediaError
+from facebench.media import MediaError
 from facebench.fixtures.videos import save_video
 from facebench.media import frames as F
 from facebench.media.refs import MediaRef, RefError, frame_ref, parse_ref, segment_ref, with_crop

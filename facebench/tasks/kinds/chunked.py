@@ -38,7 +38,7 @@ from facebench.types import Prediction
 
 class ChunkedClassificationKind(ClassificationKind):
     def items(self, task, sample, style) -> list:
-        from facebench.adapters.media import MediaError
+        from facebench.media import MediaError
         from facebench.media.frames import chunk_spans, probe
         from facebench.tasks.task import Item
 

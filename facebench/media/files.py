@@ -1,4 +1,6 @@
-"""Media helpers shared by the adapters: images, base64 data URLs and video frame sampling.
+"""Plain media files: images, base64 data URLs and uniform video frame sampling.
+
+(:mod:`facebench.media` adds references into videos and face crops on top of these.)
 
 Every adapter must show a model the *same* frames for the same video and ``num_frames``, or
 two adapters (or two runs) would not be comparable. So frame selection lives here, once:
@@ -123,7 +125,7 @@ def data_url(image: Image.Image | str | Path, fmt: str = "JPEG") -> str:
     other files and in-memory frames are encoded as ``fmt``.
     """
     if isinstance(image, (str, Path)) and "#" in str(image):
-        from facebench import media  # a video frame or face-crop reference: decode it
+        from facebench import media  # a video frame or face-crop reference: decode it (lazy: cycle)
 
         if media.is_ref(str(image)):
             image = media.load_image(str(image))
@@ -145,3 +147,38 @@ def data_url(image: Image.Image | str | Path, fmt: str = "JPEG") -> str:
         image = load_image(p)
     mime = "jpeg" if fmt.upper() in ("JPEG", "JPG") else fmt.lower()
     return f"data:image/{mime};base64,{base64.b64encode(image_bytes(image, fmt)).decode()}"
+
+
+def check_image(path: str) -> str | None:
+    """None when a plain image file opens and verifies, else a message naming it."""
+    from PIL import UnidentifiedImageError
+
+    file = Path(path)
+    if not file.is_file():
+        return f"missing image: {path}"
+    try:
+        with Image.open(file) as im:
+            im.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        return f"corrupt image: {path} ({exc.__class__.__name__}: {exc})"
+    return None
+
+
+def check_video(path: str) -> str | None:
+    """A video is a file PyAV can open with a video stream, or a folder of frame images."""
+    target = Path(path)
+    if target.is_dir():
+        if not any(f.suffix.lower() in {".jpg", ".jpeg", ".png"} for f in target.iterdir()):
+            return f"frame folder has no images: {path}"
+        return None
+    if not target.is_file():
+        return f"missing video: {path}"
+    import av
+
+    try:
+        with av.open(str(target)) as container:
+            if not container.streams.video:
+                return f"no video stream in {path}"
+    except (av.error.FFmpegError, OSError) as exc:  # type: ignore[attr-defined]
+        return f"corrupt video: {path} ({exc.__class__.__name__}: {exc})"
+    return None

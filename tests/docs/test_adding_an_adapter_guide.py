@@ -8,8 +8,8 @@ Each block is preceded by a marker comment saying what to do with it:
   at the end;
 - ``<!-- test: skip (reason) -->``: not run here (the reason says where it is tested).
 
-The shell sees a throw-away virtualenv (``--system-site-packages``, so facebench and its
-dependencies come from this environment) first on PATH, so ``pip install`` in the guide installs
+The shell sees a throw-away virtualenv (which also sees this environment's packages, so
+facebench and its dependencies come from here) first on PATH, so ``pip install`` in the guide installs
 into it and never into the environment running the tests. The guide's port (8765) is replaced
 by a free one. After some steps a check below looks at what the step produced.
 """
@@ -20,6 +20,7 @@ import json
 import os
 import re
 import shlex
+import site
 import socket
 import subprocess
 import sys
@@ -133,8 +134,14 @@ def _environment(tmp: Path) -> dict[str, str]:
     """A venv seeing this environment's packages, with a ``facebench`` command that (like the
     real console script) does not put the working directory on sys.path."""
     venv = tmp / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip",
-                    str(venv)], check=True)  # fmt: skip
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    # see exactly the packages of the environment running the tests (a venv's
+    # --system-site-packages would show the base interpreter's instead); addsitedir also
+    # runs their .pth files, so an editable facebench install is seen too
+    (inner,) = (venv / "lib").glob("python*/site-packages")
+    (inner / "_outer_env.pth").write_text(
+        "".join(f"import site; site.addsitedir({d!r})\n" for d in site.getsitepackages())
+    )
     shim = venv / "bin" / "facebench"
     shim.write_text(f'#!/bin/sh\nexec {shlex.quote(str(venv / "bin" / "python"))} -P -m facebench "$@"\n')
     shim.chmod(0o755)

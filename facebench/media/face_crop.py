@@ -142,7 +142,8 @@ class MTCNNDetector:
         self.min_confidence = min_confidence
         version = getattr(facenet_pytorch, "__version__", None)
         if version is None:
-            from importlib.metadata import PackageNotFoundError, version as dist_version
+            from importlib.metadata import PackageNotFoundError
+            from importlib.metadata import version as dist_version
 
             try:
                 version = dist_version("facenet-pytorch")
@@ -152,18 +153,22 @@ class MTCNNDetector:
         self.name = f"mtcnn-facenet-pytorch-{version}-s{min_face_size}-c{min_confidence:g}"
         try:
             self._mtcnn = MTCNN(
-                keep_all=True, select_largest=True, min_face_size=min_face_size, device=torch.device(self.device)
+                keep_all=True,
+                select_largest=True,
+                min_face_size=min_face_size,
+                device=torch.device(self.device),
             ).eval()
         except (RuntimeError, ValueError, AssertionError) as exc:  # e.g. cuda without a GPU
-            raise FaceCropError(f"cannot start the mtcnn face detector on {self.device!r}: {exc}") from exc
+            raise FaceCropError(
+                f"cannot start the mtcnn face detector on {self.device!r}: {exc}"
+            ) from exc
         self._lock = threading.Lock()  # one forward pass at a time (worker threads share it)
 
     def detect(self, image: Image.Image) -> list[tuple[Box, float]]:
         import numpy as np
-        import torch
 
         rgb = image.convert("RGB")
-        with self._lock, torch.inference_mode():
+        with self._lock:  # MTCNN.detect runs under torch.no_grad itself
             boxes, probs = self._mtcnn.detect(rgb)
         if boxes is None:
             return []
@@ -177,9 +182,15 @@ class MTCNNDetector:
         ]
 
 
-_DETECTORS: dict[str, Callable[[], FaceDetector]] = {"mediapipe": MediaPipeDetector, "mtcnn": MTCNNDetector}
+_DETECTORS: dict[str, Callable[[], FaceDetector]] = {
+    "mediapipe": MediaPipeDetector,
+    "mtcnn": MTCNNDetector,
+}
 #: what the default choice tries, in order: (registered name, module that must be importable)
-DEFAULT_ORDER: tuple[tuple[str, str], ...] = (("mediapipe", "mediapipe"), ("mtcnn", "facenet_pytorch"))
+DEFAULT_ORDER: tuple[tuple[str, str], ...] = (
+    ("mediapipe", "mediapipe"),
+    ("mtcnn", "facenet_pytorch"),
+)
 
 
 def register_detector(name: str, factory: Callable[[], FaceDetector]) -> None:

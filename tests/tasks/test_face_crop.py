@@ -1,5 +1,6 @@
 """Face cropping: square geometry, resize to 256, the on-disk box cache, frames without a face,
-the ``#crop=face`` reference, and (when mediapipe is installed) a real detection."""
+the ``#crop=face`` reference, the default detector choice, and real detections (mediapipe when
+installed; MTCNN from facenet-pytorch when it and torch are installed)."""
 
 from __future__ import annotations
 
@@ -133,3 +134,182 @@ def test_face_crop_flag_marks_every_request_and_runs(cli, tmp_path):
         assert media.load_image(media_refs[0]).size == (32, 32) and det.calls == 1
     finally:
         FC.set_default_cropper(None)
+
+
+# --- detector choice and MTCNN ------------------------------------------------------------
+
+
+class _Named:
+    def __init__(self, name):
+        self.name = name
+
+    def detect(self, image):
+        return []
+
+
+def _refuse(message):
+    def factory():
+        raise FC.FaceCropError(message)
+
+    return factory
+
+
+def test_default_detector_prefers_mediapipe_then_mtcnn_and_the_env_var_wins(monkeypatch):
+    monkeypatch.delenv(FC.DETECTOR_ENV, raising=False)
+    monkeypatch.setitem(FC._DETECTORS, "mediapipe", lambda: _Named("mp"))
+    monkeypatch.setitem(FC._DETECTORS, "mtcnn", lambda: _Named("mt"))
+    importable = {"mediapipe": True, "facenet_pytorch": True}
+    monkeypatch.setattr(FC, "_importable", lambda module: importable[module])
+    assert FC.make_detector().name == "mp"
+    importable["mediapipe"] = False
+    assert FC.make_detector().name == "mt"
+    # installed but unusable (e.g. mediapipe 1.x, which has no bundled face model): next one
+    importable["mediapipe"] = True
+    monkeypatch.setitem(FC._DETECTORS, "mediapipe", _refuse("mediapipe 1.2.2 has no bundled face detector"))
+    assert FC.make_detector().name == "mt"
+    # the environment variable (and an explicit spec) win over the automatic choice
+    monkeypatch.setitem(FC._DETECTORS, "mediapipe", lambda: _Named("mp"))
+    monkeypatch.setenv(FC.DETECTOR_ENV, "mtcnn")
+    assert FC.make_detector().name == "mt"
+    assert FC.make_detector("mediapipe").name == "mp"
+
+
+def test_no_usable_detector_names_both_install_commands(monkeypatch):
+    monkeypatch.delenv(FC.DETECTOR_ENV, raising=False)
+    monkeypatch.setattr(FC, "_importable", lambda module: False)
+    FC.set_default_cropper(None)
+    with pytest.raises(FC.FaceCropError) as err:
+        FC.default_cropper()
+    assert "pip install 'mediapipe==0.10.21'" in str(err.value)
+    assert "pip install --no-deps facenet-pytorch==2.6.0" in str(err.value)
+    # an installed but broken one says why, too
+    monkeypatch.setattr(FC, "_importable", lambda module: module == "mediapipe")
+    monkeypatch.setitem(FC._DETECTORS, "mediapipe", _refuse("mediapipe 1.2.2 has no bundled face detector"))
+    with pytest.raises(FC.FaceCropError, match="mediapipe 1.2.2 has no bundled face detector"):
+        FC.make_detector()
+    FC.set_default_cropper(None)
+
+
+def test_mtcnn_output_becomes_float_boxes_and_low_scores_are_dropped():
+    """facenet-pytorch returns numpy object arrays (and None when nothing is found)."""
+
+    class FakeMTCNN:
+        def __init__(self, result):
+            self.result = result
+
+        def detect(self, image):
+            return self.result
+
+    det = object.__new__(FC.MTCNNDetector)  # no torch needed for the conversion
+    det.min_confidence, det._lock = 0.9, FC.threading.Lock()
+    boxes = np.array([np.array([[10, 20, 50, 70], [0, 0, 5, 5]], dtype=float)], dtype=object)[0]
+    probs = np.array([np.array([0.99, 0.5])], dtype=object)[0]
+    det._mtcnn = FakeMTCNN((boxes, probs))
+    faces = det.detect(_picture())
+    assert faces == [((10.0, 20.0, 50.0, 70.0), 0.99)]
+    assert all(type(v) is float for v in faces[0][0])
+    det._mtcnn = FakeMTCNN((None, [None]))
+    assert det.detect(_picture()) == []
+
+
+_MTCNN_MISSING = [
+    m for m in ("torch", "torchvision", "facenet_pytorch", "skimage")
+    if importlib.util.find_spec(m) is None
+]
+needs_mtcnn = pytest.mark.skipif(
+    bool(_MTCNN_MISSING),
+    reason=f"needs {', '.join(_MTCNN_MISSING)} for a real MTCNN detection "
+    "(pip install --no-deps facenet-pytorch==2.6.0; pip install scikit-image for the test photo)",
+)
+# the astronaut's face (brows to chin, ear to ear) in skimage.data.astronaut(), 512x512;
+# MTCNN (facenet-pytorch 2.6.0) finds about (181, 62, 268, 172)
+_FACE = (175, 55, 275, 180)
+
+
+def _astronaut():
+    from skimage import data
+
+    return Image.fromarray(data.astronaut())
+
+
+def _around_the_face(box):
+    x0, y0, x1, y1 = box
+    fx0, fy0, fx1, fy1 = _FACE
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    inside = fx0 <= x0 < cx < x1 <= fx1 and fy0 <= y0 < cy < y1 <= fy1
+    return inside and x1 - x0 > 60 and y1 - y0 > 80
+
+
+@needs_mtcnn
+def test_mtcnn_finds_the_astronauts_face(tmp_path, monkeypatch):
+    monkeypatch.delenv(FC.DEVICE_ENV, raising=False)
+    img = _astronaut()
+    det = FC.MTCNNDetector()
+    assert det.device == "cpu" and det.name.startswith("mtcnn-facenet-pytorch-")
+    faces = det.detect(img)
+    assert len(faces) == 1, faces
+    (box, score), = faces
+    assert score > 0.99 and _around_the_face(box), box
+    assert det.detect(Image.new("RGB", (128, 128), (90, 90, 90))) == []  # no face: nothing
+    cropper = FC.FaceCropper(det, cache=tmp_path)
+    assert cropper.box(img) == box
+    left, top, right, bottom = cropper.square(img, box)
+    # the whole face is inside the crop square
+    assert left <= box[0] and top <= box[1] and right >= box[2] and bottom >= box[3]
+    assert right - left == round(1.4 * max(box[2] - box[0], box[3] - box[1]))
+    out = cropper.crop(img)
+    assert out.size == (256, 256)
+    # the crop is the face: detecting again finds one face filling most of the 256x256 picture
+    (again, _), = det.detect(out)
+    assert again[2] - again[0] > 256 / 1.4 * 0.7 and abs((again[0] + again[2]) / 2 - 128) < 30
+    # the env var chooses it by name, and picks the device
+    monkeypatch.setenv(FC.DETECTOR_ENV, "mtcnn")
+    monkeypatch.setenv(FC.DEVICE_ENV, "cpu")
+    assert isinstance(FC.make_detector(), FC.MTCNNDetector)
+
+
+@needs_mtcnn
+def test_face_crop_run_with_the_mtcnn_detector(cli, tmp_path, monkeypatch):
+    """``facebench run --model random --tasks rafdb --limit 2 --face-crop`` with MTCNN doing the
+    detection: the demo RAF-DB layout with the astronaut photo as every picture; the adapter
+    reads each request's pixels, so the crop really runs inside the job."""
+    import json
+    import shutil
+
+    from facebench.adapters.random_choice import RandomAdapter
+    from facebench.resources import demo_root
+
+    root = tmp_path / "data"
+    shutil.copytree(demo_root() / "RAF-DB", root / "RAF-DB")
+    photo = _astronaut()
+    for jpg in (root / "RAF-DB").rglob("*.jpg"):
+        photo.save(jpg, quality=95)
+    monkeypatch.setenv("FACEBENCH_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv(FC.DETECTOR_ENV, "mtcnn")
+    seen = []
+    plain_generate = RandomAdapter.generate
+
+    def generate(self, requests):
+        for r in requests:
+            for ref in r.media:
+                assert ref.endswith("#crop=face")
+                seen.append(media.load_image(ref))
+        return plain_generate(self, requests)
+
+    monkeypatch.setattr(RandomAdapter, "generate", generate)
+    FC.set_default_cropper(None)
+    try:
+        out = tmp_path / "r"
+        cli("run", "--model", "random", "--tasks", "rafdb", "--limit", "2", "--face-crop",
+            "--data-root", root, "--output", out)
+        lines = (out / "random/rafdb/responses.jsonl").read_text().splitlines()
+        responses = [json.loads(x) for x in lines]
+        assert len(responses) == 2 and all(r["error"] is None for r in responses)
+        assert isinstance(FC.default_cropper().detector, FC.MTCNNDetector)
+    finally:
+        FC.set_default_cropper(None)
+    assert len(seen) == 2 and all(im.size == (256, 256) for im in seen)
+    files = list((tmp_path / "cache" / "face_boxes").rglob("*.json"))
+    entries = [json.loads(f.read_text()) for f in files]
+    assert len(entries) == 1  # same pixels twice: detected once, then from the cache
+    assert entries[0]["detector"].startswith("mtcnn-") and _around_the_face(entries[0]["box"])

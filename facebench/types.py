@@ -118,13 +118,14 @@ class Request:
             meta=dict(d.get("meta", {})),
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "task": self.task,
-            "id": self.key,
-            "sample_id": self.sample_id,
-            "prompt": self.prompt,
-            "media": self.media,
+    def to_dict(self, derived: bool = True) -> dict[str, Any]:
+        """JSON form; ``derived=False`` leaves out ``prompt`` and ``media``, which repeat what
+        ``messages`` holds (the engine's own files skip them; exports keep them for users)."""
+        row: dict[str, Any] = {"task": self.task, "id": self.key, "sample_id": self.sample_id}
+        if derived:
+            row["prompt"] = self.prompt
+            row["media"] = self.media
+        return row | {
             "messages": [
                 {"role": m.role, "content": [{"type": p.type, "value": p.value} for p in m.content]}
                 for m in self.messages
@@ -191,4 +192,16 @@ class Prediction:
         return self.error is None and self.parsed is not None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # shallow on purpose: dataclasses.asdict deep-copies every meta dict, which dominated
+        # re-scoring time (331,000 rows)
+        return {
+            "id": self.id,
+            "sample_id": self.sample_id,
+            "response": self.response,
+            "parsed": self.parsed,
+            "rule": self.rule,
+            "target": self.target,
+            "score": self.score,
+            "error": self.error,
+            "meta": self.meta,
+        }

@@ -91,7 +91,7 @@ def request_fingerprint(adapter_fp: str, task_fp: str, request: Request) -> str:
             "adapter": adapter_fp,
             "task": task_fp,
             "id": request.key,
-            "messages": request.to_dict()["messages"],
+            "messages": request.to_dict(derived=False)["messages"],
             "generation": request.generation.to_dict(),
         },
         sort_keys=True,
@@ -114,7 +114,7 @@ def prepare(task: Task, adapter: Adapter, opts: RunOptions, model: str) -> list[
                 "sample_id": request.sample_id,
                 "target": target,
                 "sample_meta": sample.meta,
-                "request": request.to_dict(),
+                "request": request.to_dict(derived=False),
             }
         )
     folder = task_dir(opts.output, model, task.name)
@@ -148,6 +148,7 @@ def infer(
     todo = [it for it in items if it["fp"] not in cache]
     batch_size = max(1, adapter.settings.batch_size)
     asked = errors = 0
+    checked: dict[tuple[str, str], str | None] = {}
     done = len(items) - len(todo)
     if progress:
         progress("infer", done, len(items))
@@ -157,7 +158,7 @@ def infer(
         responses: list[Response | None] = [None] * len(batch)
         sendable = []
         for i, req in enumerate(requests):
-            problem = check_request_media(req)
+            problem = check_request_media(req, checked)
             if problem:
                 responses[i] = Response(error=problem)
             else:

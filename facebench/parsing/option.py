@@ -29,7 +29,7 @@ import string
 from functools import lru_cache
 
 from facebench.parsing.context import ParseContext
-from facebench.parsing.text import strip_wrappers
+from facebench.parsing.text import ROLE_START, strip_wrappers
 from facebench.types import ParseResult
 
 LETTERS = string.ascii_uppercase
@@ -69,9 +69,7 @@ _HEAD_AFTER_SPACE = frozenset(")].:!-")
 #: first letters, and lower-cased openings, of _HEAD's cue branch
 _HEAD_CUE_FIRST = frozenset("tTcCbBfFrRaAoO")
 _HEAD_CUES = ("the", "correct", "best", "final", "right", "answer", "option", "choice")
-#: strip_wrappers' role-preamble test (text.py ``_NEEDS_WORK``, second branch), for ASCII text
-_ROLE_AT_START = re.compile(r"\s*(?:assistant|gpt|bot|model)\s*[:\n]", re.IGNORECASE)
-#: the openings (two characters) that _ROLE_AT_START may match at
+#: the openings (two characters) that text.ROLE_START may match at
 _ROLE_OPENINGS = frozenset(
     a + b for w in ("as", "gp", "bo", "mo") for a in (w[0], w[0].upper()) for b in (w[1], w[1].upper())
 )
@@ -100,7 +98,7 @@ def option_letter(text: str, ctx: ParseContext) -> ParseResult:
         and not ("<" in text or "[" in text or "*" in text or "`" in text or "#" in text)
         and (
             (text[:2] not in _ROLE_OPENINGS and text[:1] not in _SPACE)
-            or _ROLE_AT_START.match(text) is None
+            or ROLE_START.match(text) is None
         )
     ):
         answer = text.strip()

@@ -50,7 +50,7 @@ def strip_wrappers(text: str) -> str:
     if not isinstance(text, str):
         return ""
     text = fold_unicode(text)
-    if _NEEDS_WORK.search(text) is None:
+    if _MARKUP.search(text) is None and ROLE_START.match(text) is None:
         return text.strip()
     if "<" in text or "[" in text:
         text = _THINK_BLOCK.sub(" ", text)
@@ -63,8 +63,10 @@ def strip_wrappers(text: str) -> str:
     return text.strip()
 
 
-#: anything strip_wrappers may remove: markup characters or a role word at the start
-_NEEDS_WORK = re.compile(r"[<\[*`#]|^\s*(?:assistant|gpt|bot|model)\s*[:\n]", re.IGNORECASE)
+#: anything strip_wrappers may remove: markup characters, or a role word at the start (two
+#: patterns: one alternation anchored with ``^`` would be retried at every position)
+_MARKUP = re.compile(r"[<\[*`#]")
+ROLE_START = re.compile(r"\s*(?:assistant|gpt|bot|model)\s*[:\n]", re.IGNORECASE)
 
 
 def variants(key: str) -> set[str]:

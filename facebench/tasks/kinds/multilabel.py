@@ -33,7 +33,14 @@ class MultiLabelKind(TaskKind):
         return sum(p == t for _, p, t in decisions) / len(decisions) if decisions else None
 
     def decision_rows(self, task, predictions: list[Prediction]) -> list[tuple[str, str, str, bool, bool]]:
-        """(sample, fold, class, truth, decision) with every invalid answer made the wrong decision."""
+        """(sample, fold, class, truth, decision) with every invalid answer made the wrong decision.
+
+        Metrics, floor and interval all need these rows for the same prediction list; they are
+        built once per list (331,000 answers for a Face-MLLM-sized run).
+        """
+        memo = getattr(self, "_rows_memo", None)
+        if memo is not None and memo[0] is predictions and memo[1] == len(predictions):
+            return memo[2]
         out = []
         for p in predictions:
             if isinstance(p.target, str):
@@ -44,6 +51,7 @@ class MultiLabelKind(TaskKind):
             fold = self.fold_of(task, p)
             for cls, guess, truth in rows:
                 out.append((p.sample_id, fold, cls, truth, (not truth) if guess is None else guess))
+        self._rows_memo = (predictions, len(predictions), out)
         return out
 
     def decisions(self, task, predictions: list[Prediction]) -> dict[str, tuple[list[bool], list[bool]]]:

@@ -20,14 +20,18 @@ import argparse
 import json
 import os
 import random
-import re
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
-import facebench.metrics as M
-from facebench.parsing import ParseContext, load_synonyms, parse
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repo: tests.parsing.peers
+
+import facebench.metrics as M  # noqa: E402
+from facebench.parsing import ParseContext, load_synonyms, parse  # noqa: E402
+from tests.parsing.peers import emola_description2emotion as _emola  # noqa: E402
 
 LETTERS = "ABCDEFG"
 RAFDB = ("surprise", "fear", "disgust", "happiness", "sadness", "anger", "neutral")
@@ -72,30 +76,11 @@ def vlmeval_can_infer(answer: str, choices: dict[str, str]) -> str | bool:
 
 
 _EMOLA_LISTS = {k: list(v) for k, v in load_synonyms("reference_emola").items()}
-_NEG = ["not", "no", "isn't ", "nothing", "cannot", "won't", "shouldn't", "neither", "nor"]
 
 
 def emola_description2emotion(description: str) -> str | None:
     """EmoLA's rule with its own loops (None where the script raises)."""
-    sentences = re.split(r"(?<!\w\.\w.)(?<![A-Z][a-z]\.)(?<=\.|\?)\s", description)
-    positive = " ".join(s for s in sentences if not any(w in s.lower() for w in _NEG))
-    if positive == "":
-        positive = description
-    emotions = ["happiness", "sadness", "surprise", "anger", "neutral", "disgust", "fear"]
-    m = re.match(r"^(.*?)[.!?]", positive)
-    if m is None:
-        return None
-    first, remaining = m.group(1), re.sub(r"^(.*?)[.!?]", "", positive)
-    for word in re.findall(r"\b\w+\b", first.lower()):
-        for emo in emotions:
-            if word in _EMOLA_LISTS[emo]:
-                return emo
-    counts = {emo: 0 for emo in emotions}
-    for word in re.findall(r"\b\w+\b", remaining.lower()):
-        for emo in emotions:
-            if word in _EMOLA_LISTS[emo]:
-                counts[emo] += 1
-    return max(counts, key=lambda k: counts[k])
+    return _emola(description, _EMOLA_LISTS)
 
 
 # --- generated answers -------------------------------------------------------------------------

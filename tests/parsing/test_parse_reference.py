@@ -3,8 +3,6 @@ and an equivalence check against a literal restatement of EmoLA's description2em
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -12,6 +10,7 @@ from hypothesis import strategies as st
 from facebench.parsing import ParseContext, load_synonyms, mode_disagreements, parse
 from facebench.parsing.reference import reference_lists
 from tests.parsing.helpers import DISFA, expression_ctx
+from tests.parsing.peers import emola_description2emotion
 
 # (text, class, rule) worked by hand from eval_FABA.py
 EMOLA = [
@@ -92,31 +91,6 @@ def test_mode_disagreements_counts_differences() -> None:
     assert mode_disagreements("synonym_class", texts, expression_ctx()) == [1, 2]
 
 
-# --- a literal restatement of EmoLA's description2emotion (lists and loops as published) ----
-
-def _literal(description: str, lists: dict[str, tuple[str, ...]]) -> str | None:
-    negative_words = ["not", "no", "isn't ", "nothing", "cannot", "won't", "shouldn't", "neither", "nor"]
-    sentences = re.split(r"(?<!\w\.\w.)(?<![A-Z][a-z]\.)(?<=\.|\?)\s", description)
-    positive = " ".join(s for s in sentences if not any(w in s.lower() for w in negative_words))
-    if positive == "":
-        positive = description
-    emotions = ["happiness", "sadness", "surprise", "anger", "neutral", "disgust", "fear"]
-    m = re.match(r"^(.*?)[.!?]", positive)
-    if m is None:
-        return None
-    first, remaining = m.group(1), re.sub(r"^(.*?)[.!?]", "", positive)
-    for word in re.findall(r"\b\w+\b", first.lower()):
-        for emo in emotions:
-            if word in lists[emo]:
-                return emo
-    counts = {emo: 0 for emo in emotions}
-    for word in re.findall(r"\b\w+\b", remaining.lower()):
-        for emo in emotions:
-            if word in lists[emo]:
-                counts[emo] += 1
-    return max(counts, key=lambda k: counts[k])
-
-
 _EMOLA = load_synonyms("reference_emola")
 _VOCAB = sorted({w for ws in _EMOLA.values() for w in ws}) + [
     "the", "face", "Nose", "know", "normal", "not", "no", "isn't", "sad", "A", "Mr.", "e.g.",
@@ -128,4 +102,4 @@ _TOKENS = st.sampled_from(_VOCAB + [".", "!", "?", ";", ",", "\n", ". ", "? ", "
 @given(st.lists(_TOKENS, max_size=30).map(" ".join))
 def test_reference_equals_literal_restatement(text: str) -> None:
     cls, _ = reference_lists(expression_ctx("reference")).classify(text)
-    assert cls == _literal(text, _EMOLA)
+    assert cls == emola_description2emotion(text, _EMOLA)

@@ -1,10 +1,18 @@
-"""Adapter throughput: ``hf`` batch 1 vs 8 on a tiny model, ``openai`` concurrency 1/8/32.
+"""Adapter throughput: ``hf`` batch 1 vs 8, ``vllm`` vs ``hf``, ``openai`` concurrency 1/8/32.
 
-    PYTHONPATH=. python benchmarks/bench_adapters.py [--requests 64] [--latency 0.1]
+    PYTHONPATH=. python benchmarks/bench_adapters.py [--requests 64] [--latency 0.1] [--vllm]
 
-``hf``: requests per second (best of 3) of the tiny random LLaVA on CPU at batch size 1 and 8
-(same requests, same greedy answers), reported as the ratio batch-8 / batch-1. The tiny model
-measures the adapter's batching overhead and gain, not a real model's speed.
+``hf``: requests per second (best of 3) at batch size 1 and 8 (same requests, same greedy
+answers), reported as the ratio batch-8 / batch-1.
+
+``--vllm`` (needs vLLM): the same requests through ``hf`` at batch 8 and through ``vllm``
+(in-process ``vllm.LLM``, all requests in one ``generate`` call), best of 3 each, reported as
+req/s and the ratio vllm / hf-batch-8, plus the share of identical greedy answers.
+
+By default both run a tiny random LLaVA on CPU, which measures the adapters' batching overhead
+and gain, not a real model's speed. ``--hf-card`` / ``--vllm-card`` take the models from model
+cards instead (e.g. ``qwen2.5-vl-7b`` and ``qwen2.5-vl-7b-vllm`` on a GPU node, see
+docs/benchmarks.md); ``--images DIR`` uses real pictures (e.g. the RAF-DB demo faces).
 
 ``openai``: a loopback server (tests/openai_server.py) answering every request after a fixed
 latency; at concurrency c the ideal wall time is ceil(n / c) * latency, and the reported
@@ -14,6 +22,7 @@ efficiency is ideal / measured (1.0 = no client overhead).
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import math
 import os
@@ -21,6 +30,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -29,6 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "adapters")]
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", "1")  # GiB of KV cache when vLLM runs on CPU
 
 from facebench.types import GenerationSettings, Message, Part, Request
 
@@ -58,36 +69,138 @@ def _images(folder: Path, k: int = 8) -> list[Path]:
     return paths
 
 
-def bench_hf(n: int, folder: Path) -> dict[str, float]:
-    from tests.adapters import tiny_models
+def _image_list(args: argparse.Namespace, folder: Path) -> list[Path]:
+    if args.images is None:
+        return _images(folder)
+    found = sorted(
+        p for p in Path(args.images).rglob("*") if p.suffix.lower() in (".jpg", ".jpeg", ".png")
+    )
+    if not found:
+        raise SystemExit(f"no .jpg/.png images under {args.images}")
+    return found
+
+
+def _on_gpu() -> bool:
+    try:
+        import torch
+    except ImportError:
+        return False
+    return torch.cuda.is_available()
+
+
+class TinyModel:
+    """The tiny random LLaVA, built once (its weights load in both transformers and vLLM)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._path: Path | None = None
+
+    @property
+    def path(self) -> Path:
+        if self._path is None:
+            from tests.adapters import tiny_models
+
+            self._path = tiny_models.build("llava-vllm", self.folder / "tiny_llava")
+        return self._path
+
+
+def _card_settings(card: str | None, tiny: TinyModel, adapter: str) -> dict[str, Any]:
+    if card is not None:
+        from facebench.adapters.registry import load_card
+
+        c = load_card(card)
+        if c.adapter != adapter:
+            raise SystemExit(f"card {card} is for adapter {c.adapter}, expected {adapter}")
+        return dict(c.settings)
+    if adapter == "hf":
+        return {"model": str(tiny.path), "dtype": "float32", "device_map": None}
+    return {
+        "model": str(tiny.path),
+        "dtype": "float32",
+        "enforce_eager": True,
+        "max_model_len": 1024,
+    }
+
+
+def _best_of(adapter: Any, reqs: list[Request], repeats: int = 3) -> tuple[float, list[Any]]:
+    """Best requests/s over ``repeats`` runs: the machine may be shared, contention only slows."""
+    best, out = 0.0, []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        out = adapter.generate(reqs)
+        best = max(best, len(reqs) / (time.perf_counter() - start))
+    assert all(r.ok for r in out), [r.error for r in out if not r.ok][:3]
+    return best, out
+
+
+def _hf_adapter(args: argparse.Namespace, tiny: TinyModel):
     import torch
 
     from facebench.adapters.hf import HFAdapter
 
-    # one thread: on a shared 2-core box, inter-op spin-waits would dominate tiny ops
-    torch.set_num_threads(1)
-    model = tiny_models.build("llava", folder / "tiny_llava")
-    reqs = _requests(n, _images(folder), max_new_tokens=16)
+    if not _on_gpu():
+        # one thread: on a shared 2-core box, inter-op spin-waits would dominate tiny ops
+        torch.set_num_threads(1)
+    return HFAdapter(**_card_settings(args.hf_card, tiny, "hf"))
+
+
+def _with_batch(adapter: Any, bs: int) -> Any:
+    adapter.settings = adapter.settings.model_copy(update={"batch_size": bs})
+    return adapter
+
+
+def bench_hf(args: argparse.Namespace, reqs: list[Request], tiny: TinyModel) -> dict[str, float]:
+    """``hf`` at batch 1 and 8: one loaded model, two batch sizes."""
+    adapter = _hf_adapter(args, tiny)
     result: dict[str, float] = {}
     answers = {}
-    for bs in (1, 8):
-        adapter = HFAdapter(model=str(model), dtype="float32", device_map=None, batch_size=bs)
-        adapter.generate(reqs[:bs])  # load + warm up
-        best = 0.0
-        for _ in range(3):  # best of 3: the machine is shared, contention only slows runs
-            start = time.perf_counter()
-            answers[bs] = [r.text for r in adapter.generate(reqs)]
-            best = max(best, n / (time.perf_counter() - start))
-        result[f"hf_bs{bs}_req_per_s"] = best
+    try:
+        for bs in (1, 8):
+            _with_batch(adapter, bs).generate(reqs[:bs])  # load + warm up
+            result[f"hf_bs{bs}_req_per_s"], out = _best_of(adapter, reqs)
+            answers[bs] = [r.text for r in out]
+    finally:
+        adapter.close()
     result["hf_bs8_over_bs1"] = result["hf_bs8_req_per_s"] / result["hf_bs1_req_per_s"]
     result["hf_same_answers"] = float(answers[1] == answers[8])
     return result
 
 
-def bench_openai(n: int, latency: float, folder: Path) -> dict[str, float]:
-    from tests.openai_server import OpenAIServer
+def bench_vllm(args: argparse.Namespace, reqs: list[Request], tiny: TinyModel) -> dict[str, float]:
+    """The same requests through ``hf`` (batch 8) and ``vllm`` (one call); hf is freed first so
+    that vLLM gets the GPU memory it asks for."""
+    from facebench.adapters.vllm_local import VLLMAdapter
 
+    result: dict[str, float] = {}
+    hf = _with_batch(_hf_adapter(args, tiny), 8)
+    try:
+        start = time.perf_counter()
+        hf.generate(reqs[:8])
+        result["hf_load_s"] = time.perf_counter() - start
+        result["hf_bs8_req_per_s"], hf_out = _best_of(hf, reqs)
+    finally:
+        hf.close()
+        del hf
+        gc.collect()
+    settings = {**_card_settings(args.vllm_card, tiny, "vllm"), "batch_size": len(reqs)}
+    vl = VLLMAdapter(**settings)
+    try:
+        start = time.perf_counter()
+        vl.generate(reqs[:8])
+        result["vllm_load_s"] = time.perf_counter() - start
+        result["vllm_req_per_s"], vl_out = _best_of(vl, reqs)
+    finally:
+        vl.close()
+    result["vllm_over_hf_bs8"] = result["vllm_req_per_s"] / result["hf_bs8_req_per_s"]
+    # U+FFFD: transformers shows a cut multi-byte character, vLLM's detokenizer drops it
+    same = [a.text.rstrip("\ufffd") == b.text.rstrip("\ufffd") for a, b in zip(hf_out, vl_out)]
+    result["vllm_hf_same_answers"] = sum(same) / len(same)
+    return result
+
+
+def bench_openai(n: int, latency: float, folder: Path) -> dict[str, float]:
     from facebench.adapters.openai_api import OpenAIAdapter
+    from tests.openai_server import OpenAIServer
 
     reqs = _requests(n, _images(folder), max_new_tokens=16)
     result: dict[str, float] = {}
@@ -112,12 +225,25 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--requests", type=int, default=64)
     ap.add_argument("--latency", type=float, default=0.1, help="server latency in seconds")
-    ap.add_argument("--skip-hf", action="store_true")
+    ap.add_argument("--max-new-tokens", type=int, default=16)
+    ap.add_argument("--skip-hf", action="store_true", help="skip hf batch 1 vs 8")
+    ap.add_argument("--skip-openai", action="store_true")
+    ap.add_argument("--vllm", action="store_true", help="also vllm vs hf batch 8 (needs vllm)")
+    ap.add_argument("--hf-card", help="hf model card (name or YAML) instead of the tiny model")
+    ap.add_argument("--vllm-card", help="vllm model card instead of the tiny model")
+    ap.add_argument("--images", help="folder of .jpg/.png images to ask about (default: noise)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        result = {} if args.skip_hf else bench_hf(args.requests, folder)
-        result.update(bench_openai(args.requests, args.latency, folder))
+        tiny = TinyModel(folder)
+        reqs = _requests(args.requests, _image_list(args, folder), args.max_new_tokens)
+        result: dict[str, float] = {}
+        if not args.skip_hf:
+            result.update(bench_hf(args, reqs, tiny))
+        if args.vllm:
+            result.update(bench_vllm(args, reqs, tiny))
+        if not args.skip_openai:
+            result.update(bench_openai(args.requests, args.latency, folder))
     print(json.dumps({k: round(v, 3) for k, v in result.items()}, indent=2))
 
 

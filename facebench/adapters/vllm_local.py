@@ -4,8 +4,14 @@ vLLM applies the model's chat template and inserts the image/video placeholders 
 requests go in as OpenAI-style messages: images as ``image_pil`` parts (already decoded, no
 temporary files) and videos as a ``video/jpeg`` data URL holding our own uniformly sampled
 frames. Sampling the frames here, not in vLLM, keeps ``num_frames`` per request and the frame
-choice identical to the ``hf`` and ``openai`` adapters. ``video_mode: frames`` sends the frames
-as separate images instead, for models that take images only (LLaVA-1.5, InstructBLIP).
+choice identical to the ``hf`` and ``openai`` adapters. The chat API has no part for raw
+frames; vLLM decodes each frame of a ``video/jpeg`` URL with PIL, which reads the format from
+the bytes, so the frames are sent as PNG: lossless, the model sees exactly the pixels the
+``hf`` adapter sees (JPEG frames changed greedy answers of the tiny Qwen2-VL on noisy video).
+vLLM keeps at most 32 frames of such a URL by default; the engine is started with
+``media_io_kwargs={"video": {"num_frames": -1}}`` so every sampled frame is used.
+``video_mode: frames`` sends the frames as separate images instead, for models that take
+images only (LLaVA-1.5, InstructBLIP).
 
 A whole batch is one ``LLM.chat`` call, which vLLM schedules with continuous batching.
 If the call fails, the batch is re-run one request at a time, so one bad request becomes one
@@ -67,6 +73,7 @@ class VLLMAdapter(Adapter):
     def __init__(self, settings: AdapterSettings | None = None, **overrides: Any) -> None:
         super().__init__(settings, **overrides)
         self._llm: LLM | None = None
+        self._penalty: dict[str, float] | None = None
 
     def _load(self) -> LLM:
         """Start the engine on first use, so a fully cached run never loads the model."""
@@ -89,6 +96,8 @@ class VLLMAdapter(Adapter):
                 kwargs["max_model_len"] = s.max_model_len
             if s.mm_processor_kwargs:
                 kwargs["mm_processor_kwargs"] = s.mm_processor_kwargs
+            # keep every frame we sampled (vLLM's frame-list loader stops at 32 by default)
+            kwargs["media_io_kwargs"] = {"video": {"num_frames": -1}}
             self._llm = LLM(**{**kwargs, **s.engine_kwargs})
         return self._llm
 
@@ -119,19 +128,37 @@ class VLLMAdapter(Adapter):
             messages.append({"role": m.role, "content": parts})
         return messages
 
-    def _sampling(self, g: GenerationSettings) -> SamplingParams:
+    def _model_penalty(self, llm: LLM) -> dict[str, float]:
+        """The checkpoint's ``repetition_penalty`` (``generation_config.json``), if it sets one.
+
+        transformers' ``generate`` (the ``hf`` adapter) and vLLM's server (``facebench serve``)
+        both apply it, greedy or not; an explicit ``SamplingParams`` would silently drop it, so
+        the same card would answer differently in-process (e.g. Qwen2.5-VL sets 1.05).
+        """
+        if self._penalty is None:
+            try:
+                defaults = llm.get_default_sampling_params()
+                penalty = float(getattr(defaults, "repetition_penalty", 1.0) or 1.0)
+            except Exception:  # noqa: BLE001 - no readable generation config: vLLM's neutral default
+                penalty = 1.0
+            self._penalty = {"repetition_penalty": penalty} if penalty != 1.0 else {}
+        return self._penalty
+
+    def _sampling(self, g: GenerationSettings, llm: LLM | None = None) -> SamplingParams:
         from vllm import SamplingParams
 
         cap = self.settings.max_new_tokens  # type: ignore[attr-defined]
         max_tokens = min(g.max_new_tokens, cap) if cap else g.max_new_tokens
+        extra = self._model_penalty(llm) if llm is not None else {}
         if g.temperature > 0:
             return SamplingParams(
                 max_tokens=max_tokens,
                 temperature=g.temperature,
                 top_p=g.top_p,
                 seed=self.settings.seed,  # type: ignore[attr-defined]
+                **extra,
             )
-        return SamplingParams(max_tokens=max_tokens, temperature=0.0)
+        return SamplingParams(max_tokens=max_tokens, temperature=0.0, **extra)
 
     # -- generation ------------------------------------------------------------------------
 
@@ -157,7 +184,7 @@ class VLLMAdapter(Adapter):
         try:
             outputs = llm.chat(
                 [msgs for _, msgs in chunk],
-                sampling_params=[self._sampling(requests[i].generation) for i, _ in chunk],
+                sampling_params=[self._sampling(requests[i].generation, llm) for i, _ in chunk],
                 use_tqdm=False,
             )
         except Exception as exc:  # noqa: BLE001 - one request's failure of any kind becomes its error row
@@ -168,12 +195,25 @@ class VLLMAdapter(Adapter):
         return [_to_response(o) for o in outputs]
 
     def close(self) -> None:
-        self._llm = None  # vLLM shuts its engine process down when the LLM is collected
+        """Stop the engine process now, not whenever the ``LLM`` happens to be collected."""
+        llm, self._llm = self._llm, None
+        if llm is None:
+            return
+        core = getattr(getattr(llm, "llm_engine", None), "engine_core", None)
+        try:
+            if core is not None and hasattr(core, "shutdown"):
+                core.shutdown()
+        except Exception as exc:  # noqa: BLE001 - closing must not fail a finished run
+            log.warning("vLLM engine shutdown failed: %s", exc)
 
 
 def video_data_url(frames: Sequence[Any]) -> str:
-    """vLLM's ``video/jpeg`` data URL: base64 JPEG frames joined by commas."""
-    encoded = ",".join(base64.b64encode(image_bytes(f, "JPEG")).decode() for f in frames)
+    """vLLM's ``video/jpeg`` data URL: base64 frames joined by commas.
+
+    The frames are PNG, not JPEG: vLLM opens each one with PIL (any format it recognises),
+    and PNG keeps the sampled pixels exact, so answers match the ``hf`` adapter's.
+    """
+    encoded = ",".join(base64.b64encode(image_bytes(f, "PNG")).decode() for f in frames)
     return f"data:video/jpeg;base64,{encoded}"
 
 

@@ -27,7 +27,7 @@ from typing import Any
 from facebench.adapters.base import Adapter
 from facebench.engine.manifest import build_manifest
 from facebench.engine.preflight import check_request_media
-from facebench.engine.store import ResponseCache, read_jsonl, write_json, write_jsonl
+from facebench.engine.store import ResponseCache, gc_paused, read_jsonl, write_json, write_jsonl
 from facebench.errors import FacebenchError
 from facebench.metrics.headline import headline_ci
 from facebench.parsing.context import Mode
@@ -271,12 +271,18 @@ def load_run(folder: Path, mode: Mode = "strict") -> tuple[dict[str, Any], Task,
         raise FacebenchError(f"{folder}: no run.json; not a facebench task output folder")
     run = json.loads(run_file.read_text(encoding="utf-8"))
     task = get_task(run.get("task_source") or run["task"])
-    items = list(read_jsonl(folder / "items.jsonl"))
-    return run, task, score(task, items, ResponseCache(folder / "responses.jsonl"), mode)
+    with gc_paused():
+        items = list(read_jsonl(folder / "items.jsonl"))
+        return run, task, score(task, items, ResponseCache(folder / "responses.jsonl"), mode)
 
 
 def score_folder(folder: Path, mode: Mode = "strict") -> dict[str, Any]:
     """Stages 3 and 4 from the files of a finished (or interrupted) run: no model, no dataset."""
+    with gc_paused():
+        return _score_folder(folder, mode)
+
+
+def _score_folder(folder: Path, mode: Mode) -> dict[str, Any]:
     run, task, predictions = load_run(folder, mode)
     write_jsonl(folder / "predictions.jsonl", (p.to_dict() for p in predictions))
     result = aggregate(task, predictions, run, mode)

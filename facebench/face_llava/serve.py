@@ -25,9 +25,10 @@ def command(
     max_model_len: int = 4096,
     served_model_name: str = "face-llava",
     extra: Sequence[str] = (),
+    server_module: str = "vllm.entrypoints.openai.api_server",
 ) -> list[str]:
     return [
-        sys.executable, "-m", "vllm.entrypoints.openai.api_server",
+        sys.executable, "-m", server_module,
         "--model", model_dir,
         "--served-model-name", served_model_name,
         "--host", host, "--port", str(port),

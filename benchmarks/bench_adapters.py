@@ -221,6 +221,45 @@ def bench_openai(n: int, latency: float, folder: Path) -> dict[str, float]:
     return result
 
 
+def bench_openai_stream(n: int, concurrency: int, lo: float, hi: float, folder: Path) -> dict[str, float]:
+    """The engine path (infer: media checks, per-answer saving) against a server in another
+    process whose latency varies uniformly in [lo, hi]: efficiency against the latency-bound
+    time n x mean latency / concurrency, and this process's CPU seconds per request."""
+    import socket
+    import subprocess
+
+    from facebench.adapters.openai_api import OpenAIAdapter
+    from facebench.engine.runner import infer
+    from facebench.engine.store import ResponseCache
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tests.openai_server", "--port", str(port), "--served-model-name", "fake",
+         "--latency-range", f"{lo},{hi}"],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert server.stdout is not None and "listening" in server.stdout.readline()
+        reqs = _requests(n, _images(folder), max_new_tokens=16)
+        items = [{"fp": f"fp{i}", "id": r.key, "request": r.to_dict(derived=False)} for i, r in enumerate(reqs)]
+        adapter = OpenAIAdapter(model="fake", base_url=f"http://127.0.0.1:{port}/v1", api_key_env=None,
+                                concurrency=concurrency, batch_size=64)
+        cache = ResponseCache(folder / f"stream-{concurrency}.jsonl")
+        cpu, start = time.process_time(), time.perf_counter()
+        stats = infer(adapter, items, cache)
+        wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+        assert stats.saved == n and stats.errors == 0, stats
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    ideal = n * (lo + hi) / 2 / concurrency
+    key = f"openai_stream_c{concurrency}"
+    return {f"{key}_wall_s": wall, f"{key}_ideal_s": ideal, f"{key}_efficiency": ideal / wall,
+            f"{key}_client_cpu_ms_per_request": 1000 * cpu / n}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--requests", type=int, default=64)
@@ -244,6 +283,7 @@ def main() -> None:
             result.update(bench_vllm(args, reqs, tiny))
         if not args.skip_openai:
             result.update(bench_openai(args.requests, args.latency, folder))
+            result.update(bench_openai_stream(320, 32, 0.05, 1.0, folder))
     print(json.dumps({k: round(v, 3) for k, v in result.items()}, indent=2))
 
 

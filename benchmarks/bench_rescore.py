@@ -40,7 +40,7 @@ def main() -> None:
         first = run_task(task, adapter, "random", opts)
         print(f"run (prepare + infer + score + aggregate), {first['n']:,} requests: "
               f"{time.perf_counter() - t:.1f}s")
-        folder = root / "results" / "random" / "celeba"
+        folder = root / "results" / "random" / "facebench" / "celeba"
         for mode in ("strict", "reference"):
             t = time.perf_counter()
             result = score_folder(folder, mode)

@@ -172,6 +172,12 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # silence per-request logging
         pass
 
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except (ConnectionResetError, BrokenPipeError):
+            pass  # the client was killed mid-request (the kill -9 tests): nothing to answer
+
     def _send(self, status: int, payload: bytes, headers: dict[str, str] | None = None) -> None:
         try:
             self.send_response(status)
@@ -279,11 +285,24 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--served-model-name", default="fake-model")
+    ap.add_argument("--latency-range", help="LO,HI: each reply waits a uniform LO..HI seconds (benchmarks)")
+    ap.add_argument("--seed", type=int, default=0)
     args, _ = ap.parse_known_args(argv)
     answer = os.environ.get("OPENAI_SERVER_ANSWER")
     srv = OpenAIServer(model=args.served_model_name)
     if answer is not None:
         srv.responder = lambda body: answer
+    if args.latency_range:
+        import random
+
+        lo, hi = (float(x) for x in args.latency_range.split(","))
+        rng, reply = random.Random(args.seed), srv.responder
+
+        def varying(body: dict[str, Any]) -> str:
+            time.sleep(rng.uniform(lo, hi))
+            return reply(body)
+
+        srv.responder = varying
     srv.rule = lambda body: None if body.get("model") == srv.model else "404"
     srv.start(args.host, args.port)
     print(f"listening on {srv.base_url} (Ctrl-C to stop)", flush=True)

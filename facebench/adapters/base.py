@@ -11,12 +11,19 @@ from __future__ import annotations
 import hashlib
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
-from typing import Any, ClassVar
+from collections.abc import Callable, Iterable, Sequence
+from itertools import islice
+from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from facebench.errors import FacebenchError
 from facebench.types import Request, Response
+
+#: an opaque handle the engine pairs with each request and gets back with its answer
+Key = TypeVar("Key")
+#: called once per answered request, as soon as its answer exists
+Emit = Callable[[Any, Response], None]
 
 
 class AdapterSettings(BaseModel):
@@ -57,6 +64,28 @@ class Adapter(ABC):
     @abstractmethod
     def generate(self, requests: Sequence[Request]) -> list[Response]:
         """Answer every request, in order. Must return exactly ``len(requests)`` responses."""
+
+    def generate_each(self, requests: Iterable[tuple[Key, Request]], emit: Emit) -> None:
+        """Answer a stream of ``(key, request)`` pairs, calling ``emit(key, response)`` as each
+        answer exists, so the engine saves it at once: an interrupt or ``kill -9`` then loses
+        only what was still in flight.
+
+        ``requests`` is consumed lazily (the engine checks media while it is pulled), so memory
+        stays flat whatever the run's size. This default hands ``batch_size`` requests at a time
+        to :meth:`generate`, which suits batched local models (a batch finishes together);
+        adapters that answer one request at a time (HTTP APIs) override it to keep
+        ``concurrency`` requests in flight and emit each one as it completes.
+        """
+        source = iter(requests)
+        size = max(1, self.settings.batch_size)
+        while batch := list(islice(source, size)):
+            answers = self.generate([request for _, request in batch])
+            if len(answers) != len(batch):
+                raise FacebenchError(
+                    f"adapter {self.name} returned {len(answers)} responses for {len(batch)} requests"
+                )
+            for (key, _), answer in zip(batch, answers):
+                emit(key, answer)
 
     def fingerprint(self) -> str:
         """A stable hash of the adapter and the settings that change its answers.

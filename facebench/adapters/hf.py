@@ -13,11 +13,13 @@ sampled frames shown as images (LLaVA-1.5, InstructBLIP). ``video_mode`` forces 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from facebench.adapters.base import Adapter, AdapterSettings
 from facebench.media import load_image, sample_frames
@@ -33,6 +35,8 @@ AUTO_CLASSES = {
     "image-text-to-text": "AutoModelForImageTextToText",
     "causal-lm": "AutoModelForCausalLM",
 }
+#: a full git commit id: a branch or tag name can move, a commit cannot
+_COMMIT = re.compile(r"[0-9a-f]{40}")
 
 
 class HFSettings(AdapterSettings):
@@ -44,7 +48,10 @@ class HFSettings(AdapterSettings):
     attn_implementation: str | None = None
     #: upper bound on the answer length; the task's ``max_new_tokens`` applies below it
     max_new_tokens: int | None = Field(default=None, gt=0)
+    #: run the checkpoint's own Python code; needs ``revision`` pinned (see below)
     trust_remote_code: bool = False
+    #: hub commit to load; required with ``trust_remote_code``, so the code that runs is the
+    #: code that was reviewed, not whatever the repo's main branch holds today
     revision: str | None = None
     video_mode: Literal["auto", "video", "frames"] = "auto"
     auto_class: Literal["image-text-to-text", "causal-lm"] = "image-text-to-text"
@@ -54,6 +61,18 @@ class HFSettings(AdapterSettings):
     #: extra keyword arguments for the processor call (e.g. ``{"max_pixels": 401408}``)
     processor_kwargs: dict[str, Any] = Field(default_factory=dict)
     batch_size: int = Field(default=8, gt=0)
+
+    @model_validator(mode="after")
+    def _remote_code_is_pinned(self) -> HFSettings:
+        """Remote code runs in this process: only a pinned commit (or a local folder, whose code
+        the user holds) may supply it."""
+        if self.trust_remote_code and not Path(self.model).is_dir():
+            if not (self.revision and _COMMIT.fullmatch(self.revision)):
+                raise ValueError(
+                    f"trust_remote_code needs revision: <commit> (the 40-hex hub commit of "
+                    f"{self.model} to run; got {self.revision!r})"
+                )
+        return self
 
 
 @dataclass

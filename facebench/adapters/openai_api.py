@@ -3,7 +3,9 @@ a ``vllm serve`` or SGLang server), through the official ``openai`` client.
 
 Images travel as base64 data URLs (local files never need to be reachable by the provider);
 a video travels as ``num_frames`` uniformly sampled JPEG frames, because the chat API has no
-portable video part. Requests run concurrently (an asyncio semaphore bounds them) and are
+portable video part. ``concurrency`` requests are kept in flight at all times by one client
+on one event loop (a new request starts as soon as any finishes, so one slow answer never
+holds up the rest), each answer is handed to the engine the moment it arrives, and failures are
 retried here, not by the client, so the policy is explicit and testable: 429, 408/409, 5xx,
 timeouts, connection errors and unreadable replies are retried with exponential backoff and
 jitter, waiting at least what ``Retry-After`` asks; anything else fails at once. A request
@@ -19,17 +21,18 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import email.utils
+import itertools
 import logging
 import os
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Literal
 
 import openai
 from pydantic import Field
 
-from facebench.adapters.base import Adapter, AdapterSettings
+from facebench.adapters.base import Adapter, AdapterSettings, Emit
 from facebench.media import data_url, sample_frames
 from facebench.errors import ConfigError
 from facebench.types import Request, Response
@@ -61,6 +64,10 @@ class OpenAISettings(AdapterSettings):
     #: provider-specific fields merged into the request body
     extra_body: dict[str, Any] = Field(default_factory=dict)
     batch_size: int = Field(default=32, gt=0)
+    #: the endpoint says *where* the model is served, not *what* answers: moving a server to
+    #: another host or port keeps every cached answer. Set true when the URL itself selects
+    #: the model (two providers serving different models under one name).
+    base_url_identifies_model: bool = False
 
 
 class RetryableReply(Exception):
@@ -74,7 +81,9 @@ class OpenAIAdapter(Adapter):
 
     def fingerprint_settings(self) -> dict[str, Any]:
         """Answers depend on model, endpoint and decoding, not on retry or backoff policy."""
-        ignored = {"backoff", "max_backoff"}
+        ignored = {"backoff", "max_backoff", "base_url_identifies_model"}
+        if not self.settings.base_url_identifies_model:  # type: ignore[attr-defined]
+            ignored.add("base_url")
         return {k: v for k, v in super().fingerprint_settings().items() if k not in ignored}
 
     # -- key handling ----------------------------------------------------------------------
@@ -152,59 +161,95 @@ class OpenAIAdapter(Adapter):
             delay = max(delay, min(asked, s.max_backoff) * random.uniform(1.0, 1.1))
         return delay
 
-    async def _one(
-        self, client: openai.AsyncOpenAI, sem: asyncio.Semaphore, request: Request, key: str
-    ) -> Response:
-        async with sem:
+    async def _one(self, client: openai.AsyncOpenAI, request: Request, key: str) -> Response:
+        try:
+            messages = await asyncio.to_thread(self.build_messages, request)
+        except Exception as exc:  # noqa: BLE001 - one request's failure of any kind becomes its error row
+            return Response(error=_scrub(f"{request.key}: {type(exc).__name__}: {exc}", key))
+        params = self._params(request)
+        retries = self.settings.max_retries  # type: ignore[attr-defined]
+        for attempt in range(retries + 1):
             try:
-                messages = await asyncio.to_thread(self.build_messages, request)
+                reply = await client.chat.completions.create(messages=messages, **params)
+                return self.to_response(reply)
             except Exception as exc:  # noqa: BLE001 - one request's failure of any kind becomes its error row
-                return Response(error=_scrub(f"{request.key}: {type(exc).__name__}: {exc}", key))
-            params = self._params(request)
-            retries = self.settings.max_retries  # type: ignore[attr-defined]
-            for attempt in range(retries + 1):
-                try:
-                    reply = await client.chat.completions.create(messages=messages, **params)
-                    return self.to_response(reply)
-                except Exception as exc:  # noqa: BLE001 - one request's failure of any kind becomes its error row
-                    cause = _describe(exc)
-                    if not _retryable(exc) or attempt == retries:
-                        tries = f" after {attempt + 1} attempts" if attempt else ""
-                        return Response(error=_scrub(f"{request.key}: {cause}{tries}", key))
-                    delay = self._delay(attempt, exc)
-                    log.warning(
-                        "%s: %s; retry %d/%d in %.2fs",
-                        request.key,
-                        _scrub(cause, key),
-                        attempt + 1,
-                        retries,
-                        delay,
-                    )
-                    await asyncio.sleep(delay)
+                cause = _describe(exc)
+                if not _retryable(exc) or attempt == retries:
+                    tries = f" after {attempt + 1} attempts" if attempt else ""
+                    return Response(error=_scrub(f"{request.key}: {cause}{tries}", key))
+                delay = self._delay(attempt, exc)
+                log.warning(
+                    "%s: %s; retry %d/%d in %.2fs",
+                    request.key,
+                    _scrub(cause, key),
+                    attempt + 1,
+                    retries,
+                    delay,
+                )
+                await asyncio.sleep(delay)
         raise AssertionError("unreachable")  # the loop always returns
 
-    async def _generate(self, requests: Sequence[Request]) -> list[Response]:
-        key = self._api_key()
+    def _client(self, key: str) -> openai.AsyncOpenAI:
         s: OpenAISettings = self.settings  # type: ignore[assignment]
-        client = openai.AsyncOpenAI(
-            api_key=key, base_url=s.base_url, timeout=s.timeout, max_retries=0
-        )
-        sem = asyncio.Semaphore(s.concurrency)
+        return openai.AsyncOpenAI(api_key=key, base_url=s.base_url, timeout=s.timeout, max_retries=0)
+
+    async def _stream(self, requests: Iterable[tuple[Any, Request]], emit: Emit) -> None:
+        """Keep ``concurrency`` requests in flight; emit each answer as it completes.
+
+        The request iterator is pulled in a worker thread (the engine checks media files as it
+        yields), so disk reads never stall the replies that are arriving meanwhile.
+        """
+        window = self.settings.concurrency  # type: ignore[attr-defined]
+        source: Iterator[tuple[Any, Request]] = iter(requests)
+        first = await asyncio.to_thread(next, source, None)
+        if first is None:
+            return  # nothing to ask (a fully cached rerun needs no key and no connection)
+        source = itertools.chain([first], source)
+        key = self._api_key()
+        pending: dict[asyncio.Task[Response], Any] = {}
+        exhausted = False
+        client = self._client(key)
         try:
-            return list(await asyncio.gather(*(self._one(client, sem, r, key) for r in requests)))
+            while True:
+                while not exhausted and len(pending) < window:
+                    pair = await asyncio.to_thread(next, source, None)
+                    if pair is None:
+                        exhausted = True
+                        break
+                    handle, request = pair
+                    pending[asyncio.create_task(self._one(client, request, key))] = handle
+                if not pending:
+                    return
+                done, _ = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    emit(pending.pop(task), task.result())
         finally:
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
             await client.close()
 
-    def generate(self, requests: Sequence[Request]) -> list[Response]:
-        if not requests:
-            return []
+    def generate_each(self, requests: Iterable[tuple[Any, Request]], emit: Emit) -> None:
         try:
             asyncio.get_running_loop()
         except RuntimeError:
-            return asyncio.run(self._generate(requests))
+            asyncio.run(self._stream(requests, emit))
+            return
         # Called from inside an event loop (a notebook): run ours in a worker thread.
         with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            return pool.submit(asyncio.run, self._generate(requests)).result()
+            pool.submit(asyncio.run, self._stream(requests, emit)).result()
+
+    def generate(self, requests: Sequence[Request]) -> list[Response]:
+        """All answers in order (the judge and other batch callers); streams underneath."""
+        if not requests:
+            return []
+        answers: list[Response | None] = [None] * len(requests)
+
+        def keep(index: int, response: Response) -> None:
+            answers[index] = response
+
+        self.generate_each(enumerate(requests), keep)
+        return [a if a is not None else Response(error="no answer") for a in answers]
 
 
 # -- helpers -------------------------------------------------------------------------------

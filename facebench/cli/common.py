@@ -17,7 +17,8 @@ DataOpt = Annotated[list[str] | None, typer.Option("--data", help="TASK=DIR: dat
 PromptOpt = Annotated[list[str] | None, typer.Option("--prompt", help="STYLE for every task that has it, or TASK=STYLE")]
 LimitOpt = Annotated[int | None, typer.Option("--limit", help="evaluate a seeded subset of N samples per task")]
 SeedOpt = Annotated[int, typer.Option("--seed", help="seed for subsets and option shuffling")]
-ModeOpt = Annotated[str, typer.Option("--mode", help="parsing mode: strict or reference")]
+ModeOpt = Annotated[str | None, typer.Option("--mode", help="parsing mode: strict or reference (default: the protocol's)")]
+ProtocolOpt = Annotated[str | None, typer.Option("--protocol", help="evaluation protocol: a name from 'facebench list protocols' or a YAML path (default: facebench)")]
 FaceCropOpt = Annotated[bool | None, typer.Option("--face-crop/--no-face-crop", help="crop faces (square, 256) before the model sees them; default: the task's setting")]
 
 
@@ -31,11 +32,19 @@ def _pairs(values: list[str] | None, what: str) -> dict[str, str]:
     return pairs
 
 
-def _options(output: Path, data_root, data, prompt, limit, seed, mode, face_crop=None):
+def _options(output: Path, data_root, data, prompt, limit, seed, mode, face_crop=None,
+             protocol: str | None = None, native_protocols: list[str] | None = None):
     from facebench.engine.runner import RunOptions
+    from facebench.errors import ConfigError
+    from facebench.protocols import DEFAULT_PROTOCOL, load_protocol
 
-    if mode not in ("strict", "reference"):
+    if mode not in (None, "strict", "reference"):
         raise typer.BadParameter("--mode must be 'strict' or 'reference'")
+    if limit is not None and limit <= 0:
+        raise ConfigError(f"--limit must be a positive number of samples, got {limit}")
+    if Path(output).exists() and not Path(output).is_dir():
+        raise ConfigError(f"--output {output} is a file, not a folder")
+    proto = load_protocol(protocol or DEFAULT_PROTOCOL)
     styles = _pairs([p for p in prompt or [] if "=" in p], "--prompt")
     plain = [p for p in prompt or [] if "=" not in p]
     return RunOptions(
@@ -48,7 +57,44 @@ def _options(output: Path, data_root, data, prompt, limit, seed, mode, face_crop
         default_style=plain[-1] if plain else None,
         mode=mode,  # type: ignore[arg-type]
         face_crop=face_crop,
+        protocol=proto,
+        native=proto.name in (native_protocols or []),
     )
+
+
+def protocol_tasks(spec: str, opts) -> list:
+    """The tasks of ``--tasks`` under the run's protocol (``all``: the protocol's tasks)."""
+    from facebench.errors import ConfigError
+    from facebench.tasks.registry import resolve_tasks, task_names
+
+    proto = opts.protocol
+    if spec.strip() == "all":
+        spec = ",".join(proto.task_names(task_names()))
+    selected = resolve_tasks(spec)
+    outside = [t.name for t in selected if not proto.covers(t.name)]
+    if outside:
+        raise ConfigError(
+            f"protocol {proto.name} does not evaluate {', '.join(outside)} "
+            f"(its tasks: {', '.join(proto.task_names(task_names()))})"
+        )
+    return selected
+
+
+def check_styles(opts, selected) -> None:
+    """Every ``--prompt`` style must belong to a selected task (a typo is never ignored)."""
+    from facebench.errors import ConfigError
+
+    names = {t.name: t for t in selected}
+    for task_name, style in opts.styles.items():
+        if task_name not in names:
+            raise ConfigError(f"--prompt {task_name}={style}: task {task_name!r} is not selected")
+        if style not in names[task_name].config.styles:
+            known = ", ".join(names[task_name].config.styles)
+            raise ConfigError(f"--prompt {task_name}={style}: {task_name} has no style {style!r} (it has: {known})")
+    style = opts.default_style
+    if style is not None and not any(style in t.config.styles for t in selected):
+        known = sorted({s for t in selected for s in t.config.styles})
+        raise ConfigError(f"--prompt {style}: no selected task has that style (styles: {', '.join(known)})")
 
 
 def _fail(exc: Exception) -> None:

@@ -108,6 +108,23 @@ def list_tasks() -> None:
             typer.echo(f"{name}: [unavailable: {exc}]")
 
 
+@list_app.command("protocols")
+def list_protocols() -> None:
+    """Evaluation protocols: one line each, with the tasks they cover (default: facebench)."""
+    from facebench.protocols import DEFAULT_PROTOCOL, load_protocol, protocol_names
+    from facebench.tasks.registry import task_names
+
+    for name in protocol_names():
+        try:
+            p = load_protocol(name)
+        except FacebenchError as exc:
+            typer.echo(f"{name}: [invalid: {exc}]")
+            continue
+        default = " (default)" if name == DEFAULT_PROTOCOL else ""
+        tasks = "all tasks" if p.all_tasks else ", ".join(p.task_names(task_names()))
+        typer.echo(f"{name}{default}: {p.description} | tasks: {tasks}")
+
+
 @list_app.command("adapters")
 def list_adapters() -> None:
     """Registered adapters, and the model cards that use them."""

@@ -17,10 +17,12 @@ from facebench.parsing.context import Mode
 
 
 def compare_models(
-    output: Path, task_name: str, model_a: str, model_b: str, seed: int = 0, mode: Mode = "strict"
+    folder_a: Path, folder_b: Path, seed: int = 0, mode: Mode | None = None
 ) -> dict[str, Any]:
-    _, task, preds_a = load_run(Path(output) / model_a / task_name, mode)
-    _, _, preds_b = load_run(Path(output) / model_b / task_name, mode)
+    """Paired comparison of two task folders (same task, same protocol variant)."""
+    run_a, task, preds_a = load_run(Path(folder_a), mode)
+    run_b, _, preds_b = load_run(Path(folder_b), mode)
+    task_name, model_a, model_b = task.name, run_a["model"], run_b["model"]
     metric = task.config.primary_metric
     rows_a = task.kind.headline_rows(task, preds_a, metric)
     rows_b = task.kind.headline_rows(task, preds_b, metric)

@@ -19,18 +19,27 @@ import hashlib
 import json
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from facebench.adapters.base import Adapter
 from facebench.engine.manifest import build_manifest
+from facebench.engine.layout import task_dir, variant_name
 from facebench.engine.preflight import check_request_media
-from facebench.engine.store import ResponseCache, gc_paused, read_jsonl, write_json, write_jsonl
-from facebench.errors import FacebenchError
+from facebench.engine.store import (
+    ResponseCache,
+    folder_lock,
+    gc_paused,
+    read_jsonl,
+    write_json,
+    write_jsonl,
+)
+from facebench.errors import ConfigError, FacebenchError
 from facebench.metrics.headline import headline_ci
 from facebench.parsing.context import Mode
+from facebench.protocols import DEFAULT_PROTOCOL, Protocol, load_protocol
 from facebench.resources import demo_root
 from facebench.tasks.registry import get_task
 from facebench.tasks.task import Task
@@ -41,7 +50,13 @@ Progress = Callable[[str, int, int], None]
 
 @dataclass
 class RunOptions:
-    """Everything about a run except the model and the task list."""
+    """Everything about a run except the model and the task list.
+
+    ``protocol`` supplies each task's settings; the other fields are the command line's
+    overrides (None / empty: the protocol's value). An override that changes a number moves the
+    result into its own variant folder (see :meth:`setup`), so it never overwrites the
+    protocol's own result.
+    """
 
     output: Path = Path("results")
     data_root: Path | None = None
@@ -49,20 +64,47 @@ class RunOptions:
     data: dict[str, Path] = field(default_factory=dict)
     limit: int | None = None
     seed: int = 0
-    #: a style for every task, or per task (``{"rafdb": "open"}``); None -> task default
+    #: a style for every task, or per task (``{"rafdb": "open"}``); None -> the protocol's
     styles: dict[str, str] = field(default_factory=dict)
     default_style: str | None = None
-    mode: Mode = "strict"
-    #: None: each task's default (off unless its YAML says so)
+    #: parse mode; None: the protocol's
+    mode: Mode | None = None
+    #: None: the protocol's, then the task's setting
     face_crop: bool | None = None
+    protocol: Protocol = field(default_factory=lambda: load_protocol(DEFAULT_PROTOCOL))
+    #: the model's card lists this protocol in ``native_protocols`` (it gets ``native_style``)
+    native: bool = False
 
-    def style_for(self, task: Task) -> str | None:
-        style = self.styles.get(task.name, self.default_style)
-        if style is not None and style not in task.config.styles:
-            if task.name in self.styles:
-                task.style(style)  # raises a clear error
-            return None  # a global --prompt applies only to tasks that have that style
-        return style
+    def setup(self, task: Task) -> TaskSetup:
+        """The task as the protocol defines it, with this run's overrides, and its variant."""
+        proto = self.protocol
+        if not proto.covers(task.name):
+            raise ConfigError(
+                f"task {task.name} is not part of protocol {proto.name} "
+                f"(its tasks: {', '.join(proto.tasks) or 'none'})"
+            )
+        defined = proto.apply(task)
+        overrides: dict[str, Any] = {}
+        style = proto.style_for(defined, self.native)
+        asked = self.styles.get(task.name, self.default_style)
+        if asked is not None and asked in defined.config.styles:
+            if asked != (style or defined.config.default_style):
+                overrides["style"] = asked
+            style = asked
+        elif asked is not None and task.name in self.styles:
+            defined.style(asked)  # raises a clear error naming the styles
+        crop = proto.face_crop_for(task.name)
+        if self.face_crop is not None and self.face_crop != (crop if crop is not None else defined.config.face_crop):
+            overrides["face_crop"] = self.face_crop
+            crop = self.face_crop
+        mode = proto.mode
+        if self.mode is not None and self.mode != proto.mode:
+            overrides["mode"] = mode = self.mode
+        if self.limit is not None:
+            overrides["limit"] = self.limit
+        if self.limit is not None or self.seed != 0:
+            overrides["seed"] = self.seed  # picks the subset, shuffles options
+        return TaskSetup(defined, style, crop, mode, variant_name(proto.name, overrides), overrides)
 
     def data_dir(self, task: Task) -> Path:
         if task.name in self.data:
@@ -72,8 +114,17 @@ class RunOptions:
         return demo_root() / task.config.data_dir
 
 
-def task_dir(output: Path, model: str, task: str) -> Path:
-    return Path(output) / model / task
+@dataclass(frozen=True)
+class TaskSetup:
+    """One task of a run, fully resolved: what is evaluated and where its result lives."""
+
+    task: Task
+    style: str | None
+    face_crop: bool | None
+    mode: Mode
+    #: results folder name: the protocol, plus ``~key=value,...`` for the overrides
+    variant: str
+    overrides: dict[str, Any]
 
 
 def select_samples(samples: list[Sample], limit: int | None, seed: int) -> list[Sample]:
@@ -100,13 +151,13 @@ def request_fingerprint(adapter_fp: str, task_fp: str, request: Request) -> str:
 
 
 # -- stage 1 -------------------------------------------------------------------------------------
-def prepare(task: Task, adapter: Adapter, opts: RunOptions, model: str) -> list[dict[str, Any]]:
+def prepare(setup: TaskSetup, adapter: Adapter, opts: RunOptions, model: str) -> list[dict[str, Any]]:
     """Load the dataset, build every request, write ``items.jsonl`` and ``run.json``."""
-    style = opts.style_for(task)
+    task, style = setup.task, setup.style
     samples = select_samples(task.load_samples(opts.data_dir(task)), opts.limit, opts.seed)
     adapter_fp, task_fp = adapter.fingerprint(), task.fingerprint(style)
     items = []
-    for request, target, sample in task.build_requests(samples, style, opts.seed, opts.face_crop):
+    for request, target, sample in task.build_requests(samples, style, opts.seed, setup.face_crop):
         items.append(
             {
                 "fp": request_fingerprint(adapter_fp, task_fp, request),
@@ -117,15 +168,22 @@ def prepare(task: Task, adapter: Adapter, opts: RunOptions, model: str) -> list[
                 "request": request.to_dict(derived=False),
             }
         )
-    folder = task_dir(opts.output, model, task.name)
+    folder = task_dir(opts.output, model, setup.variant, task.name)
     write_jsonl(folder / "items.jsonl", items)
+    proto = opts.protocol
     write_json(
         folder / "run.json",
         {
             "task": task.name,
             "task_source": str(task.source) if task.source else None,
             "model": model,
+            "protocol": proto.name,
+            "protocol_source": proto.path,
+            "variant": setup.variant,
+            "overrides": setup.overrides,
             "style": task.style(style)[0],
+            "mode": setup.mode,
+            "face_crop": task.config.face_crop if setup.face_crop is None else setup.face_crop,
             "seed": opts.seed,
             "limit": opts.limit,
             "data_dir": str(opts.data_dir(task)),
@@ -138,61 +196,74 @@ def prepare(task: Task, adapter: Adapter, opts: RunOptions, model: str) -> list[
 
 
 # -- stage 2 -------------------------------------------------------------------------------------
+@dataclass
+class InferStats:
+    """What the infer stage did, readable while it runs (so an interrupt can say what was kept)."""
+
+    total: int = 0
+    cached: int = 0  #: answered by an earlier run, not asked again
+    saved: int = 0  #: responses written this run (answers and error rows)
+    errors: int = 0  #: error rows written this run
+    first_error: str | None = None
+
+
 def infer(
     adapter: Adapter,
     items: list[dict[str, Any]],
     cache: ResponseCache,
     progress: Progress | None = None,
-) -> tuple[int, int]:
-    """Ask the model every item not yet cached; returns (asked, errors)."""
-    todo = [it for it in items if it["fp"] not in cache]
-    batch_size = max(1, adapter.settings.batch_size)
-    asked = errors = 0
+    stats: InferStats | None = None,
+) -> InferStats:
+    """Ask the model every item not yet cached, saving each response the moment it arrives.
+
+    Requests stream to the adapter lazily; a request whose media cannot be read becomes an
+    error row without reaching the model. ``stats`` may be passed in so the caller still
+    knows what was saved when a KeyboardInterrupt cuts the stage short.
+    """
+    stats = stats if stats is not None else InferStats()
+    stats.total = len(items)
+    stats.cached = sum(1 for it in items if it["fp"] in cache)
     checked: dict[tuple[str, str], str | None] = {}
-    done = len(items) - len(todo)
     if progress:
-        progress("infer", done, len(items))
-    for start in range(0, len(todo), batch_size):
-        batch = todo[start : start + batch_size]
-        requests = [Request.from_dict(it["request"]) for it in batch]
-        responses: list[Response | None] = [None] * len(batch)
-        sendable = []
-        for i, req in enumerate(requests):
-            problem = check_request_media(req, checked)
-            if problem:
-                responses[i] = Response(error=problem)
-            else:
-                sendable.append(i)
-        if sendable:
-            answers = adapter.generate([requests[i] for i in sendable])
-            if len(answers) != len(sendable):
-                raise FacebenchError(
-                    f"adapter {adapter.name} returned {len(answers)} responses for "
-                    f"{len(sendable)} requests"
-                )
-            for i, answer in zip(sendable, answers):
-                responses[i] = answer
-        rows = []
-        for it, resp in zip(batch, responses):
-            assert resp is not None
-            errors += resp.error is not None
-            rows.append(
-                {
-                    "fp": it["fp"],
-                    "task": it["request"]["task"],
-                    "id": it["id"],
-                    "response": resp.text,
-                    "error": resp.error,
-                    "prompt_tokens": resp.prompt_tokens,
-                    "completion_tokens": resp.completion_tokens,
-                    "time": time.time(),
-                }
-            )
-        cache.append(rows)
-        asked += len(batch)
+        progress("infer", stats.cached, stats.total)
+
+    def save(item: dict[str, Any], resp: Response) -> None:
+        cache.add(
+            {
+                "fp": item["fp"],
+                "task": item["request"]["task"],
+                "id": item["id"],
+                "response": resp.text,
+                "error": resp.error,
+                "prompt_tokens": resp.prompt_tokens,
+                "completion_tokens": resp.completion_tokens,
+                "time": time.time(),
+            }
+        )
+        stats.saved += 1
+        if resp.error is not None:
+            stats.errors += 1
+            if stats.first_error is None:
+                stats.first_error = f"{item['id']}: {resp.error}"
         if progress:
-            progress("infer", done + asked, len(items))
-    return asked, errors
+            progress("infer", stats.cached + stats.saved, stats.total)
+
+    def sendable() -> Iterator[tuple[dict[str, Any], Request]]:
+        for item in items:
+            if item["fp"] in cache:
+                continue
+            request = Request.from_dict(item["request"])
+            problem = check_request_media(request, checked)
+            if problem:
+                save(item, Response(error=problem))
+            else:
+                yield item, request
+
+    try:
+        adapter.generate_each(sendable(), save)
+    finally:
+        cache.close()
+    return stats
 
 
 # -- stage 3 -------------------------------------------------------------------------------------
@@ -247,14 +318,26 @@ def aggregate(task: Task, predictions: list[Prediction], run: dict[str, Any], mo
         ci = headline_ci(rows, seed=int(run.get("seed") or 0))
         intervals[primary] = {"low": ci["low"], "high": ci["high"], "confidence": 0.95,
                               "n_units": ci["n_units"], "resamples": 1000}
+    n_error = sum(1 for p in predictions if p.error is not None)
     return {
         "task": task.name,
         "model": run["model"],
+        # which evaluation produced the numbers: protocol, variant folder, and the overrides
+        "protocol": run.get("protocol"),
+        "variant": run.get("variant"),
+        "overrides": run.get("overrides", {}),
         "style": run["style"],
         "mode": mode,
+        "face_crop": run.get("face_crop"),
+        "limit": run.get("limit"),
+        "seed": run.get("seed"),
         "n": len(predictions),
+        "n_answered": len(predictions) - n_error,
         "n_invalid": sum(1 for p in predictions if p.error is None and p.parsed is None),
-        "n_error": sum(1 for p in predictions if p.error is not None),
+        "n_error": n_error,
+        # a result with error rows is incomplete: its metrics cover only the answered samples
+        "complete": n_error == 0,
+        "first_error": first_error(predictions),
         "primary_metric": task.config.primary_metric,
         "lower_is_better": task.config.lower_is_better,
         "metrics": metrics,
@@ -264,37 +347,106 @@ def aggregate(task: Task, predictions: list[Prediction], run: dict[str, Any], mo
     }
 
 
-def load_run(folder: Path, mode: Mode = "strict") -> tuple[dict[str, Any], Task, list[Prediction]]:
-    """(run.json, task, predictions) of a run folder, parsed afresh from its response cache."""
+def first_error(predictions: list[Prediction]) -> str | None:
+    """The first error row's message, prefixed with its sample id (for summaries)."""
+    for p in predictions:
+        if p.error is not None:
+            return p.error if p.error.startswith(p.id) else f"{p.id}: {p.error}"
+    return None
+
+
+def run_task_of(run: dict[str, Any]) -> Task:
+    """The task a run evaluated: its definition with the run's protocol applied again."""
+    task = get_task(run.get("task_source") or run["task"])
+    spec = run.get("protocol_source") or run.get("protocol")
+    if spec:
+        try:
+            protocol = load_protocol(spec)
+        except ConfigError:
+            protocol = load_protocol(run["protocol"])  # a user protocol file that has moved
+        task = protocol.apply(task)
+    return task
+
+
+def load_run(folder: Path, mode: Mode | None = None) -> tuple[dict[str, Any], Task, list[Prediction]]:
+    """(run.json, task, predictions) of a run folder, parsed afresh from its response cache.
+
+    ``mode`` None parses in the run's own mode (its protocol's, or the ``--mode`` it was run with).
+    """
     run_file = folder / "run.json"
     if not run_file.is_file():
         raise FacebenchError(f"{folder}: no run.json; not a facebench task output folder")
     run = json.loads(run_file.read_text(encoding="utf-8"))
-    task = get_task(run.get("task_source") or run["task"])
+    task = run_task_of(run)
+    mode = mode or run.get("mode") or "strict"
     with gc_paused():
         items = list(read_jsonl(folder / "items.jsonl"))
         return run, task, score(task, items, ResponseCache(folder / "responses.jsonl"), mode)
 
 
-def score_folder(folder: Path, mode: Mode = "strict") -> dict[str, Any]:
+def result_files(folder: Path, run: dict[str, Any], mode: Mode) -> tuple[Path, Path]:
+    """(predictions, metrics) paths for a mode: the run's own mode writes ``predictions.jsonl``
+    and ``metrics.json``; re-scoring in another mode writes ``*.<mode>.*`` beside them, so a
+    reference-mode re-score never replaces the run's own result."""
+    if mode == (run.get("mode") or "strict"):
+        return folder / "predictions.jsonl", folder / "metrics.json"
+    return folder / f"predictions.{mode}.jsonl", folder / f"metrics.{mode}.json"
+
+
+def score_folder(folder: Path, mode: Mode | None = None) -> dict[str, Any]:
     """Stages 3 and 4 from the files of a finished (or interrupted) run: no model, no dataset."""
-    with gc_paused():
-        return _score_folder(folder, mode)
-
-
-def _score_folder(folder: Path, mode: Mode) -> dict[str, Any]:
-    run, task, predictions = load_run(folder, mode)
-    write_jsonl(folder / "predictions.jsonl", (p.to_dict() for p in predictions))
-    result = aggregate(task, predictions, run, mode)
-    write_json(folder / "metrics.json", result)
-    return result
+    with folder_lock(folder), gc_paused():
+        run, task, predictions = load_run(folder, mode)
+        mode = mode or run.get("mode") or "strict"
+        predictions_file, metrics_file = result_files(folder, run, mode)
+        write_jsonl(predictions_file, (p.to_dict() for p in predictions))
+        result = aggregate(task, predictions, run, mode)
+        write_json(metrics_file, result)
+        return result
 
 
 def run_task(
-    task: Task, adapter: Adapter, model: str, opts: RunOptions, progress: Progress | None = None
+    task: Task,
+    adapter: Adapter,
+    model: str,
+    opts: RunOptions,
+    progress: Progress | None = None,
+    stats: InferStats | None = None,
 ) -> dict[str, Any]:
-    """All four stages for one task; resumes from the response cache."""
-    items = prepare(task, adapter, opts, model)
-    folder = task_dir(opts.output, model, task.name)
-    infer(adapter, items, ResponseCache(folder / "responses.jsonl"), progress)
-    return score_folder(folder, opts.mode)
+    """All four stages for one task under the run's protocol; resumes from the response cache.
+
+    The task folder is locked for the whole run, so a second process on the same folder fails
+    at once with a clear message instead of mixing its items into this run's.
+    """
+    setup = opts.setup(task)
+    folder = task_dir(opts.output, model, setup.variant, task.name)
+    with folder_lock(folder):
+        items = prepare(setup, adapter, opts, model)
+        with ResponseCache(folder / "responses.jsonl") as cache:
+            reuse_sibling_answers(cache, items, folder)
+            infer(adapter, items, cache, progress, stats)
+    if progress:
+        progress("score", 0, len(items))
+    return score_folder(folder)
+
+
+def reuse_sibling_answers(cache: ResponseCache, items: list[dict[str, Any]], folder: Path) -> int:
+    """Copy answers this run needs from the same task's other variant folders.
+
+    A request's fingerprint covers everything that changes its answer, so an answer cached by a
+    ``--limit 200`` run is exactly the answer the full run would get: it is reused, not paid
+    for again. Returns how many were copied.
+    """
+    missing = {it["fp"] for it in items if it["fp"] not in cache}
+    if not missing:
+        return 0
+    copied = []
+    for sibling in sorted(folder.parent.parent.glob(f"*/{folder.name}/responses.jsonl")):
+        if sibling.parent == folder:
+            continue
+        for row in ResponseCache(sibling).done.values():
+            if row["fp"] in missing:
+                copied.append(row)
+                missing.discard(row["fp"])
+    cache.append(copied)
+    return len(copied)

@@ -231,8 +231,8 @@ class Judge:
             progress: Progress | None = None) -> list[dict[str, Any]]:
         """The cached row of every call, asking the judge only for calls not yet cached.
 
-        Uncached calls go out in chunks of ``8 x concurrency`` (at least ``batch_size``), each
-        appended to the cache as soon as it is back. The health check runs before the first
+        Uncached calls stream out with ``concurrency`` in flight, each saved to the cache the
+        moment its reply is back. The health check runs before the first
         uncached call, and never when everything is cached.
         """
         fps = [self.fingerprint(c) for c in calls]
@@ -243,18 +243,21 @@ class Judge:
         if todo and not self._checked:
             self.health_check()
         pending = list(todo.items())
-        chunk = max(self.settings.batch_size, 8 * self.settings.concurrency)
         done = 0
-        for start in range(0, len(pending), chunk):
-            part = pending[start : start + chunk]
-            replies = self.adapter.generate([c.to_request() for _, c in part])
-            if len(replies) != len(part):
-                raise FacebenchError(f"judge returned {len(replies)} replies for {len(part)} calls")
-            cache.append([self._row(fp, c, r) for (fp, c), r in zip(part, replies)])
-            self.new_calls += len(part)
-            done += len(part)
+
+        def save(pair: tuple[str, JudgeCall], reply: Response) -> None:
+            nonlocal done
+            fp, call = pair
+            cache.add(self._row(fp, call, reply))
+            self.new_calls += 1
+            done += 1
             if progress:
                 progress(done, len(pending))
+
+        try:
+            self.adapter.generate_each(((pair, pair[1].to_request()) for pair in pending), save)
+        finally:
+            cache.close()
         rows = []
         for fp, call in zip(fps, calls):
             row = cache.get(fp)

@@ -66,7 +66,7 @@ def run_judge(output: Path, judge: Judge, opts: JudgeOptions,
     """Judge every planned folder; returns the summaries (and writes the tables unless dry-run)."""
     summaries = []
     for folder, protocol, task_type in plan(output, opts):
-        progress = progress_for(f"{folder.parent.name}/{folder.name}") if progress_for else None
+        progress = progress_for(f"{folder.parent.parent.name}/{folder.parent.name}/{folder.name}") if progress_for else None
         if protocol == "mmvet":
             summary = grade_task(folder, judge, repeats=opts.repeats,
                                  max_attempts=opts.max_attempts_mmvet, policy=opts.policy,

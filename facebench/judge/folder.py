@@ -80,10 +80,10 @@ def write_result(folder: Path, rows_name: str, rows: list[dict[str, Any]], summa
 
 
 def task_folders(output: Path, tasks: list[str] | None, model: str | None) -> list[Path]:
-    """``<output>/<model>/<task>`` folders holding a run, filtered by task names and model."""
-    folders = sorted(p.parent for p in Path(output).glob("*/*/run.json"))
-    if model:
-        folders = [f for f in folders if f.parent.name == model]
+    """``<output>/<model>/<variant>/<task>`` folders holding a run, filtered by task and model."""
+    from facebench.engine.layout import run_folders
+
+    folders = run_folders(output, model)
     if tasks:
         folders = [f for f in folders if f.name in tasks]
     return folders

@@ -1,4 +1,7 @@
-"""Judge result tables, regenerated from ``<output>/*/*/judge/summary.json``.
+"""Judge result tables, regenerated from ``<output>/<model>/<variant>/<task>/judge/summary.json``.
+
+Rows are labelled ``model [variant]`` (the variant is the protocol, plus any overrides), so
+ratings of two protocols' runs are never averaged together.
 
 - reasoning: model x (criterion, task) mean ratings plus an ``all`` column per criterion (the
   unweighted mean over tasks, as Face-LLaVA Table 10's "All" is the mean of its five columns);
@@ -20,9 +23,11 @@ from facebench.judge.schema import CRITERIA, TABLE5_ORDER
 
 def collect_summaries(output: Path) -> list[dict[str, Any]]:
     rows = []
-    for path in sorted(Path(output).glob("*/*/judge/summary.json")):
+    for path in sorted(Path(output).glob("*/*/*/judge/summary.json")):
         summary = json.loads(path.read_text(encoding="utf-8"))
         if not summary.get("dry_run"):
+            summary["variant"] = path.parents[2].name
+            summary["label"] = f"{summary['model']} [{summary['variant']}]"
             rows.append(summary)
     return rows
 
@@ -33,7 +38,7 @@ def reasoning_table(output: Path) -> pd.DataFrame:
     for s in collect_summaries(output):
         if s["kind"] != "reasoning":
             continue
-        row = table.setdefault(s["model"], {})
+        row = table.setdefault(s["label"], {})
         for crit in CRITERIA:
             mean = s["criteria"][crit]["mean"]
             if mean is not None:
@@ -60,7 +65,7 @@ def mmvet_table(output: Path) -> pd.DataFrame:
     for s in collect_summaries(output):
         if s["kind"] != "mmvet":
             continue
-        name = s["model"] if s["task"] == "mmvet" else f"{s['model']} ({s['task']})"
+        name = s["label"] if s["task"] == "mmvet" else f"{s['label']} ({s['task']})"
         row = {c: s["capabilities"].get(c, {}).get("mean") for c in TABLE5_ORDER}
         row["overall"] = s["overall"]["mean"]
         row["overall_std"] = s["overall"]["std"]
@@ -71,11 +76,11 @@ def mmvet_table(output: Path) -> pd.DataFrame:
     return frame.sort_index()
 
 
-def judge_columns(output: Path) -> dict[str, dict[str, float]]:
-    """model -> {``task/judge_<criterion>`` or ``mmvet/<capability>``: value} for the leaderboard."""
-    cols: dict[str, dict[str, float]] = {}
+def judge_columns(output: Path) -> dict[tuple[str, str], dict[str, float]]:
+    """(model, variant) -> {``task/judge_<criterion>`` or ``mmvet/<capability>``: value}."""
+    cols: dict[tuple[str, str], dict[str, float]] = {}
     for s in collect_summaries(output):
-        row = cols.setdefault(s["model"], {})
+        row = cols.setdefault((s["model"], s["variant"]), {})
         task = s["task"]
         if s["kind"] == "reasoning":
             for crit in CRITERIA:

@@ -7,6 +7,7 @@ test). The protocol evaluates the test split (19,962 images).
 The files are found at the root or in the official release's ``Anno/``/``Eval/``/``Img/``
 folders (and torchvision's ``celeba/`` folder), since users unpack the archives differently.
 :func:`read_attributes` and :func:`read_partition` also read LFWA's CelebA-format files.
+Image names must stay inside the image folder (no ``..``, absolute paths or links out).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from facebench.errors import DatasetError
 from facebench.loaders.common import text_lines
+from facebench.loaders.paths import inside_root
 from facebench.types import Sample
 
 #: the 40 attributes in the official file order
@@ -44,11 +46,17 @@ def find_file(root: Path, names: tuple[str, ...], what: str, required: bool = Tr
 
 
 def read_attributes(path: Path) -> dict[str, dict[str, bool]]:
-    """``{image name: {attribute: present}}`` from a CelebA-format attribute file.
+    """``{image name: {attribute: present}}`` from a CelebA-format attribute file."""
+    return {name: labels for name, (_, labels) in attribute_rows(path).items()}
+
+
+def attribute_rows(path: Path) -> dict[str, tuple[int, dict[str, bool]]]:
+    """``{image name: (line number, {attribute: present})}`` from a CelebA-format attribute file.
 
     The count line is optional (some re-distributions drop it); when present it must match
     the number of rows, because a short file means a truncated download. The header must name
-    all 40 attributes; extra columns are ignored.
+    all 40 attributes; extra columns are ignored. The line number lets a loader name the line
+    of an image path it refuses (:func:`facebench.loaders.paths.inside_root`).
     """
     lines = list(text_lines(path))
     if not lines:
@@ -73,7 +81,7 @@ def read_attributes(path: Path) -> dict[str, dict[str, bool]]:
             path,
             header_line,
         )
-    out: dict[str, dict[str, bool]] = {}
+    out: dict[str, tuple[int, dict[str, bool]]] = {}
     for number, line in lines[1:]:
         parts = line.split()
         if len(parts) != len(header) + 1 or any(v not in VALUES for v in parts[1:]):
@@ -85,7 +93,7 @@ def read_attributes(path: Path) -> dict[str, dict[str, bool]]:
         if parts[0] in out:
             raise DatasetError(f"image {parts[0]!r} is listed twice", path, number)
         values = dict(zip(header, parts[1:]))
-        out[parts[0]] = {a: VALUES[values[a]] for a in ATTRIBUTES}
+        out[parts[0]] = (number, {a: VALUES[values[a]] for a in ATTRIBUTES})
     if declared is not None and declared != len(out):
         raise DatasetError(
             f"line 1 declares {declared} images but {len(out)} are listed (truncated file?)", path, 1
@@ -118,7 +126,7 @@ def load(root: Path, split: str = "test", images: str = "img_align_celeba") -> l
     root = Path(root)
     wanted = split_id(split)
     attr_file = find_file(root, ("list_attr_celeba.txt",), "CelebA attribute file")
-    attributes = read_attributes(attr_file)
+    attributes = attribute_rows(attr_file)
     image_dir = find_file(root, (images,), f"CelebA image folder {images}/")
     partition = {}
     if wanted is not None:
@@ -134,10 +142,10 @@ def load(root: Path, split: str = "test", images: str = "img_align_celeba") -> l
     return [
         Sample(
             id=Path(name).stem,
-            media=(str(image_dir / name),),
+            media=(str(inside_root(image_dir, name, attr_file, number)),),
             target=labels,
             meta={"split": split},
         )
-        for name, labels in attributes.items()
+        for name, (number, labels) in attributes.items()
         if wanted is None or partition[name] == wanted
     ]

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from facebench.errors import DatasetError
+from facebench.loaders.text import read_text_lines
 
 
 def require_file(path: Path, what: str) -> Path:
@@ -26,9 +27,12 @@ def find_subdir(root: Path, name: str) -> Path:
 
 
 def text_lines(path: Path) -> Iterator[tuple[int, str]]:
-    """(1-based line number, stripped line) for every non-empty line of a text file."""
-    with path.open(encoding="utf-8-sig") as fh:
-        for number, line in enumerate(fh, start=1):
-            line = line.strip()
-            if line:
-                yield number, line
+    """(1-based line number, stripped line) for every non-empty line of a UTF-8 text file.
+
+    Bad bytes are a :class:`DatasetError` naming the file and line (see
+    :mod:`facebench.loaders.text`).
+    """
+    for number, line in read_text_lines(path):
+        line = line.strip()
+        if line:
+            yield number, line

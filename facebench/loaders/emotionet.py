@@ -8,6 +8,9 @@ path instead of the URL (format: ``docs/manifests.md``): a CSV with an ``image``
 
 999 (or an empty cell) means not annotated: that AU is left out of the sample's target, so no
 question is asked about it. Target: ``{"AU1": bool, ...}``.
+
+Image paths must resolve inside the dataset folder (no ``..`` or links out of it); absolute
+paths need the loader option ``allow_absolute_paths: true``.
 """
 
 from __future__ import annotations
@@ -30,8 +33,17 @@ def _column(row: dict[str, str], code: int) -> str | None:
     return None
 
 
-def load(root: Path, manifest: str | None = None, au_codes: list[int] | None = None) -> list[Sample]:
-    """Every manifest row with at least one annotated AU (rows with all 999 are skipped)."""
+def load(
+    root: Path,
+    manifest: str | None = None,
+    au_codes: list[int] | None = None,
+    allow_absolute_paths: bool = False,
+) -> list[Sample]:
+    """Every manifest row with at least one annotated AU (rows with all 999 are skipped).
+
+    Image paths must stay inside the dataset folder; ``allow_absolute_paths`` accepts
+    absolute ones (see :func:`facebench.loaders.manifest.media_path`).
+    """
     codes = tuple(au_codes or AU_CODES)
     path = find_manifest(Path(root), manifest, ("emotionet.csv", "manifest.csv"), "EmotioNet manifest")
     samples: list[Sample] = []
@@ -67,7 +79,12 @@ def load(root: Path, manifest: str | None = None, au_codes: list[int] | None = N
             raise DatasetError(f"image {image!r} is listed twice", path, number)
         seen.add(sid)
         samples.append(
-            Sample(id=sid, media=(media_path(path, image),), target=target, meta={"line": number})
+            Sample(
+                id=sid,
+                media=(media_path(path, image, Path(root), number, allow_absolute_paths),),
+                target=target,
+                meta={"line": number},
+            )
         )
     if not samples:
         raise DatasetError("manifest has no rows with an annotated AU", path)

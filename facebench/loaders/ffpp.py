@@ -24,6 +24,7 @@ from pathlib import Path
 
 from facebench.errors import DatasetError
 from facebench.loaders.common import find_subdir, require_dir, require_file
+from facebench.loaders.text import read_json
 from facebench.types import Sample
 
 METHODS = ("Deepfakes", "Face2Face", "FaceSwap", "NeuralTextures")
@@ -33,11 +34,7 @@ REAL = "original"
 
 def read_pairs(path: Path) -> list[tuple[str, str]]:
     """The ``[[a, b], ...]`` pairs of a split file, validated."""
-    require_file(path, "FaceForensics++ split file")
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise DatasetError(f"not valid JSON: {exc.msg}", path, exc.lineno) from exc
+    raw = read_json(require_file(path, "FaceForensics++ split file"))
     if not isinstance(raw, list):
         raise DatasetError("expected a JSON list of [id, id] pairs", path)
     pairs = []

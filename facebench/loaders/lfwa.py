@@ -9,7 +9,8 @@ tree ``lfw/<Name>/<Name>_0001.jpg`` plus an attribute file in CelebA's ``list_at
 - ``images`` (option): the image folder. By default the first found of :data:`IMAGE_DIRS`.
   An image listed as ``Aaron_Eckhart_0001.jpg`` is looked up in its person folder
   (``<images>/Aaron_Eckhart/Aaron_Eckhart_0001.jpg``), then flat (``<images>/<name>``); a
-  name with a folder (``Aaron_Eckhart/Aaron_Eckhart_0001.jpg``) is taken as it is.
+  name with a folder (``Aaron_Eckhart/Aaron_Eckhart_0001.jpg``) is taken as it is. Names
+  must stay inside the image folder (no ``..``, absolute paths or links out of it).
 - ``partition_file`` (option): a CelebA-format ``<image> 0|1|2`` file. By default the first
   found of :data:`PARTITION_FILES`; if none exists, **all** listed images are evaluated
   (Face-MLLM evaluated 6,880 images). ``split`` picks the partition when there is one.
@@ -24,7 +25,8 @@ import re
 from pathlib import Path
 
 from facebench.errors import DatasetError
-from facebench.loaders.celeba import read_attributes, read_partition, split_id
+from facebench.loaders.celeba import attribute_rows, read_partition, split_id
+from facebench.loaders.paths import inside_root
 from facebench.types import Sample
 
 ATTR_FILES = ("list_attr_lfw.txt", "lfw_attributes.txt", "list_attr_lfwa.txt", "list_attr_celeba.txt")
@@ -50,12 +52,16 @@ def _option_path(root: Path, value: str, what: str, option: str) -> Path:
     return path
 
 
-def _image_path(images: Path, name: str) -> Path:
+def _image_path(images: Path, name: str, attrs: Path, line: int) -> Path:
+    """Where a listed image is: as written with a folder, else its person folder, else flat.
+
+    Whatever the form, it must stay inside the image folder (refused naming the line).
+    """
     if "/" in name:
-        return images / name
+        return inside_root(images, name, attrs, line)
     m = _NUMBERED.fullmatch(name)
-    nested = images / m["person"] / name if m else images / name
-    flat = images / name
+    nested = inside_root(images, f"{m['person']}/{name}" if m else name, attrs, line)
+    flat = inside_root(images, name, attrs, line)
     return flat if not nested.is_file() and flat.is_file() else nested
 
 
@@ -88,7 +94,7 @@ def load(
                 "option images",
                 root / IMAGE_DIRS[0],
             )
-    attributes = read_attributes(attrs_path)
+    attributes = attribute_rows(attrs_path)
     if partition_file:
         part_path: Path | None = _option_path(root, partition_file, "LFWA partition file", "partition_file")
     else:
@@ -96,7 +102,7 @@ def load(
     wanted = split_id(split) if part_path is not None else None
     partition = read_partition(part_path) if part_path is not None else {}
     samples = []
-    for name, labels in attributes.items():
+    for name, (number, labels) in attributes.items():
         if wanted is not None:
             if name not in partition:
                 raise DatasetError(f"image {name!r} of {attrs_path.name} has no partition", part_path)
@@ -105,7 +111,7 @@ def load(
         samples.append(
             Sample(
                 id=re.sub(r"\.(jpe?g|png)$", "", name, flags=re.IGNORECASE),
-                media=(str(_image_path(image_dir, name)),),
+                media=(str(_image_path(image_dir, name, attrs_path, number)),),
                 target=labels,
                 meta={"split": split if wanted is not None else "all"},
             )

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from facebench.errors import DatasetError
 from facebench.loaders.common import find_subdir, require_dir, require_file, text_lines
+from facebench.loaders.paths import inside_root
 from facebench.types import Sample
 
 LABELS = {1: "surprise", 2: "fear", 3: "disgust", 4: "happiness", 5: "sadness", 6: "anger", 7: "neutral"}
@@ -38,7 +39,7 @@ def load(root: Path, variant: str = "aligned", split: str = "test") -> Iterator[
         file = f"{stem}_aligned.jpg" if variant == "aligned" else name
         yield Sample(
             id=stem,
-            media=(str(images / file),),
+            media=(str(inside_root(images, file, labels, number)),),
             target=LABELS[label],
             meta={"split": split, "label_id": label},
         )

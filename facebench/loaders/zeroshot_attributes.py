@@ -6,6 +6,9 @@ the manifest), ``category`` (e.g. ``eyelid type``), ``label`` (the annotated val
 ``question`` (the variant's wording) and optional ``description`` (the feature description
 shown before it) and ``id``. In JSONL, ``questions`` (a list) gives several variants in one
 row. Each variant becomes one sample ``<id>/q<k>``: the protocol scores questions, not images.
+
+Image paths must resolve inside the dataset folder (no ``..`` or links out of it); absolute
+paths need the loader option ``allow_absolute_paths: true``.
 """
 
 from __future__ import annotations
@@ -38,8 +41,14 @@ def _questions(row: dict[str, Any]) -> list[str]:
     return [str(q).strip() for q in value if str(q).strip()]
 
 
-def load(root: Path, manifest: str | None = None) -> list[Sample]:
-    """One sample per question variant of the manifest (target = the annotated label)."""
+def load(
+    root: Path, manifest: str | None = None, allow_absolute_paths: bool = False
+) -> list[Sample]:
+    """One sample per question variant of the manifest (target = the annotated label).
+
+    Image paths must stay inside the dataset folder; ``allow_absolute_paths`` accepts
+    absolute ones (see :func:`facebench.loaders.manifest.media_path`).
+    """
     path = find_manifest(Path(root), manifest, DEFAULT_MANIFESTS, "zero-shot attribute manifest")
     samples: list[Sample] = []
     variants: dict[str, int] = {}
@@ -56,13 +65,14 @@ def load(root: Path, manifest: str | None = None) -> list[Sample]:
         if not questions:
             raise DatasetError("row has no question (field 'question' or list 'questions')", path, number)
         image = str(row["image"])
+        media = media_path(path, image, Path(root), number, allow_absolute_paths)
         base = str(row.get("id") or Path(image).with_suffix("").as_posix())
         for question in questions:
             variants[base] = variants.get(base, 0) + 1
             samples.append(
                 Sample(
                     id=f"{base}/q{variants[base]}",
-                    media=(media_path(path, image),),
+                    media=(media,),
                     target=label,
                     meta={
                         "category": category,

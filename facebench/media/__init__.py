@@ -6,7 +6,8 @@ This is the one entry point the inference side needs (adapters and the preflight
   optionally face-cropped (``#crop=face``);
 - :func:`sample_frames` for a ``video`` part: a video file or frame folder sampled uniformly,
   or a time segment of a video (``#start=S&end=E``), optionally face-cropped;
-- :func:`check_media`: a cheap readability check returning an error message or None.
+- :func:`check_media`: a readability check returning an error message or None: images are
+  decoded in full and videos proven untruncated (once per file: the results are memoised).
 
 Plain files are read by :mod:`facebench.media.files`.
 Decoding is lazy: a reference is only decoded when a worker asks for its pixels.
@@ -45,6 +46,7 @@ __all__ = [
     "parse_ref",
     "sample_frames",
     "segment_ref",
+    "shown_frames",
     "with_crop",
 ]
 
@@ -79,7 +81,12 @@ def load_image(value: str | Path) -> Image.Image:
 def sample_frames(value: str | Path, num_frames: int) -> list[Image.Image]:
     """``num_frames`` frames of a ``video`` part, sampled with ``linspace(0, n - 1, k)``.
 
-    For a segment reference the rule applies to the frames inside the segment.
+    For a segment reference the rule applies to the frames inside the segment. A truncated
+    file (:func:`facebench.media.frames.verify_video`) or a whole clip with fewer than
+    ``num_frames`` frames raises :class:`MediaError` with the counts; frames are never
+    repeated to pad. The one documented exception is a segment that genuinely holds fewer
+    frames (the last chunk of a low-frame-rate video, e.g. a 1 s tail at 4 fps): each of its
+    frames is returned once, and :func:`shown_frames` tells the caller so it can be recorded.
     """
     from facebench.media import files as media
     from facebench.media import frames
@@ -91,15 +98,37 @@ def sample_frames(value: str | Path, num_frames: int) -> list[Image.Image]:
         if Path(ref.path).is_dir():
             raise media.MediaError(f"{value}: time segments need a video file, not a frame folder")
         assert ref.start is not None and ref.end is not None
-        info = frames.probe(ref.path)
-        out = frames.decode_frames(ref.path, frames.segment_indices(info, ref.start, ref.end, num_frames))
+        info = frames.verify_video(ref.path)
+        indices = frames.segment_indices(info, ref.start, ref.end, num_frames)
+        out = frames.decode_frames(ref.path, indices)
     else:
+        if Path(ref.path).is_file():
+            frames.verify_video(ref.path)
         out = media.sample_frames(ref.path, num_frames)
     if ref.crop == "face":
         from facebench.media.face_crop import default_cropper
 
         out = default_cropper().crop_frames(out)
     return out
+
+
+def shown_frames(value: str, num_frames: int) -> int:
+    """How many frames :func:`sample_frames` gives for a ``video`` part (header only, no decode).
+
+    ``num_frames``, except for a segment that holds fewer frames (then all of them, each
+    once): the number a run should record next to the answer, so a reader knows the model
+    saw a shorter clip. Raises :class:`MediaError` where sampling would.
+    """
+    from facebench.media import frames
+
+    ref = _ref(value)
+    if ref.frame is not None:
+        return 1
+    if ref.is_segment:
+        assert ref.start is not None and ref.end is not None
+        info = frames.verify_video(ref.path)
+        return len(frames.segment_indices(info, ref.start, ref.end, num_frames))
+    return num_frames
 
 
 def materialize_image(value: str | Path) -> Path:
@@ -131,12 +160,13 @@ def materialize_image(value: str | Path) -> Path:
     return target
 
 
-def check_media(value: str, part_type: str) -> str | None:
+def check_media(value: str, part_type: str, num_frames: int | None = None) -> str | None:
     """None when the part can be read, else a message naming the file and the fault.
 
-    Plain paths get :func:`facebench.media.files.check_image`/``check_video``; references also check that the frame or
-    segment lies inside the video (from the header: nothing is decoded beyond one frame) and
-    that a face detector is available when a crop is asked for.
+    Plain paths get :func:`facebench.media.files.check_image` (a full decode) or ``check_video``
+    (openable and not truncated; with ``num_frames``, a whole clip must also hold that many
+    frames). References also check that the video is not truncated, that the frame or segment
+    lies inside it, and that a face detector is available when a crop is asked for.
     """
     from facebench.media import files as preflight
 
@@ -145,7 +175,9 @@ def check_media(value: str, part_type: str) -> str | None:
     except RefError as exc:
         return str(exc)
     if ref.is_plain:
-        return preflight.check_image(value) if part_type == "image" else preflight.check_video(value)
+        if part_type == "image":
+            return preflight.check_image(value)
+        return preflight.check_video(value, num_frames)
     if ref.frame is not None or ref.is_segment:
         problem = preflight.check_video(ref.path)
         if problem:
@@ -157,16 +189,20 @@ def check_media(value: str, part_type: str) -> str | None:
         from facebench.media import frames
 
         try:
-            info = frames.probe(ref.path)
+            info = frames.verify_video(ref.path)
             if ref.frame is not None and ref.frame >= info.n_frames:
                 return f"frame {ref.frame} is past the end of {ref.path} ({info.n_frames} frames)"
             if ref.is_segment:
                 assert ref.start is not None and ref.end is not None
+                # fewer frames than num_frames is allowed here (see sample_frames)
                 frames.segment_indices(info, ref.start, ref.end, 1)
         except MediaError as exc:
-            return f"{ref.path}: {exc}"
+            return f"{ref.path}: {exc}" if ref.path not in str(exc) else str(exc)
     else:
-        problem = (preflight.check_image if part_type == "image" else preflight.check_video)(ref.path)
+        if part_type == "image":
+            problem = preflight.check_image(ref.path)
+        else:
+            problem = preflight.check_video(ref.path, num_frames)
         if problem:
             return problem
     if ref.crop == "face":

@@ -15,16 +15,44 @@ from __future__ import annotations
 
 import base64
 import io
+import threading
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageFile
 
 FRAME_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
 
 
 class MediaError(ValueError):
     """A media file that cannot be read; the message names the file and the cause."""
+
+
+#: serialises the rare strict decode that must switch Pillow's global leniency off
+_strict_lock = threading.Lock()
+
+
+def decode_strictly(source: str | Path | BinaryIO) -> None:
+    """Decode every pixel of an image, so a truncated file raises instead of passing.
+
+    ``Image.verify`` only walks the chunk structure: a JPEG cut in half verifies and would be
+    sent to the model. ``load()`` decodes; with ``ImageFile.LOAD_TRUNCATED_IMAGES`` (Pillow's
+    default, False) a short file raises ``OSError``. Some libraries switch that flag on at
+    import time (the missing rows are then padded with grey), so it is held off while the
+    check decodes.
+    """
+    if not ImageFile.LOAD_TRUNCATED_IMAGES:
+        with Image.open(source) as im:
+            im.load()
+        return
+    with _strict_lock:
+        lenient, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
+        try:
+            with Image.open(source) as im:
+                im.load()
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = lenient
 
 
 def load_image(path: str | Path) -> Image.Image:
@@ -39,7 +67,9 @@ def load_image(path: str | Path) -> Image.Image:
 def frame_indices(n_frames: int, k: int) -> list[int]:
     """``k`` indices spread uniformly over ``n_frames`` (first and last included).
 
-    Fewer frames than asked gives every frame once rather than repeating frames.
+    Fewer frames than asked gives every frame once rather than repeating frames. Whole clips
+    never get here short (:func:`require_frames` refuses them first); a short time segment
+    does (see :func:`facebench.media.sample_frames`).
     """
     if n_frames <= 0:
         raise MediaError("video has no frames")
@@ -48,6 +78,20 @@ def frame_indices(n_frames: int, k: int) -> list[int]:
     if k >= n_frames:
         return list(range(n_frames))
     return [int(i) for i in np.round(np.linspace(0, n_frames - 1, k)).astype(int)]
+
+
+def require_frames(video: str | Path, available: int, k: int, what: str = "video") -> None:
+    """Refuse to show a model a whole clip with fewer frames than ``num_frames`` asks for.
+
+    Such a clip would reach the model as a shorter (or padded) sequence than every other
+    clip, silently changing the protocol; the error names the counts so the user can lower
+    ``num_frames`` or fix the file.
+    """
+    if available < k:
+        raise MediaError(
+            f"{what} {video} has {available} frame(s), fewer than the {k} asked for "
+            f"(num_frames={k}); lower num_frames or replace the clip"
+        )
 
 
 def _folder_frames(folder: Path) -> list[Path]:
@@ -73,36 +117,63 @@ def _count_frames(path: Path) -> int:
         return sum(1 for _ in container.decode(stream))
 
 
-def _decode_selected(path: Path, wanted: list[int]) -> list[Image.Image]:
+def _truncated(path: str | Path, n_frames: int, decoded: int, wanted: list[int]) -> MediaError:
+    """The error for a video whose header promises frames that do not decode (truncated)."""
+    lost = [i for i in wanted if i >= decoded]
+    return MediaError(
+        f"video {path} is truncated or corrupt: its header promises {n_frames} frames but only "
+        f"{decoded} decode, so {len(lost)} of the {len(wanted)} frames asked for "
+        f"(from frame {lost[0]}) are missing"
+    )
+
+
+def _decode_selected(path: Path, wanted: list[int], n_frames: int) -> list[Image.Image]:
+    """The frames at ``wanted`` (sorted, distinct), decoding from the start.
+
+    A frame that does not decode is an error naming the counts, never a repeat of the last
+    good frame: a truncated clip would otherwise be answered from its first second.
+    """
     import av
 
     want = set(wanted)
     got: dict[int, Image.Image] = {}
+    decoded = 0
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
-        for i, frame in enumerate(container.decode(stream)):
-            if i in want:
-                got[i] = frame.to_image().convert("RGB")
-            if i >= wanted[-1]:
-                break
-    if not got:
-        raise MediaError(f"cannot decode any frame of {path}")
-    # A container that over-reports its length: repeat the last decoded frame for the tail.
-    last = got[max(got)]
-    return [got.get(i, last) for i in wanted]
+        try:
+            for i, frame in enumerate(container.decode(stream)):
+                decoded = i + 1
+                if i in want:
+                    got[i] = frame.to_image().convert("RGB")
+                if i >= wanted[-1]:
+                    break
+        except av.error.FFmpegError:  # type: ignore[attr-defined]
+            pass  # decoding stopped at the damage: the missing frames are reported below
+    if len(got) < len(want):
+        raise _truncated(path, n_frames, decoded, wanted)
+    return [got[i] for i in wanted]
 
 
 def sample_frames(path: str | Path, num_frames: int) -> list[Image.Image]:
-    """``num_frames`` RGB frames sampled uniformly from a video file or a folder of frames."""
+    """``num_frames`` RGB frames sampled uniformly from a video file or a folder of frames.
+
+    A clip with fewer frames than ``num_frames``, or one whose frames stop decoding before
+    its header's count, raises :class:`MediaError` (see :func:`require_frames`).
+    """
     p = Path(path)
     try:
         if p.is_dir():
             files = _folder_frames(p)
+            require_frames(p, len(files), num_frames, "frame folder")
             return [load_image(files[i]) for i in frame_indices(len(files), num_frames)]
         if not p.is_file():
             raise MediaError(f"video {p} does not exist")
-        return _decode_selected(p, frame_indices(_count_frames(p), num_frames))
+        n = _count_frames(p)
+        if n <= 0:
+            raise MediaError(f"video {p} has no frames")
+        require_frames(p, n, num_frames)
+        return _decode_selected(p, frame_indices(n, num_frames), n)
     except MediaError:
         raise
     except Exception as exc:  # PyAV raises its own error hierarchy (av.error.*)
@@ -137,10 +208,9 @@ def data_url(image: Image.Image | str | Path, fmt: str = "JPEG") -> str:
                 raw = p.read_bytes()
             except OSError as exc:
                 raise MediaError(f"cannot read image {p}: {exc}") from exc
-            # Verify it is really an image, so a broken file fails here, not at the provider.
+            # Decode it, so a broken or truncated file fails here, not at the provider.
             try:
-                with Image.open(io.BytesIO(raw)) as im:
-                    im.verify()
+                decode_strictly(io.BytesIO(raw))
             except Exception as exc:
                 raise MediaError(f"cannot read image {p}: {exc}") from exc
             return f"data:image/{mime};base64,{base64.b64encode(raw).decode()}"
@@ -149,31 +219,51 @@ def data_url(image: Image.Image | str | Path, fmt: str = "JPEG") -> str:
     return f"data:image/{mime};base64,{base64.b64encode(image_bytes(image, fmt)).decode()}"
 
 
-def check_image(path: str) -> str | None:
-    """None when a plain image file opens and verifies, else a message naming it."""
-    from PIL import UnidentifiedImageError
+def check_image(path: str | Path) -> str | None:
+    """None when a plain image file decodes completely, else a message naming it.
 
+    Fully decoded (see :func:`decode_strictly`), so a truncated JPEG or PNG is caught; the
+    preflight memo makes this once per file per run.
+    """
     file = Path(path)
     if not file.is_file():
         return f"missing image: {path}"
     try:
-        with Image.open(file) as im:
-            im.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        decode_strictly(file)
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        # UnidentifiedImageError is an OSError
         return f"corrupt image: {path} ({exc.__class__.__name__}: {exc})"
     return None
 
 
-def check_video(path: str) -> str | None:
-    """A video is a file PyAV can open with a video stream, or a folder of frame images."""
+def check_video(path: str | Path, num_frames: int | None = None) -> str | None:
+    """None when a video can be sampled, else a message naming the file and the fault.
+
+    A folder must hold frame images, and the frames that ``num_frames`` would sample must
+    decode (all of them when ``num_frames`` is None). A file must open with a video stream and
+    decode up to the frame count its header promises (memoised per file: see
+    :func:`facebench.media.frames.verify_video`), so a truncated clip is caught before a model
+    sees it.
+    """
     target = Path(path)
     if target.is_dir():
-        if not any(f.suffix.lower() in {".jpg", ".jpeg", ".png"} for f in target.iterdir()):
-            return f"frame folder has no images: {path}"
+        try:
+            files = _folder_frames(target)
+            if num_frames is not None:
+                require_frames(target, len(files), num_frames, "frame folder")
+                files = [files[i] for i in frame_indices(len(files), num_frames)]
+        except MediaError as exc:
+            return str(exc)
+        for file in files:
+            problem = check_image(file)
+            if problem:
+                return f"{problem} (a frame of {path})"
         return None
     if not target.is_file():
         return f"missing video: {path}"
     import av
+
+    from facebench.media.frames import verify_video  # frames imports this module
 
     try:
         with av.open(str(target)) as container:
@@ -181,4 +271,10 @@ def check_video(path: str) -> str | None:
                 return f"no video stream in {path}"
     except (av.error.FFmpegError, OSError) as exc:  # type: ignore[attr-defined]
         return f"corrupt video: {path} ({exc.__class__.__name__}: {exc})"
+    try:
+        info = verify_video(target)
+        if num_frames is not None:
+            require_frames(path, info.n_frames, num_frames)
+    except MediaError as exc:
+        return str(exc)
     return None

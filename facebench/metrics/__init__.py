@@ -1,8 +1,10 @@
 """Metrics of the papers, as pure functions over lists/arrays.
 
 Invalid predictions are passed as ``None`` and count as wrong (never dropped, never guessed);
-each module's docstring states how. Result keys are snake_case: ``accuracy``, ``uar``,
-``war``, ``f1_mean``, ``mae``, ``macc``, ``format_valid_rate``.
+each module's docstring states how. A failed model call is not a prediction: the scoring kinds
+leave error rows out before calling these functions, and a metric over zero samples is ``None``
+(JSON null), never 0 or NaN. Result keys are snake_case: ``accuracy``, ``uar``, ``war``,
+``f1_mean``, ``mae``, ``macc``, ``format_valid_rate``.
 """
 
 from facebench.metrics.action_units import au_f1_folds, f1_mean, per_au_f1

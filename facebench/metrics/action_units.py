@@ -14,10 +14,13 @@ F1 per AU is ``2TP / (2TP + FP + FN)``. When ``2TP + FP + FN = 0`` (no positive 
 positive prediction, e.g. an AU that never occurs in a fold) F1 is undefined: with
 ``no_positive="exclude"`` (default) the AU is reported as ``None`` and left out of the mean;
 ``no_positive="zero"`` reproduces EmoLA's ``get_acc_F1``, which scores F1 = 0 whenever TP = 0.
+Either way an AU with no annotated sample at all (nothing was answered) has F1 ``None``: a
+score over zero samples is not a score.
 
 Folds (subject-exclusive 3-fold DISFA/BP4D): :func:`au_f1_folds` computes the mean F1 per fold
 and reports their average, plus each AU's F1 averaged over folds - the per-fold-then-average
-protocol of the AU literature (Face-LLaVA App. F.3).
+protocol of the AU literature (Face-LLaVA App. F.3). A fold with no sample makes the averages
+``None`` (as :func:`facebench.metrics.average_folds`): a mean over fewer folds is another number.
 """
 
 from __future__ import annotations
@@ -77,10 +80,13 @@ def per_au_f1(
     tp = ((truth == 1) & (pred == 1)).sum(0)
     fp = ((truth == 0) & (pred == 1) & annotated).sum(0)
     fn = ((truth == 1) & (pred == 0)).sum(0)
+    seen = annotated.any(0)
     out: dict[int, float | None] = {}
     for j, code in enumerate(codes):
         denom = 2 * tp[j] + fp[j] + fn[j]
-        if no_positive == "zero" and tp[j] == 0:
+        if not seen[j]:
+            out[int(code)] = None
+        elif no_positive == "zero" and tp[j] == 0:
             out[int(code)] = 0.0
         else:
             out[int(code)] = float(2 * tp[j] / denom) if denom else None
@@ -112,11 +118,13 @@ def au_f1_folds(
     for name, (y_true, y_pred) in folds.items():
         per_au = per_au_f1(y_true, y_pred, codes, no_positive)
         per_fold[name] = {"f1_mean": _mean(per_au.values()), "per_au_f1": per_au}
+    empty = any(len(y_true) == 0 for y_true, _ in folds.values())
     per_au_mean = {
-        int(c): _mean(f["per_au_f1"][int(c)] for f in per_fold.values()) for c in codes
+        int(c): None if empty else _mean(f["per_au_f1"][int(c)] for f in per_fold.values())
+        for c in codes
     }
     return {
-        "f1_mean": _mean(f["f1_mean"] for f in per_fold.values()),
+        "f1_mean": None if empty else _mean(f["f1_mean"] for f in per_fold.values()),
         "per_au_f1": per_au_mean,
         "per_fold": per_fold,
     }

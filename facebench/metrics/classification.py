@@ -1,9 +1,11 @@
 """Single-label classification metrics: accuracy, per-class recall, UAR, WAR, confusion matrix.
 
-Invalid predictions (``None``: unparseable answers, errors) **count as wrong and are never
-dropped**: they stay in every denominator. In the confusion matrix they get their own last
-column, ``invalid``, so a reader sees how many answers of each true class could not be read.
-A prediction that is not one of ``labels`` is also wrong and lands in ``invalid``.
+Invalid predictions (``None``: unparseable answers) **count as wrong and are never dropped**:
+they stay in every denominator. In the confusion matrix they get their own last column,
+``invalid``, so a reader sees how many answers of each true class could not be read. A
+prediction that is not one of ``labels`` is also wrong and lands in ``invalid``. Error rows
+(failed model calls) are not predictions and are never passed here (the scoring kinds drop
+them); with no sample every rate is ``None``.
 
 UAR is the unweighted mean of per-class recall over the labels that occur in ``y_true``
 (a class with no test sample has no recall; averaging a 0 for it would punish the model for

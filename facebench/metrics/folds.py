@@ -2,8 +2,15 @@
 
 The papers report each fold and the unweighted mean over folds (not a pooled metric), so
 :func:`average_folds` averages each fold's metrics: numbers are averaged, dicts of numbers
-(per-class recall, per-AU F1) are averaged key by key (``None`` entries skipped), confusion
-matrices are summed; the folds themselves are kept under ``per_fold``.
+(per-class recall, per-AU F1) are averaged key by key (``None`` entries skipped: a class with
+no test sample in a fold has no recall there), confusion matrices are summed, and counts
+(keys ``n_*``, such as ``n_answered``) are summed; the folds themselves are kept under
+``per_fold``.
+
+A fold with no answered sample (its ``n_answered`` is 0: every request of it failed) makes
+every average ``None``: the mean over the remaining folds is a different number from the
+protocol's mean over all folds, and reporting it as the task's metric would hide the gap.
+Its own metrics stay under ``per_fold`` (all ``None``), next to the folds that have answers.
 """
 
 from __future__ import annotations
@@ -24,21 +31,24 @@ def _mean(values: list[Any]) -> float | None:
 
 
 def average_folds(per_fold: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
-    """Mean of each metric over folds, plus ``per_fold`` and ``n_folds``."""
+    """Mean of each metric over folds, plus ``per_fold`` and ``n_folds`` (rules above)."""
     folds = list(per_fold.values())
+    missing = any(f.get("n_answered") == 0 for f in folds)
     out: dict[str, Any] = {}
     keys = [k for k in (folds[0] if folds else {}) if all(k in f for f in folds)]
     for key in keys:
         values = [f[key] for f in folds]
-        if all(v is None or _is_number(v) for v in values):
-            out[key] = _mean(values)
+        if key.startswith("n_") and all(_is_number(v) for v in values):
+            out[key] = int(sum(values))
+        elif all(v is None or _is_number(v) for v in values):
+            out[key] = None if missing else _mean(values)
         elif all(isinstance(v, Mapping) and "matrix" in v for v in values):
             total = np.sum([np.asarray(v["matrix"]) for v in values], axis=0)
             out[key] = {**values[0], "matrix": total.astype(int).tolist()}
         elif all(isinstance(v, Mapping) for v in values):
             sub = [k for k in values[0] if all(k in v for v in values)]
             if all(_is_number(v[k]) or v[k] is None for v in values for k in sub):
-                out[key] = {k: _mean([v[k] for v in values]) for k in sub}
+                out[key] = {k: None if missing else _mean([v[k] for v in values]) for k in sub}
     out["n_folds"] = len(folds)
     out["per_fold"] = {name: dict(m) for name, m in per_fold.items()}
     return out

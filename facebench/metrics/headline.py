@@ -108,4 +108,7 @@ def paired_headline(
         ]
     )
     diffs = diffs[~np.isnan(diffs)]
+    if not diffs.size:  # no resample defined the metric for both: a difference, no interval
+        return {"estimate": a - b, "low": None, "high": None, "p_value": None,
+                "n_units": len(units)}
     return {**_paired_result(a - b, diffs, confidence), "n_units": len(units)}

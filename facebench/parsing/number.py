@@ -16,7 +16,9 @@ Strict rule, on the answer with wrappers stripped:
      ("five years old"), since "one" is usually not a number.
 4. Skipped as not-an-estimate: numbers after "not" ("not 20"), percentages and numbers with
    units (%, px, cm, kg, fps, frames, images, pixels, ...), ordinals, and values outside
-   ``[ctx.extra["number_min"], ctx.extra["number_max"]]`` (default 0-120), e.g. years.
+   ``[ctx.extra["number_min"], ctx.extra["number_max"]]`` (default 0-120), e.g. years;
+   numbers with more than 4 integer digits, whole ("12345", a 50,000-digit run: never a slice
+   of one) and scientific notation ("1e400"). So a value is always finite and in range.
 
 No usable number -> unparseable ("I cannot determine the age" is not 0).
 Values are ``int`` when whole, else ``float``.
@@ -24,6 +26,7 @@ Values are ``int`` when whole, else ``float``.
 
 from __future__ import annotations
 
+import math
 import re
 
 from facebench.parsing.context import ParseContext
@@ -40,11 +43,13 @@ _DECADE_WORD = {w[:-1] + "ies": 20 + 10 * i for i, w in enumerate(_TENS)}
 _QUALIFIER = {"early": 2, "mid": 5, "middle": 5, "late": 8, None: 5}
 _TEEN_QUALIFIER = {"early": 14, "mid": 16, "middle": 16, "late": 18, None: 16}
 
-_NUM = r"\d{1,4}(?:\.\d+)?"
+#: at most 4 integer digits, and never a slice of a longer digit run: "12345" or a
+#: 50,000-digit answer is not an age (it was read as "1234", then "5")
+_NUM = r"(?<!\d)\d{1,4}(?!\d)(?:\.\d+)?"
 _CANDIDATE = re.compile(
     r"(?P<between>between\s+(?P<b1>" + _NUM + r")\s+and\s+(?P<b2>" + _NUM + r"))"
     r"|(?P<range>(?P<r1>" + _NUM + r")\s*(?:-|to)\s*(?P<r2>" + _NUM + r"))(?![\d.]*\s*%)"
-    r"|(?:(?P<q>early|mid|middle|late)[\s-]*)?(?:(?P<dec>[1-9]0)'?s\b|(?P<decw>"
+    r"|(?:(?P<q>early|mid|middle|late)[\s-]*)?(?:(?<!\d)(?P<dec>[1-9]0)'?s\b|(?P<decw>"
     + "|".join(_DECADE_WORD) + r"|teens)\b)"
     r"|(?P<num>" + _NUM + r")"
     r"|\b(?P<word>(?:" + "|".join(_TENS) + r")(?:[\s-](?:" + "|".join(_UNITS) + r"))?|"
@@ -58,6 +63,8 @@ _NOT_AGE_AFTER = re.compile(
     r"faces?|points?|st\b|nd\b|rd\b|th\b|x\d|:\d|\.\d)",
     re.IGNORECASE,
 )
+#: "1e400", "2.5E3": scientific notation is not an age estimate
+_EXPONENT = re.compile(r"[eE][+-]?\d")
 _NOT_BEFORE = re.compile(r"\bnot\s+(?:about|around|exactly)?\s*$", re.IGNORECASE)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
@@ -92,7 +99,7 @@ def _candidates(sentence: str, lo: float, hi: float) -> list[tuple[bool, float]]
         if m.group("num") or m.group("range"):
             if m.start() > 0 and (sentence[m.start() - 1].isalpha() or sentence[m.start() - 1] == "."):
                 continue  # "AU12", "v1.5": part of a token
-            if _NOT_AGE_AFTER.match(after):
+            if _NOT_AGE_AFTER.match(after) or _EXPONENT.match(after):
                 continue
         if _NOT_BEFORE.search(before):
             continue
@@ -100,7 +107,7 @@ def _candidates(sentence: str, lo: float, hi: float) -> list[tuple[bool, float]]
         if m.group("word") and m.group("word").lower() in _UNITS and not cue:
             continue
         value = _value(m)
-        if value is not None and lo <= value <= hi:
+        if value is not None and math.isfinite(value) and lo <= value <= hi:
             out.append((cue, value))
     return out
 

@@ -22,7 +22,9 @@ scripts do (restated from ``emollava/eval/eval_FABA.py`` and AVERE's per-dataset
   codes as strings ("AU01" is missed, "au12" too); no negation handling; never unparseable (no
   match is an all-zero prediction).
 * Number (age): the first ``\\d+`` of the text after the negative-sentence filter above
-  (Face-LLaVA App. F.2 parses after removing negative sentences).
+  (Face-LLaVA App. F.2 parses after removing negative sentences). One departure: a run of
+  more than :data:`MAX_DIGITS` significant digits is unparseable (``reference:number_too_long``),
+  where the scripts' ``int()`` raises (over 4,300 digits) or puts an absurd error into the MAE.
 
 Lists: ``ctx.extra["reference_synonyms"]`` (a ``synonyms/`` file name) if given; else EmoLA's
 lists (``reference_emola``, or ``reference_avere``) when every task class is one of their
@@ -45,6 +47,8 @@ _FIRST = re.compile(r"^(.*?)[.!?]")
 _WORDS = re.compile(r"\b\w+\b")
 _AU = re.compile(r"AU(\d+)")
 _DIGITS = re.compile(r"\d+")
+#: the longest digit run read as a number: exact as a float, so metrics see the scripts' value
+MAX_DIGITS = 15
 
 
 def remove_negative_sentences(text: str) -> str:
@@ -131,11 +135,16 @@ def synonym_class(text: str, ctx: ParseContext) -> ParseResult:
     return ParseResult.fail("reference:class_not_in_task")
 
 
+def _canonical_code(digits: str) -> bool:
+    """``str(int(d)) == d`` (no leading zero), without ``int()`` of a 50,000-digit run."""
+    return digits == "0" or (not digits.startswith("0") and len(digits) <= MAX_DIGITS)
+
+
 def action_units(text: str, ctx: ParseContext) -> ParseResult:
     """``AU(\\d+)`` codes that equal a dataset code as strings (EmoLA's ``AU2Labels``)."""
     text = text if isinstance(text, str) else ""
     allowed = {str(c) for c in ctx.au_codes}
-    found = {d for d in _AU.findall(text) if (d in allowed if allowed else str(int(d)) == d)}
+    found = {d for d in _AU.findall(text) if (d in allowed if allowed else _canonical_code(d))}
     return ParseResult(tuple(sorted(int(d) for d in found)), "reference:au_regex")
 
 
@@ -145,4 +154,7 @@ def number(text: str, ctx: ParseContext) -> ParseResult:
     m = _DIGITS.search(remove_negative_sentences(text) or text)
     if m is None:
         return ParseResult.fail("reference:no_number")
-    return ParseResult(int(m.group()), "reference:first_number")
+    digits = m.group().lstrip("0") or "0"  # int("007") is 7 in the scripts too
+    if len(digits) > MAX_DIGITS:
+        return ParseResult.fail("reference:number_too_long")
+    return ParseResult(int(digits), "reference:first_number")

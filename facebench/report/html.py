@@ -49,8 +49,9 @@ def _task_figures(output: Path, task: str, results: list[dict[str, Any]]) -> lis
                             "png": _b64(plots.confusion_matrix(cm["labels"], cm["columns"], cm["matrix"],
                                                                f"{res['model']} / {task}"))})
     for key, what in (("per_class_recall", "per-class recall"), ("per_class_f1", "per-AU F1")):
-        per_model = {r["model"]: r["metrics"][key] for r in results
-                     if isinstance(r["metrics"].get(key), dict) and r["metrics"][key]}
+        per_model = {r["model"]: r["metrics"][key] for r in results  # skip all-None (unanswered)
+                     if isinstance(r["metrics"].get(key), dict)
+                     and any(v is not None for v in r["metrics"][key].values())}
         if per_model:
             figures.append({"title": f"{task}: {what}",
                             "png": _b64(plots.grouped_bars(per_model, f"{task}: {what}", what, (0, 1)))})
@@ -63,7 +64,7 @@ def _links(html_dir: Path, folder: Path) -> list[dict[str, str]]:
         path = folder / rel
         if path.is_file():
             href = os.path.relpath(path.resolve(), html_dir.resolve())
-            links.append({"href": href, "text": f"{folder.parent.name}/{rel}"})
+            links.append({"href": href, "text": f"{folder.parent.parent.name} [{folder.parent.name}]/{rel}"})
     return links
 
 
@@ -106,13 +107,15 @@ def write_report(output: Path, html_file: Path, paper: bool = True) -> Path:
     """Render the report page for an output folder to ``html_file``."""
     output = Path(output)
     results = [r for r in collect_metrics(output) if r.get("model") != FLOOR_ROW]
+    for r in results:  # a model under two protocols is two entries in every figure
+        r["model"] = f"{r['model']} [{r['variant']}]"
     by_task: dict[str, list[dict[str, Any]]] = {}
     for r in results:
         by_task.setdefault(r["task"], []).append(r)
     html_dir = Path(html_file).resolve().parent
     tasks = []
     for task, task_results in sorted(by_task.items()):
-        links = [link for r in task_results for link in _links(html_dir, output / r["model"] / task)]
+        links = [link for r in task_results for link in _links(html_dir, Path(r["folder"]))]
         tasks.append({"name": task, "figures": _task_figures(output, task, task_results), "links": links})
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     page = env.from_string(TEMPLATE.read_text(encoding="utf-8")).render(

@@ -49,16 +49,20 @@ def confusion_matrix(labels: Sequence[str], columns: Sequence[str], matrix: Sequ
 
 def grouped_bars(values: Mapping[str, Mapping[str, float | None]], title: str, ylabel: str,
                  ylim: tuple[float, float] | None = None) -> bytes:
-    """One group per category (x), one bar per series (legend): ``values[series][category]``."""
+    """One group per category (x), one bar per series (legend): ``values[series][category]``.
+
+    A ``None`` value (no answered sample, an undefined F1) draws no bar, never a bar at 0.
+    """
     plt = _plt()
     series = list(values)
     categories = list(dict.fromkeys(c for s in values.values() for c in s))
     width = 0.8 / max(1, len(series))
     fig, ax = plt.subplots(figsize=(max(5.0, 0.55 * len(categories) * max(1, len(series)) ** 0.5 + 2), 3.4))
     for k, name in enumerate(series):
-        xs = [i + k * width - 0.4 + width / 2 for i in range(len(categories))]
-        ys = [values[name].get(c) or 0.0 for c in categories]
-        ax.bar(xs, ys, width=width, label=name)
+        bars = [(i + k * width - 0.4 + width / 2, values[name].get(c))
+                for i, c in enumerate(categories)]
+        defined = [(x, float(y)) for x, y in bars if y is not None]
+        ax.bar([x for x, _ in defined], [y for _, y in defined], width=width, label=name)
     ax.set_xticks(range(len(categories)), categories, rotation=30, ha="right")
     ax.set_ylabel(ylabel)
     if ylim:

@@ -60,12 +60,50 @@ def reference_rows(papers: set[str] | None = None) -> dict[str, dict[str, Any]]:
     return rows
 
 
-def add_reference_rows(frame: pd.DataFrame, papers: set[str] | None = None) -> pd.DataFrame:
-    """The leaderboard plus the published rows (measured rows first, marked ``measured``)."""
+def paper_protocols(frame: pd.DataFrame) -> dict[str, str]:
+    """paper -> protocol, for the protocols in the board that reproduce a paper as published.
+
+    A variant with overrides (``face-mllm~limit=200``) reproduces nothing: its rows get no
+    published neighbours."""
+    from facebench.protocols import load_protocol
+
+    papers: dict[str, str] = {}
+    for variant in dict.fromkeys(frame.get("protocol", pd.Series(dtype=str))):
+        if "~" in str(variant):
+            continue
+        try:
+            protocol = load_protocol(str(variant))
+        except ConfigError:
+            continue
+        if protocol.paper:
+            papers[protocol.paper] = protocol.name
+    return papers
+
+
+def add_reference_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The leaderboard plus the published rows of the papers its protocols reproduce.
+
+    Reported rows sit under the protocol that reproduces them (never beside a run of another
+    protocol) and only in the tasks the board has measured."""
     measured = frame.copy()
     measured.insert(0, "source", "measured")
-    reported = pd.DataFrame.from_dict(reference_rows(papers), orient="index")
+    papers = paper_protocols(frame)
+    reported = pd.DataFrame.from_dict(reference_rows(set(papers)) if papers else {}, orient="index")
+    if not reported.empty:
+        tasks = {c.split("/")[0] for c in frame.columns if "/" in c}
+        keep = [c for c in reported.columns if c == "source" or c.split("/")[0] in tasks]
+        reported = reported[keep]
+        reported = reported[[c for c in reported.columns if c != "source"]].notna().any(axis=1).pipe(
+            lambda has: reported[has])
+        reported.insert(0, "protocol", [papers[_paper_of(name)] for name in reported.index])
     out = pd.concat([measured, reported], axis=0, sort=False)
     out.index.name = frame.index.name or "model"
-    cols = ["source"] + [c for c in frame.columns] + [c for c in out.columns if c not in frame.columns and c != "source"]
+    front = ["source", "protocol"] if "protocol" in out.columns else ["source"]
+    cols = front + [c for c in frame.columns if c not in front] + [
+        c for c in out.columns if c not in frame.columns and c not in front]
     return out[cols]
+
+
+def _paper_of(row: str) -> str:
+    """The paper of a reported row name ``<method> [reported: <paper>, <setting>]``."""
+    return row.rsplit("[reported: ", 1)[1].split(",", 1)[0]

@@ -93,15 +93,20 @@ def _read_mapping(path: Path) -> dict[str, Any]:
     return raw
 
 
-def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    """``over`` on top of ``base``: mappings merge key by key, anything else is replaced."""
+def merge_mappings(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """``over`` on top of ``base``: mappings merge key by key, anything else is replaced.
+
+    Used for ``include:`` and for a protocol's overrides of a task definition."""
     out = dict(base)
     for key, value in over.items():
         if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
+            out[key] = merge_mappings(out[key], value)
         else:
             out[key] = value
     return out
+
+
+_merge = merge_mappings
 
 
 def _with_includes(

@@ -137,7 +137,7 @@ def test_serve_then_run_through_the_printed_card(cli, tmp_path):
         assert [m["id"] for m in models["data"]] == ["qwen2.5-vl-7b-vllm"]
         out = tmp_path / "results"
         cli("run", "--model", card_file, "--tasks", "rafdb", "--limit", "4", "--output", out)
-        metrics = json.loads((out / "qwen2.5-vl-7b-vllm-server/rafdb/metrics.json").read_text())
+        metrics = json.loads((out / "qwen2.5-vl-7b-vllm-server/facebench~limit=4+seed=0/rafdb/metrics.json").read_text())
         assert (metrics["n"], metrics["n_error"], metrics["n_invalid"]) == (4, 0, 0)
     finally:
         proc.terminate()  # serve became the server (exec): this stops it

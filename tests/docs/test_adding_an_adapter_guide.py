@@ -69,7 +69,7 @@ def check_scaffold(out: str, work: Path) -> None:
 
 
 def check_skeleton(out: str, work: Path) -> None:
-    run = work / "myproject/results/face_http/rafdb"
+    run = work / "myproject/results/face_http/facebench~limit=4+seed=0/rafdb"
     assert _metrics(run)["n_error"] == 4
     assert all("not implemented" in e for e in _errors(run))
 
@@ -79,7 +79,7 @@ def check_skeleton_tests(out: str, work: Path) -> None:
 
 
 def check_implemented(out: str, work: Path) -> None:
-    m = _metrics(work / "myproject/results/face_http/rafdb")
+    m = _metrics(work / "myproject/results/face_http/facebench~limit=4+seed=0/rafdb")
     assert (m["n"], m["n_error"], m["n_invalid"]) == (4, 0, 0)
     assert "2 passed" in out
 
@@ -89,7 +89,7 @@ def check_installed(out: str, work: Path) -> None:
 
 
 def check_packaged(out: str, work: Path) -> None:
-    m = _metrics(work / "results/face_http/rafdb")
+    m = _metrics(work / "results/face_http/facebench~limit=4+seed=0/rafdb")
     assert (m["n"], m["n_error"], m["n_invalid"]) == (4, 0, 0)
 
 

@@ -42,7 +42,7 @@ def test_kill_9_then_resume(tmp_path):
     args = ("run", "--model", card, "--tasks", "rafdb", "--data-root", data, "--output", out)
 
     proc = run_subprocess(*args, env=env)
-    responses = out / "slow/rafdb/responses.jsonl"
+    responses = out / "slow/facebench/rafdb/responses.jsonl"
     deadline = time.time() + 60
     while time.time() < deadline and (not responses.exists() or len(responses.read_text().splitlines()) < 6):
         time.sleep(0.05)
@@ -62,8 +62,8 @@ def test_kill_9_then_resume(tmp_path):
     assert len(asked_again) == len(set(asked_again))
     assert set(asked_again).isdisjoint(saved), "a finished response was asked again"
     assert len(saved) + len(asked_again) == 40
-    predictions = read_jsonl(out / "slow/rafdb/predictions.jsonl")
+    predictions = read_jsonl(out / "slow/facebench/rafdb/predictions.jsonl")
     assert sorted(p["id"] for p in predictions) == sorted(f"test_{i:04d}" for i in range(1, 41))
     assert all(p["error"] is None for p in predictions)
-    metrics = json.loads((out / "slow/rafdb/metrics.json").read_text())
+    metrics = json.loads((out / "slow/facebench/rafdb/metrics.json").read_text())
     assert metrics["n"] == 40 and metrics["n_error"] == 0

@@ -57,14 +57,14 @@ def test_replay_scores_exactly_the_hand_computed_accuracy(cli, rafdb_tree, tmp_p
     cli("run", "--model", "replay", "--model-arg", f"path={replay}", "--tasks", "rafdb",
         "--data-root", data_root, "--output", out)
 
-    metrics = json.loads((out / "replay/rafdb/metrics.json").read_text())
+    metrics = json.loads((out / "replay/facebench/rafdb/metrics.json").read_text())
     assert metrics["n"] == 21 and metrics["n_invalid"] == 3 and metrics["n_error"] == 0
     assert metrics["metrics"]["accuracy"] == pytest.approx(right / 21)
     assert metrics["metrics"]["format_valid_rate"] == pytest.approx(18 / 21)
     for key in ("facebench_version", "adapter_fingerprint", "prompt_hash", "seed", "packages"):
         assert key in metrics["manifest"]
 
-    predictions = read_jsonl(out / "replay/rafdb/predictions.jsonl")
+    predictions = read_jsonl(out / "replay/facebench/rafdb/predictions.jsonl")
     assert len(predictions) == 21
     unparsed = [p for p in predictions if p["parsed"] is None]
     assert len(unparsed) == 3 and all(p["score"] == 0.0 for p in unparsed)
@@ -75,15 +75,15 @@ def test_score_reruns_from_files_without_model_or_data(cli, rafdb_tree, tmp_path
     data_root, _ = rafdb_tree
     out = tmp_path / "results"
     cli("run", "--model", "random", "--tasks", "rafdb", "--data-root", data_root, "--output", out)
-    before = json.loads((out / "random/rafdb/metrics.json").read_text())
-    (out / "random/rafdb/predictions.jsonl").unlink()
-    (out / "random/rafdb/metrics.json").unlink()
+    before = json.loads((out / "random/facebench/rafdb/metrics.json").read_text())
+    (out / "random/facebench/rafdb/predictions.jsonl").unlink()
+    (out / "random/facebench/rafdb/metrics.json").unlink()
     # the dataset is gone too: scoring needs only the output folder
     import shutil
 
     shutil.rmtree(data_root)
     result = cli("score", out, "--compare")
-    after = json.loads((out / "random/rafdb/metrics.json").read_text())
+    after = json.loads((out / "random/facebench/rafdb/metrics.json").read_text())
     assert after["metrics"] == before["metrics"]
     assert "read differently" in result.output
 
@@ -93,11 +93,12 @@ def test_second_run_asks_nothing_and_other_seed_asks_again(cli, rafdb_tree, tmp_
     out = tmp_path / "results"
     args = ("run", "--model", "random", "--tasks", "rafdb", "--data-root", data_root, "--output", out)
     cli(*args)
-    lines = read_jsonl(out / "random/rafdb/responses.jsonl")
+    lines = read_jsonl(out / "random/facebench/rafdb/responses.jsonl")
     cli(*args)
-    assert read_jsonl(out / "random/rafdb/responses.jsonl") == lines  # all cached
-    cli(*args, "--seed", "5")  # new option order -> new prompts -> new requests
-    assert len(read_jsonl(out / "random/rafdb/responses.jsonl")) == 2 * len(lines)
+    assert read_jsonl(out / "random/facebench/rafdb/responses.jsonl") == lines  # all cached
+    cli(*args, "--seed", "5")  # new option order -> new prompts -> new requests, in their own folder
+    assert read_jsonl(out / "random/facebench/rafdb/responses.jsonl") == lines
+    assert len(read_jsonl(out / "random/facebench~seed=5/rafdb/responses.jsonl")) == len(lines)
 
 
 def test_missing_and_corrupt_images_become_error_rows(cli, rafdb_tree, tmp_path):
@@ -106,11 +107,12 @@ def test_missing_and_corrupt_images_become_error_rows(cli, rafdb_tree, tmp_path)
     (aligned / "test_0002_aligned.jpg").write_bytes(b"\xff\xd8 this is not a jpeg")
     (aligned / "test_0005_aligned.jpg").unlink()
     out = tmp_path / "results"
-    result = cli("run", "--model", "random", "--tasks", "rafdb", "--data-root", data_root, "--output", out)
-    metrics = json.loads((out / "random/rafdb/metrics.json").read_text())
+    result = cli("run", "--model", "random", "--tasks", "rafdb", "--data-root", data_root, "--output", out,
+                 expect=1)
+    metrics = json.loads((out / "random/facebench/rafdb/metrics.json").read_text())
     assert metrics["n"] == 21 and metrics["n_error"] == 2
     assert "errors=2" in result.output
-    errors = {p["id"]: p["error"] for p in read_jsonl(out / "random/rafdb/predictions.jsonl") if p["error"]}
+    errors = {p["id"]: p["error"] for p in read_jsonl(out / "random/facebench/rafdb/predictions.jsonl") if p["error"]}
     assert set(errors) == {"test_0002", "test_0005"}
     assert "corrupt image" in errors["test_0002"] and "test_0002_aligned.jpg" in errors["test_0002"]
     assert "missing image" in errors["test_0005"]
@@ -129,7 +131,7 @@ def test_leaderboard_csv_has_models_and_majority_floor(cli, rafdb_tree, tmp_path
     counts = pd.Series(list(labels.values())).value_counts()
     assert board.loc["majority-class floor", "rafdb/accuracy"] == pytest.approx(counts.max() / 21)
     for model in ("random-0", "random-1"):
-        metrics = json.loads((out / model / "rafdb/metrics.json").read_text())
+        metrics = json.loads((out / model / "facebench/rafdb/metrics.json").read_text())
         assert board.loc[model, "rafdb/accuracy"] == pytest.approx(metrics["metrics"]["accuracy"])
         assert board.loc[model, "rafdb/format_valid_rate"] == pytest.approx(1.0)
     assert "| random-0" in md.read_text()
@@ -138,7 +140,8 @@ def test_leaderboard_csv_has_models_and_majority_floor(cli, rafdb_tree, tmp_path
 def test_demo_run_needs_no_data_root(cli, tmp_path):
     result = cli("run", "--model", "random", "--tasks", "all", "--output", tmp_path / "r")
     assert "rafdb/accuracy" in result.output
-    assert (tmp_path / "r/random/rafdb/metrics.json").is_file()
+    assert (tmp_path / "r/random/facebench/rafdb/metrics.json").is_file()
+    assert "EMBEDDED DEMO DATA" in result.output
 
 
 def test_bad_inputs_give_clear_errors(cli, tmp_path):
@@ -169,11 +172,14 @@ def test_score_in_reference_mode_counts_answers_read_differently(cli, rafdb_tree
     out = tmp_path / "results"
     cli("run", "--model", "replay", "--model-arg", f"path={replay}", "--prompt", "open",
         "--data-root", data_root, "--tasks", "rafdb", "--output", out)
-    strict = json.loads((out / "replay/rafdb/metrics.json").read_text())
+    folder = out / "replay/facebench~style=open/rafdb"
+    strict = json.loads((folder / "metrics.json").read_text())
     assert strict["n_invalid"] == 7  # the 7 "cannot tell" answers
     result = cli("score", out, "--mode", "reference", "--compare")
     assert "7 of 21 answers read differently" in result.output
-    reference = json.loads((out / "replay/rafdb/metrics.json").read_text())
+    # written beside the run's own (strict) result, never over it
+    assert json.loads((folder / "metrics.json").read_text()) == strict
+    reference = json.loads((folder / "metrics.reference.json").read_text())
     assert reference["mode"] == "reference" and reference["n_invalid"] == 0
     happy = sum(1 for i, r in enumerate(rows) if i % 3 == 1 and LABELS[labels[r["id"]]] == "happiness")
     sad = sum(1 for i, r in enumerate(rows) if i % 3 == 0 and LABELS[labels[r["id"]]] == "sadness")

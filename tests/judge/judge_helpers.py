@@ -29,9 +29,10 @@ def _frames(folder: Path, n: int = 12) -> str:
 def write_run(output: Path, model: str, task: str, items: list[dict]) -> Path:
     """A finished task run. ``items``: dicts with id, target, response (None = failed),
     optional media (path), video (bool), meta (sample meta), question."""
-    folder = output / model / task
+    folder = output / model / "facebench" / task
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "run.json").write_text(json.dumps({"task": task, "model": model, "style": "open"}))
+    (folder / "run.json").write_text(json.dumps({"task": task, "model": model, "style": "open",
+                                                 "protocol": "facebench", "variant": "facebench"}))
     with (folder / "items.jsonl").open("w") as it, (folder / "responses.jsonl").open("w") as rs:
         for n, item in enumerate(items):
             parts = []

@@ -25,8 +25,8 @@ def test_run_judge_leaderboard(tmp_path, cli, server, judge_card):
     assert "media_consistency" in table and "rafdb" in table and "all" in table
     board = cli("leaderboard", out, "--csv", tmp_path / "board.csv").output
     assert "rafdb/judge_media_consistency" in board
-    csv = (tmp_path / "board.csv").read_text()
-    header, row = csv.splitlines()[0].split(","), csv.splitlines()[1].split(",")
+    with (tmp_path / "board.csv").open() as fh:
+        header, row = list(csv.reader(fh))[:2]
     assert float(row[header.index("rafdb/judge_label_consistency")]) == 6.0
 
     seen = server.count
@@ -35,19 +35,36 @@ def test_run_judge_leaderboard(tmp_path, cli, server, judge_card):
     assert not any(KEY in p.read_text(errors="ignore") for p in out.rglob("*") if p.is_file())
 
 
-def test_leaderboard_paper_adds_reported_rows(tmp_path, cli):
-    out = tmp_path / "out"
-    cli("run", "--model", "random", "--tasks", "rafdb", "--limit", "4", "--output", out)
-    cli("leaderboard", out, "--paper", "--csv", tmp_path / "board.csv")
-    with (tmp_path / "board.csv").open() as fh:
+def _board(cli, out, path):
+    cli("leaderboard", out, "--paper", "--csv", path)
+    with path.open() as fh:
         header, *lines = list(csv.reader(fh))
-    rows = {line[0]: line for line in lines}
-    assert rows["random"][header.index("source")] == "measured"
-    face_mllm = rows["Face-MLLM (7B) [reported: Face-MLLM, zero-shot]"]
+    return header, {(line[0], line[header.index("protocol")]): line for line in lines}
+
+
+def test_leaderboard_paper_rows_only_under_the_protocol_that_reproduces_them(tmp_path, cli):
+    out = tmp_path / "out"
+    cli("run", "--model", "random", "--tasks", "rafdb", "--output", out)
+    header, rows = _board(cli, out, tmp_path / "plain.csv")
+    assert rows[("random", "facebench")][header.index("source")] == "measured"
+    assert not any("reported" in key[0] for key in rows), "the facebench protocol reproduces no paper"
+
+    cli("run", "--model", "random", "--tasks", "rafdb", "--protocol", "face-mllm", "--output", out)
+    cli("run", "--model", "random", "--tasks", "rafdb", "--protocol", "face-llava", "--output", out)
+    header, rows = _board(cli, out, tmp_path / "board.csv")
+    face_mllm = rows[("Face-MLLM (7B) [reported: Face-MLLM, zero-shot]", "face-mllm")]
     assert face_mllm[header.index("source")].startswith("reported")
     assert float(face_mllm[header.index("rafdb/accuracy")]) == 0.912  # 91.2 % in Table 3
-    face_llava = rows["Face-LLaVA [reported: Face-LLaVA, zero-shot]"]
+    face_llava = rows[("Face-LLaVA [reported: Face-LLaVA, zero-shot]", "face-llava")]
     assert float(face_llava[header.index("rafdb/accuracy")]) == 0.780
+    # only the tasks that were run: no DFEW column from Face-LLaVA's Table 3
+    assert not any(h.startswith("dfew/") for h in header)
+
+    cli("run", "--model", "random", "--tasks", "rafdb", "--protocol", "face-mllm", "--limit", "4", "--output", out)
+    header, rows = _board(cli, out, tmp_path / "limited.csv")
+    assert ("random", "face-mllm~limit=4+seed=0") in rows
+    reported = [key for key in rows if "reported" in key[0]]
+    assert all(protocol in ("face-mllm", "face-llava") for _, protocol in reported)
 
 
 def test_reference_numbers_spot_checks():

@@ -29,7 +29,7 @@ def demo_runs(tmp_path_factory):
 
 @pytest.mark.parametrize("task", [t for t in task_names() if t != "mmvet"])
 def test_rows_reproduce_the_reported_headline_metric(demo_runs, task):
-    folder = demo_runs / "r0" / task
+    folder = demo_runs / "r0" / "facebench" / task
     metrics = json.loads((folder / "metrics.json").read_text())
     primary = metrics["primary_metric"]
     _, t, predictions = load_run(folder)
@@ -75,8 +75,8 @@ def test_paired_comparison_detects_a_real_difference():
 
 
 def test_compare_command_on_two_runs(demo_runs):
-    r = compare_models(demo_runs, "rafdb", "r0", "r1")
-    m0 = json.loads((demo_runs / "r0/rafdb/metrics.json").read_text())["metrics"]["accuracy"]
-    m1 = json.loads((demo_runs / "r1/rafdb/metrics.json").read_text())["metrics"]["accuracy"]
+    r = compare_models(demo_runs / "r0/facebench/rafdb", demo_runs / "r1/facebench/rafdb")
+    m0 = json.loads((demo_runs / "r0/facebench/rafdb/metrics.json").read_text())["metrics"]["accuracy"]
+    m1 = json.loads((demo_runs / "r1/facebench/rafdb/metrics.json").read_text())["metrics"]["accuracy"]
     assert r["estimate"] == pytest.approx(m0 - m1)
     assert r["low"] <= r["estimate"] <= r["high"] and 0 < r["p_value"] <= 1

@@ -20,8 +20,9 @@ from facebench.judge.reasoning import rate_task
 
 def _au_metrics(out: Path, model: str) -> None:
     """An AU task's metrics file, as the multilabel kind writes it (per-AU F1)."""
-    folder = out / model / "disfa"
+    folder = out / model / "facebench" / "disfa"
     folder.mkdir(parents=True)
+    (folder / "run.json").write_text(json.dumps({"task": "disfa", "model": model, "protocol": "facebench"}))
     (folder / "metrics.json").write_text(json.dumps({
         "task": "disfa", "model": model, "style": "open", "mode": "strict", "n": 4, "n_invalid": 0,
         "n_error": 0, "primary_metric": "f1_mean", "lower_is_better": [],
@@ -35,13 +36,16 @@ def _build(tmp_path: Path, cli, server, monkeypatch) -> Path:
         cli("run", "--model", "random", "--name", name, "--seed", seed, "--tasks", "rafdb",
             "--prompt", "open", "--limit", "8", "--output", out)
         _au_metrics(out, name)
+    # a run under a paper's protocol, so the page has that paper's reported rows to show
+    cli("run", "--model", "random", "--name", "model-c", "--tasks", "rafdb", "--protocol", "face-mllm",
+        "--output", out)
     monkeypatch.setenv("FB_REPORT_KEY", "sk-report")
     server.responder = with_health(lambda body: json.dumps(
         {"media_consistency": 6, "label_consistency": 7, "completeness": 5, "reason": "ok"})
         if "media_consistency" in json.dumps(body) else "0.5")
     card = ModelCard(name="judge-report", adapter="openai", settings={
         "model": "gpt-4o-mini", "base_url": server.base_url, "api_key_env": "FB_REPORT_KEY"})
-    rate_task(out / "model-a" / "rafdb", Judge(card), "expression")
+    rate_task(next(out.glob("model-a/*/rafdb")), Judge(card), "expression")
     mm = write_run(out, "model-a", "mmvet", [
         {"id": f"q{i}", "target": "x", "response": "x", "meta": {"capability": ["rec", "ocr"][: 1 + i % 2],
                                                                  "question": f"Q{i}?"}} for i in range(3)])
@@ -62,13 +66,14 @@ def test_report_page_has_leaderboard_figures_and_working_links(tmp_path, cli, se
     assert "model-a" in page and "model-b" in page and "rafdb/accuracy" in page
     assert 'class="reported"' in page and "Face-MLLM (7B) [reported: Face-MLLM, zero-shot]" in page
     images = re.findall(r'src="data:image/png;base64,([^"]+)"', page)
-    # format-valid; rafdb: 2 confusion matrices + per-class recall; disfa: per-AU F1; 2 judge figures
-    assert len(images) == 1 + 3 + 1 + 2
+    # format-valid; rafdb: 3 confusion matrices + per-class recall; disfa: per-AU F1; 2 judge figures
+    assert len(images) == 1 + 4 + 1 + 2
     assert all(base64.b64decode(b)[:8] == b"\x89PNG\r\n\x1a\n" for b in images)
     assert "Reasoning ratings" in page and "MM-Vet" in page and "rafdb/judge_media_consistency" in page
     hrefs = re.findall(r'href="([^"]+)"', page)
-    assert any(h.endswith("model-a/rafdb/predictions.jsonl") for h in hrefs)
-    assert any(h.endswith("model-a/rafdb/judge/ratings.jsonl") for h in hrefs)
+    run_a = "model-a/facebench~limit=8+seed=0+style=open/rafdb"
+    assert any(h.endswith(f"{run_a}/predictions.jsonl") for h in hrefs)
+    assert any(h.endswith(f"{run_a}/judge/ratings.jsonl") for h in hrefs)
     assert all((page_path.parent / h).resolve().is_file() for h in hrefs)
 
     cli("report", out, "--html", tmp_path / "plain.html", "--no-paper")

@@ -45,6 +45,9 @@ def replay(
             "--data-root", data_root, "--output", out]
     if style:
         args += ["--prompt", f"{task}={style}"]
-    cli(*args)
-    metrics = json.loads((out / "replay" / task / "metrics.json").read_text())
-    return metrics, read_jsonl(out / "replay" / task / "predictions.jsonl"), rows
+    result = cli(*args, expect=None)
+    (folder,) = (out / "replay").glob(f"*/{task}")  # facebench, or facebench~style=... with a style
+    metrics = json.loads((folder / "metrics.json").read_text())
+    # a run with error rows exits 1 (and says so); one without exits 0
+    assert result.exit_code == (1 if metrics["n_error"] else 0), result.output
+    return metrics, read_jsonl(folder / "predictions.jsonl"), rows

@@ -124,8 +124,11 @@ def test_face_crop_flag_marks_every_request_and_runs(cli, tmp_path):
         cli("run", "--model", "random", "--tasks", "rafdb", "--limit", "4", "--output", out)
         import json
 
-        responses = [json.loads(x) for x in (out / "random/rafdb/responses.jsonl").read_text().splitlines()]
-        assert len(responses) == 8 and all(r["error"] is None for r in responses)  # cropped != plain keys
+        # cropped and plain are different results (own folders) with different cache keys
+        cropped, plain = (out / "random/facebench~face_crop=true+limit=4+seed=0/rafdb/responses.jsonl",
+                          out / "random/facebench~limit=4+seed=0/rafdb/responses.jsonl")
+        rows = [json.loads(x) for path in (cropped, plain) for x in path.read_text().splitlines()]
+        assert len(rows) == 8 and len({r["fp"] for r in rows}) == 8 and all(r["error"] is None for r in rows)
         export = tmp_path / "req.jsonl"
         cli("export", "--tasks", "rafdb", "--limit", "4", "--face-crop", "--out", export)
         media_refs = [json.loads(x)["media"][0] for x in export.read_text().splitlines()]
@@ -302,7 +305,7 @@ def test_face_crop_run_with_the_mtcnn_detector(cli, tmp_path, monkeypatch):
         out = tmp_path / "r"
         cli("run", "--model", "random", "--tasks", "rafdb", "--limit", "2", "--face-crop",
             "--data-root", root, "--output", out)
-        lines = (out / "random/rafdb/responses.jsonl").read_text().splitlines()
+        lines = next(out.glob("random/*/rafdb/responses.jsonl")).read_text().splitlines()
         responses = [json.loads(x) for x in lines]
         assert len(responses) == 2 and all(r["error"] is None for r in responses)
         assert isinstance(FC.default_cropper().detector, FC.MTCNNDetector)

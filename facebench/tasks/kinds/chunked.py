@@ -17,11 +17,15 @@ prediction over its constituent chunks".
 - Video prediction: :func:`facebench.metrics.majority_vote` over the chunks' parsed classes:
   unreadable chunks abstain; a tie, or no readable chunk, leaves the video undecided, which
   counts as wrong (choosing among tied classes, e.g. "fake" because FF++ is 80% fake, would
-  be a guess).
+  be a guess). Error chunks (the model call failed) are not answers: they do not vote, and a
+  video none of whose chunks was answered is itself an error row, left out of every metric
+  rather than counted undecided.
 - Metrics over videos: those of ``classification`` (``accuracy``...), plus
   ``accuracy_by_<group_key>`` when ``kind_options.group_key`` is set (FF++: per method, real
-  included), ``chunk_accuracy``, ``decided_rate`` (share of videos with a strict majority),
-  ``n_videos``; ``format_valid_rate`` is over chunks (the answers a parser could read).
+  included; ``None`` for a group with no answered video), ``chunk_accuracy``, ``decided_rate``
+  (share of answered videos with a strict majority), ``n_videos`` (all videos) and
+  ``n_answered`` (videos with an answered chunk); ``chunk_accuracy`` and ``format_valid_rate``
+  are over the answered chunks (the answers a parser could read).
 - Floor: every chunk answered with the majority *video* label (FF++ c40 test: 0.80).
 """
 
@@ -70,8 +74,10 @@ class ChunkedClassificationKind(ClassificationKind):
             by_video.setdefault(p.sample_id, []).append(p)
         out = []
         for video, chunks in by_video.items():
-            vote = M.majority_vote([c.parsed if c.valid else None for c in chunks])
+            answers = [c for c in chunks if c.error is None]
+            vote = M.majority_vote([c.parsed if c.valid else None for c in answers])
             first = chunks[0]
+            error = None if answers else f"no chunk of {len(chunks)} answered: {first.error}"
             out.append(
                 Prediction(
                     id=video,
@@ -80,7 +86,8 @@ class ChunkedClassificationKind(ClassificationKind):
                     parsed=vote,
                     rule=f"majority of {len(chunks)} chunks",
                     target=first.target,
-                    score=float(vote is not None and vote == first.target),
+                    score=None if error else float(vote is not None and vote == first.target),
+                    error=error,
                     meta=first.meta,
                 )
             )
@@ -88,19 +95,21 @@ class ChunkedClassificationKind(ClassificationKind):
 
     def _metrics(self, task, predictions: list[Prediction], labels: list[str]) -> dict[str, Any]:
         videos = self.videos(predictions)
-        out = super()._metrics(task, videos, labels)
-        y_true = [v.target for v in videos]
-        y_pred = [v.parsed for v in videos]
+        out = super()._metrics(task, videos, labels)  # over the answered videos
+        decided = self.answered(videos)
+        y_true = [v.target for v in decided]
+        y_pred = [v.parsed for v in decided]
         group_key = task.config.kind_options.get("group_key")
         if group_key:
-            out[f"accuracy_by_{group_key}"] = M.grouped_accuracy(
-                [str(v.meta.get(group_key)) for v in videos], y_true, y_pred
-            )
-        out["chunk_accuracy"] = M.accuracy(
-            [p.target for p in predictions], [p.parsed if p.valid else None for p in predictions]
-        )
+            groups_of = [str(v.meta.get(group_key)) for v in decided]
+            per_group = M.grouped_accuracy(groups_of, y_true, y_pred)
+            groups = dict.fromkeys(str(v.meta.get(group_key)) for v in videos)
+            out[f"accuracy_by_{group_key}"] = {g: per_group.get(g) for g in groups}
+        chunks = self.answered(predictions)
+        chunk_pred = [p.parsed if p.valid else None for p in chunks]
+        out["chunk_accuracy"] = M.accuracy([p.target for p in chunks], chunk_pred)
         out["decided_rate"] = M.format_valid_rate(y_pred)
-        out["format_valid_rate"] = M.format_valid_rate([p.parsed if p.valid else None for p in predictions])
+        out["format_valid_rate"] = M.format_valid_rate(chunk_pred)
         out["n_videos"] = len(videos)
         return out
 
@@ -117,6 +126,7 @@ class ChunkedClassificationKind(ClassificationKind):
             for p in predictions
         ]
         floor = self.aggregate(task, constant)
-        for key in ("format_valid_rate", "decided_rate", "n_videos", "chunk_accuracy"):
+        for key in ("format_valid_rate", "decided_rate", "n_videos", "chunk_accuracy",
+                    "n_answered"):
             floor.pop(key, None)
         return {k: v for k, v in floor.items() if isinstance(v, (int, float))}

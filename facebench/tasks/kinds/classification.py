@@ -1,7 +1,10 @@
 """Single-label classification (expression recognition, real/fake, gender...).
 
 One question per sample; the parsed class is compared with the target. An unparseable answer
-or an error row is a wrong answer (it stays in the denominator) and is counted separately.
+is a wrong answer (it stays in the denominator) and is counted separately; an error row is no
+answer at all and is left out of every metric (``n_answered`` says how many answers there were).
+With a ``fold_key`` the metrics are computed per fold and averaged; a fold with no answer makes
+the averages ``None`` (:func:`facebench.metrics.average_folds`).
 """
 
 from __future__ import annotations
@@ -31,8 +34,9 @@ class ClassificationKind(TaskKind):
         return result
 
     def _metrics(self, task, predictions: list[Prediction], labels: list[str]) -> dict[str, Any]:
-        y_true = [p.target for p in predictions]
-        y_pred = [p.parsed if p.valid else None for p in predictions]
+        answers = self.answered(predictions)
+        y_true = [p.target for p in answers]
+        y_pred = [p.parsed if p.valid else None for p in answers]
         wanted = set(task.config.metrics)
         out: dict[str, Any] = {}
         if "accuracy" in wanted:
@@ -46,13 +50,18 @@ class ClassificationKind(TaskKind):
         if "confusion_matrix" in wanted:
             out["confusion_matrix"] = M.confusion_matrix(y_true, y_pred, labels)
         out["format_valid_rate"] = M.format_valid_rate(y_pred)
+        out["n_answered"] = len(answers)
         return out
 
     def headline_rows(self, task, predictions: list[Prediction], metric: str):
+        if metric not in ("accuracy", "war", "uar"):
+            return None
+        if self.unanswered_fold(task, predictions):
+            return []
         labels = set(task.config.classes)
         hits = [
             (p.sample_id, self.fold_of(task, p), p.target, float(p.valid and p.parsed == p.target))
-            for p in predictions
+            for p in self.answered(predictions)
             if p.target in labels
         ]
         if metric in ("accuracy", "war"):
@@ -72,4 +81,5 @@ class ClassificationKind(TaskKind):
         ]
         floor = self.aggregate(task, constant)
         floor.pop("format_valid_rate", None)
+        floor.pop("n_answered", None)
         return {k: v for k, v in floor.items() if isinstance(v, (int, float))}

@@ -9,7 +9,10 @@ group (``category``). Metrics:
 - ``accuracy_<group>`` (one scalar per group, spaces as ``_``) and ``per_group_accuracy``;
 - ``mean_accuracy``: the unweighted mean of the group accuracies (Table 4's "Mean accuracy").
 
-An unparseable answer is wrong and stays in the denominator. The floor answers every question
+An unparseable answer is wrong and stays in the denominator; an error row is no answer and is
+left out (``n_answered`` counts the answers). A group none of whose questions was answered has
+accuracy ``None`` (its key stays) and is left out of ``mean_accuracy``, as the bootstrap rows
+leave it out; with no answer at all every metric is ``None``. The floor answers every question
 with its group's majority label.
 
 When the samples carry their own option list (meta ``options``), every label and option must be
@@ -54,15 +57,18 @@ class GroupedClassificationKind(TaskKind):
         return re.sub(r"\W+", "_", group.strip().lower()).strip("_")
 
     def aggregate(self, task, predictions: list[Prediction]) -> dict[str, Any]:
-        groups = [self._group(task, p) for p in predictions]
-        y_true = [p.target for p in predictions]
-        y_pred = [p.parsed if p.valid else None for p in predictions]
-        per_group = dict(sorted(M.grouped_accuracy(groups, y_true, y_pred).items()))
-        out: dict[str, Any] = {"accuracy": M.accuracy(y_true, y_pred) if predictions else None}
+        answers = self.answered(predictions)
+        groups = [self._group(task, p) for p in answers]
+        y_true = [p.target for p in answers]
+        y_pred = [p.parsed if p.valid else None for p in answers]
+        scored = M.grouped_accuracy(groups, y_true, y_pred)
+        per_group = {g: scored.get(g) for g in sorted({self._group(task, p) for p in predictions})}
+        out: dict[str, Any] = {"accuracy": M.accuracy(y_true, y_pred)}
         out.update({f"accuracy_{self.slug(g)}": v for g, v in per_group.items()})
         out["mean_accuracy"] = M.mean_accuracy(per_group)
         out["per_group_accuracy"] = per_group
         out["format_valid_rate"] = M.format_valid_rate(y_pred)
+        out["n_answered"] = len(answers)
         return out
 
     def headline_rows(self, task, predictions: list[Prediction], metric: str):
@@ -76,7 +82,7 @@ class GroupedClassificationKind(TaskKind):
                 float(p.valid and p.parsed == p.target),
                 1.0,
             )
-            for p in predictions
+            for p in self.answered(predictions)
         ]
 
     def floor(self, task, predictions: list[Prediction]) -> dict[str, Any]:

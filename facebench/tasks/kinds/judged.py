@@ -5,6 +5,10 @@ answer, which is a separate stage (``facebench judge``). Until then the metrics 
 (``needs_judge: true``, ``score: null``) and count what there is to grade, instead of putting
 a number on the leaderboard that no one computed.
 
+Here ``n_answered`` counts the answers there is something to grade (no error, non-empty text);
+``n_unanswered`` the rest, error rows included; ``format_valid_rate`` is over the answers
+(error rows are no answers, as in every kind), ``None`` when every request failed.
+
 ``kind_options.group_key`` (e.g. ``capability_key``) adds per-group counts, and a list-valued
 ``kind_options.tag_key`` (e.g. ``capability``) per-tag counts, so a user sees the coverage of
 a ``--limit`` subset before paying for grading.
@@ -26,13 +30,14 @@ class JudgedKind(TaskKind):
 
     def aggregate(self, task, predictions: list[Prediction]) -> dict[str, Any]:
         opts = task.config.kind_options
-        answered = [p for p in predictions if p.valid and str(p.parsed).strip()]
+        answers = self.answered(predictions)
+        answered = [p for p in answers if p.valid and str(p.parsed).strip()]
         out: dict[str, Any] = {
             "needs_judge": True,
             "score": None,
             "n_answered": len(answered),
             "n_unanswered": len(predictions) - len(answered),
-            "format_valid_rate": len(answered) / len(predictions) if predictions else None,
+            "format_valid_rate": len(answered) / len(answers) if answers else None,
         }
         if opts.get("tag_key"):
             key = opts["tag_key"]

@@ -25,6 +25,8 @@ its template, parser and answer space. A question with no style for the run styl
 
 The question's metrics are those of its kind, computed on its own predictions and prefixed
 with its name (``age_mae``, ``age_n_invalid``, ``gender_accuracy``), and likewise its floor.
+Error rows are left out by each question's kind, as everywhere (``age_n_answered``); the task's
+own ``format_valid_rate`` and ``n_answered`` are over the answers of all questions.
 Items are keyed ``<sample id>/<question>`` and their target is ``{"question", "value"}``.
 """
 
@@ -145,8 +147,9 @@ class MultiQuestionKind(TaskKind):
                 continue
             q = self.questions(task)[name]
             out.update({f"{name}_{k}": v for k, v in q.kind.aggregate(q.task, preds).items()})
-        valid = [p.valid for p in predictions]
+        valid = [p.valid for p in self.answered(predictions)]
         out["format_valid_rate"] = sum(valid) / len(valid) if valid else None
+        out["n_answered"] = len(valid)
         return out
 
     def headline_rows(self, task, predictions: list[Prediction], metric: str):

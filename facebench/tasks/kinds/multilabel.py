@@ -9,7 +9,10 @@ A sample's target is ``{class: bool}`` over the classes it is annotated for. Two
 
 Either way the answers become per-(sample, class) binary decisions. An unparseable answer is
 the wrong decision for that class (a miss if present, a false alarm if absent): it is never
-dropped, so a model cannot gain by refusing. Metrics per class and their mean:
+dropped, so a model cannot gain by refusing. An error row (the model call failed) is no answer
+and makes no decision: it is left out, a class none of whose questions was answered reports
+``None`` (and is left out of the class mean), and ``n_answered`` counts the answers. With a
+fold, a fold with no answer makes the fold means ``None``. Metrics per class and their mean:
 ``macc`` (mean per-class accuracy, CelebA/LFWA), ``f1_mean`` (mean per-AU F1) and
 ``accuracy`` (pooled over all (sample, class) decisions, Face-MLLM's EmotioNet "AU Acc"); with a
 ``fold_key``, the metrics are computed per fold and averaged over folds.
@@ -63,7 +66,11 @@ class MultiLabelKind(TaskKind):
         return {c: v for c, v in table.items() if v[0]}
 
     def headline_rows(self, task, predictions: list[Prediction], metric: str):
-        rows = self.decision_rows(task, predictions)
+        if metric not in ("macc", "accuracy", "f1_mean"):
+            return None
+        if self.unanswered_fold(task, predictions):
+            return []
+        rows = self.decision_rows(task, self.answered(predictions))
         if metric == "macc":
             return [(u, f, c, float(t == d), 1.0) for u, f, c, t, d in rows]
         if metric == "accuracy":
@@ -93,25 +100,39 @@ class MultiLabelKind(TaskKind):
             by_fold.setdefault(str(p.meta.get(fold_key)), []).append(p)
         return M.average_folds({f: self._metrics(task, ps) for f, ps in sorted(by_fold.items())})
 
+    @staticmethod
+    def _asked(task, predictions: list[Prediction]) -> list[str]:
+        """The classes asked about in ``predictions``, answered or not, in the task's order."""
+        asked: set[str] = set()
+        for p in predictions:
+            asked.update([p.meta["class_key"]] if isinstance(p.target, str) else p.target)
+        return [c for c in task.config.classes if c in asked]
+
     def _metrics(self, task, predictions: list[Prediction]) -> dict[str, Any]:
-        table = self.decisions(task, predictions)
+        answers = self.answered(predictions)
+        table = self.decisions(task, answers)
+        # a class asked but never answered keeps its key, with None (not dropped, not 0)
+        classes = list(table) if answers is predictions else self._asked(task, predictions)
         wanted = set(task.config.metrics)
         out: dict[str, Any] = {}
         if "macc" in wanted:
-            per = {c: M.accuracy(t, p) for c, (t, p) in table.items()}
-            out["macc"] = sum(per.values()) / len(per) if per else None
+            per = {c: M.accuracy(*table[c]) if c in table else None for c in classes}
+            defined = [v for v in per.values() if v is not None]
+            out["macc"] = sum(defined) / len(defined) if defined else None
             out["per_class_accuracy"] = per
         if "accuracy" in wanted:  # pooled over every (sample, class) decision: Face-MLLM's AU Acc
             pooled_true = [v for t, _ in table.values() for v in t]
             pooled_pred = [v for _, p in table.values() for v in p]
             out["accuracy"] = M.accuracy(pooled_true, pooled_pred) if table else None
         if "f1_mean" in wanted:
-            per = M.per_label_f1(table)
+            f1 = M.per_label_f1(table)
+            per = {c: f1.get(c) for c in classes}
             out["f1_mean"] = M.mean_f1(per)
             out["per_class_f1"] = per
         out["format_valid_rate"] = M.format_valid_rate(
-            [p.parsed if p.valid else None for p in predictions]
+            [p.parsed if p.valid else None for p in answers]
         )
+        out["n_answered"] = len(answers)
         return out
 
     def floor(self, task, predictions: list[Prediction]) -> dict[str, Any]:

@@ -5,7 +5,9 @@ One question per sample; the parser gives a number or nothing. An unparseable an
 the metrics are ``mae`` (over the valid answers), ``n_valid``, ``n_invalid`` and
 ``format_valid_rate``, always reported together so a model that refuses hard faces cannot
 look better unnoticed. (``facebench.metrics.mae`` also offers imputing policies; the task
-reports the one that invents nothing.)
+reports the one that invents nothing.) An error row is no answer at all: it is in none of these
+counts but the runner's ``n_error``; ``n_answered`` = ``n_valid`` + ``n_invalid``, and with no
+valid answer ``mae`` is ``None``.
 
 The floor is the MAE of always answering the median target age of the evaluated samples: the
 best constant predictor under absolute error.
@@ -29,9 +31,10 @@ class RegressionKind(TaskKind):
         return abs(float(parsed) - float(target))
 
     def aggregate(self, task, predictions: list[Prediction]) -> dict[str, Any]:
-        y_true = [float(p.target) for p in predictions]
-        y_pred = [self._value(p) for p in predictions]
-        return M.mae_report(y_true, y_pred)
+        answers = self.answered(predictions)
+        out = M.mae_report([float(p.target) for p in answers], [self._value(p) for p in answers])
+        out["n_answered"] = len(answers)
+        return out
 
     @staticmethod
     def _value(p: Prediction) -> float | None:
@@ -42,6 +45,8 @@ class RegressionKind(TaskKind):
     def headline_rows(self, task, predictions: list[Prediction], metric: str):
         if metric != "mae":
             return None
+        if self.unanswered_fold(task, predictions):
+            return []
         return [
             (p.sample_id, self.fold_of(task, p), "all", abs(v - float(p.target)), 1.0)
             for p in predictions

@@ -96,6 +96,57 @@ def _column_order(column: str) -> tuple[str, int, str]:
     return (task, rank, metric)
 
 
+def headline_view(frame: pd.DataFrame, output: Path) -> pd.DataFrame:
+    """The board people read: one headline cell per task, ``value [95% CI]``, rounded.
+
+    Rates are shown in percent with one decimal, other metrics (MAE, in years) with two;
+    a column whose metric is lower-is-better is marked with a down arrow; a cell whose run has
+    error rows carries ``*`` (its metric covers only the answered samples). ``frame`` is the
+    wide board (:func:`build_leaderboard`, possibly with reported rows); the full-precision
+    numbers stay there and in the CSV.
+    """
+    results = collect_metrics(output)
+    primary: dict[str, tuple[str, bool]] = {}
+    intervals: dict[tuple[str, str, str], tuple[float, float]] = {}
+    for res in results:
+        metric = res["primary_metric"]
+        primary.setdefault(res["task"], (metric, metric in (res.get("lower_is_better") or [])))
+        ci = (res.get("confidence_intervals") or {}).get(metric) or {}
+        if ci.get("low") is not None and ci.get("high") is not None:
+            intervals[(res["model"], res["variant"], res["task"])] = (ci["low"], ci["high"])
+    columns: dict[str, list[str]] = {}
+    protocols = frame["protocol"] if "protocol" in frame.columns else pd.Series([""] * len(frame))
+    for task in sorted(primary):
+        metric, lower = primary[task]
+        key = f"{task}/{metric}"
+        if key not in frame.columns:
+            continue
+        percent = not lower and metric not in ("score",)
+        header = f"{task} {metric}" + (" (%)" if percent else "") + (" ↓" if lower else "")
+        cells = []
+        for model, protocol, (_, row) in zip(frame.index, protocols, frame.iterrows()):
+            value = row.get(key)
+            if value is None or pd.isna(value):
+                cells.append("")
+                continue
+            scale = 100.0 if percent and abs(float(value)) <= 1.0 else 1.0
+            digits = 1 if scale == 100.0 or metric == "score" else 2
+            cell = f"{float(value) * scale:.{digits}f}"
+            ci = intervals.get((model, protocol, task))
+            if ci is not None:
+                cell += f" [{ci[0] * scale:.{digits}f}, {ci[1] * scale:.{digits}f}]"
+            coverage = row.get(f"{task}/coverage")
+            if coverage is not None and not pd.isna(coverage) and coverage < 1.0:
+                cell += "*"
+            cells.append(cell)
+        columns[header] = cells
+    view = pd.DataFrame(columns, index=frame.index)
+    front = [c for c in ("source", "protocol") if c in frame.columns]
+    for i, c in enumerate(front):
+        view.insert(i, c, frame[c].fillna("").values)
+    return view
+
+
 def to_markdown(frame: pd.DataFrame, floatfmt: str = ".4g") -> str:
     from tabulate import tabulate
 
@@ -103,12 +154,18 @@ def to_markdown(frame: pd.DataFrame, floatfmt: str = ".4g") -> str:
 
 
 def to_terminal(frame: pd.DataFrame) -> str:
-    """Models as columns: a task x metric list reads better in a terminal than 40 columns."""
+    """One table per protocol (a number is only comparable within its protocol), models as
+    rows, only the columns that protocol has values in: it fits a terminal."""
     from tabulate import tabulate
 
-    labelled = frame.drop(columns=["protocol"]) if "protocol" in frame.columns else frame
-    if "protocol" in frame.columns:
-        labelled.index = [f"{m} [{p}]" for m, p in zip(frame.index, frame["protocol"])]
-    t = labelled.T
-    t.index.name = "task/metric"
-    return tabulate(t.reset_index(), headers="keys", tablefmt="simple", floatfmt=".4g", showindex=False)
+    if "protocol" not in frame.columns:
+        return tabulate(frame.reset_index(), headers="keys", tablefmt="simple", floatfmt=".4g",
+                        showindex=False)
+    blocks = []
+    for protocol in dict.fromkeys(frame["protocol"]):
+        part = frame[frame["protocol"] == protocol].drop(columns=["protocol", "source"], errors="ignore")
+        filled = part.replace("", pd.NA).dropna(axis=1, how="all").astype(object).fillna("")
+        table = tabulate(filled.reset_index(), headers="keys", tablefmt="simple", floatfmt=".4g",
+                         showindex=False, missingval="")
+        blocks.append(f"protocol {protocol}\n{table}")
+    return "\n\n".join(blocks)

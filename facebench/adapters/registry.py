@@ -177,8 +177,12 @@ def load_card(spec: str) -> ModelCard:
         return _read_card(path)
     if spec in _entry_points():
         return ModelCard(name=spec, adapter=spec)
+    import difflib
+
+    close = difflib.get_close_matches(spec, card_names() + adapter_names(), n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
     raise ConfigError(
-        f"unknown model {spec!r}: not a card in model_adapters/ ({', '.join(card_names())}), "
+        f"unknown model {spec!r}: {hint}not a card in model_adapters/ ({', '.join(card_names())}), "
         f"not a card file, not an adapter of the {GROUP} entry-point group ({', '.join(adapter_names())})"
     )
 

@@ -23,12 +23,17 @@ FaceCropOpt = Annotated[bool | None, typer.Option("--face-crop/--no-face-crop", 
 
 
 def _pairs(values: list[str] | None, what: str) -> dict[str, str]:
+    """``KEY=VALUE`` options; one option may hold several, ``a=1,b=2`` (as lm-eval's
+    ``--model_args``), where a comma followed by ``KEY=`` starts the next pair."""
+    import re
+
     pairs = {}
     for v in values or []:
-        key, sep, value = v.partition("=")
-        if not sep or not key:
-            raise typer.BadParameter(f"{what} must look like KEY=VALUE, got {v!r}")
-        pairs[key.strip()] = value.strip()
+        for piece in re.split(r",(?=\s*[A-Za-z_][\w.-]*=)", v):
+            key, sep, value = piece.partition("=")
+            if not sep or not key.strip():
+                raise typer.BadParameter(f"{what} must look like KEY=VALUE, got {v!r}")
+            pairs[key.strip()] = value.strip()
     return pairs
 
 
@@ -81,9 +86,12 @@ def protocol_tasks(spec: str, opts) -> list:
 
 
 def check_styles(opts, selected) -> None:
-    """Every ``--prompt`` style must belong to a selected task (a typo is never ignored)."""
+    """Every ``--prompt`` style must belong to a selected task (a typo is never ignored), and
+    the protocol must apply cleanly to every task, before anything runs."""
     from facebench.errors import ConfigError
 
+    for task in selected:
+        opts.setup(task)
     names = {t.name: t for t in selected}
     for task_name, style in opts.styles.items():
         if task_name not in names:

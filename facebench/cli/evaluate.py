@@ -7,7 +7,14 @@ from typing import Annotated
 
 import typer
 import yaml
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from facebench.cli.common import (
     DataOpt,
@@ -30,12 +37,93 @@ from facebench.cli.common import (
 from facebench.errors import FacebenchError
 
 
+#: the options of ``run`` a --config file may hold, in the order of the signature
+RUN_OPTIONS = ("model", "tasks", "output", "data_root", "data", "prompt", "limit", "seed", "mode",
+               "model_arg", "name", "face_crop", "protocol", "allow_errors")
+
+
+def config_options(ctx: typer.Context, path: Path) -> dict:
+    """Options from a ``--config`` file that the command line did not set itself.
+
+    A task folder's ``run.json`` holds the options of the run that wrote it (``options``), so
+    ``facebench run --config results/m/facebench/rafdb/run.json`` repeats that run.
+    """
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise FacebenchError(f"--config {path}: cannot read it: {str(exc).splitlines()[0]}") from exc
+    if isinstance(raw, dict) and isinstance(raw.get("options"), dict):
+        raw = raw["options"]  # a run.json
+    if not isinstance(raw, dict):
+        raise FacebenchError(f"--config {path}: expected a mapping of run options")
+    out = {}
+    for key, value in raw.items():
+        name = str(key).replace("-", "_")
+        if name not in RUN_OPTIONS:
+            import difflib
+
+            close = difflib.get_close_matches(name, RUN_OPTIONS, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise FacebenchError(f"--config {path}: unknown option {key!r}{hint}")
+        source = ctx.get_parameter_source(name)
+        if source is not None and source.name == "COMMANDLINE":
+            continue
+        if name in ("data", "prompt", "model_arg") and isinstance(value, str):
+            value = [value]
+        if name in ("data", "model_arg") and isinstance(value, dict):
+            value = [f"{k}={v}" for k, v in value.items()]
+        if name in ("output", "data_root") and value is not None:
+            value = Path(value)
+        out[name] = value
+    return out
+
+
+def _cell(value, low=None, high=None, lower_is_better: bool = False) -> str:
+    """A metric for people: % with one decimal for rates, two decimals otherwise; CI after."""
+    if value is None:
+        return "null"
+    scale, digits = (100.0, 1) if not lower_is_better and abs(value) <= 1.0 else (1.0, 2)
+    cell = f"{value * scale:.{digits}f}"
+    if low is not None and high is not None:
+        cell += f" [{low * scale:.{digits}f}, {high * scale:.{digits}f}]"
+    return cell
+
+
+def run_summary(results: list[dict], stats: dict) -> str:
+    """The closing table of ``facebench run``: one row per task (full precision stays in the
+    files). A task whose answers were all cached says so: nothing was asked of the model."""
+    from tabulate import tabulate
+
+    rows = []
+    for r in results:
+        metric = r["primary_metric"]
+        lower = metric in (r.get("lower_is_better") or [])
+        ci = (r.get("confidence_intervals") or {}).get(metric) or {}
+        floor = (r.get("floor") or {}).get(metric)
+        st = stats.get(r["task"])
+        asked = "all cached" if st is not None and st.saved == 0 and st.cached == st.total else (
+            f"{st.saved} asked" if st is not None else "")
+        rows.append([
+            r["task"], r.get("variant") or "", metric + (" ↓" if lower else ""),
+            _cell(r["metrics"].get(metric), ci.get("low"), ci.get("high"), lower),
+            "" if floor is None else _cell(floor, lower_is_better=lower),
+            r["n"], f"{100 * r['n_invalid'] / r['n']:.1f}%" if r["n"] else "", r["n_error"], asked,
+        ])
+    headers = ["task", "protocol", "metric", "value [95% CI]", "floor", "n", "invalid", "errors", "model calls"]
+    table = tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True)
+    note = "rates in %, MAE in years; null = too few answered samples"
+    if all(st.saved == 0 and st.cached == st.total for st in stats.values()) and stats:
+        note += "; every answer came from the cache (no model calls)"
+    return f"{table}\n{note}"
+
+
 AllowErrorsOpt = Annotated[bool, typer.Option("--allow-errors", help="exit 0 even when some samples are error rows (failed tasks still exit 1)")]
 
 
 @app.command()
 def run(
-    model: Annotated[str, typer.Option("--model", help="model card name, card YAML path, or adapter name")],
+    ctx: typer.Context,
+    model: Annotated[str | None, typer.Option("--model", help="model card name, card YAML path, or adapter name")] = None,
     tasks: TasksOpt = "all",
     output: Annotated[Path, typer.Option("--output", help="results folder")] = Path("results"),
     data_root: DataRootOpt = None,
@@ -49,8 +137,9 @@ def run(
     face_crop: FaceCropOpt = None,
     protocol: ProtocolOpt = None,
     allow_errors: AllowErrorsOpt = False,
+    config: Annotated[Path | None, typer.Option("--config", help="YAML of run options (keys as the long options: model, tasks, data-root, ...), or a task folder's run.json to repeat that run; flags given on the command line win")] = None,
 ) -> None:
-    """Run tasks on a model: infer (cached, resumable), parse, score, aggregate; print a leaderboard.
+    """Run tasks on a model: infer (cached, resumable), parse, score, aggregate; print a summary.
 
     Exit status: 0 when every task ran and every sample was answered; 1 when a task failed or
     (without --allow-errors) some samples are error rows; 2 for bad options; 130 on Ctrl-C.
@@ -58,14 +147,29 @@ def run(
     from facebench.adapters.registry import build_adapter, load_card
     from facebench.engine.names import check_component
     from facebench.engine.runner import InferStats, run_task
-    from facebench.leaderboard import build_leaderboard, to_terminal
+
+    values = dict(ctx.params)
+    if config is not None:
+        try:
+            values.update(config_options(ctx, config))
+        except FacebenchError as exc:
+            _fail(exc)
+    values.pop("config", None)
+    (model, tasks, output, data_root, data, prompt, limit, seed, mode, model_arg, name, face_crop,
+     protocol, allow_errors) = (values[k] for k in RUN_OPTIONS)
+    if model is None:
+        _fail(FacebenchError("--model is required (or a --config that names the model)"))
+    recorded = {k: (str(v) if isinstance(v, Path) else v) for k, v in values.items()}
 
     try:
         card = load_card(model)
         opts = _options(output, data_root, data, prompt, limit, seed, mode, face_crop, protocol,
                         card.native_protocols)
+        opts.recorded = recorded
         model_name = check_component(name or card.name, "--name" if name else "model card name")
         overrides = {k: yaml.safe_load(v) for k, v in _pairs(model_arg, "--model-arg").items()}
+        if card.adapter == "random" and "seed" not in overrides and "seed" not in card.settings:
+            overrides["seed"] = seed  # --seed reaches the chance floor's draws too
         selected = protocol_tasks(tasks, opts)
         check_styles(opts, selected)
         adapter = build_adapter(card, overrides)
@@ -78,19 +182,23 @@ def run(
     summary = []
     failed: list[tuple[str, str]] = []
     stats = InferStats()
+    per_task: dict[str, InferStats] = {}
     current = ""
     try:
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), console=console, transient=False) as bar:
+                      TimeElapsedColumn(),
+                      TextColumn("eta"), TimeRemainingColumn(), console=console, transient=False) as bar:
             for task in selected:
                 handle = bar.add_task(f"{task.name}: prepare", total=None)
                 stats, current = InferStats(), task.name
+                per_task[task.name] = stats
 
                 def progress(stage: str, done: int, total: int, handle=handle, task=task) -> None:
                     bar.update(handle, description=f"{task.name}: {stage}", completed=done, total=total)
 
                 try:
                     result = run_task(task, adapter, model_name, opts, progress, stats)
+                    bar.update(handle, description=f"{task.name}: done", completed=result["n"], total=result["n"])
                 except FacebenchError as exc:
                     failed.append((task.name, str(exc)))
                     console.print(f"{task.name}: {exc}", style="red", markup=False)
@@ -111,16 +219,9 @@ def run(
     finally:
         adapter.close()
     with_errors = [r for r in summary if r["n_error"]]
-    for r in summary:
-        primary = r["metrics"].get(r["primary_metric"])
-        shown = "null (too few answered samples)" if primary is None else round(primary, 4)
-        console.print(
-            f"{r['task']} [{r['variant']}]: n={r['n']} answered={r['n_answered']} errors={r['n_error']} "
-            f"invalid={r['n_invalid']} {r['primary_metric']}={shown}",
-            markup=False, highlight=False,
-        )
     if summary:
-        typer.echo(to_terminal(build_leaderboard(opts.output)))
+        console.print(run_summary(summary, per_task), markup=False, highlight=False)
+        console.print(f"results: {opts.output.resolve()}", markup=False, highlight=False)
     for r in with_errors:
         console.print(
             f"{r['task']}: {r['n_error']} of {r['n']} samples are errors, metrics cover only the "

@@ -20,16 +20,22 @@ from facebench.errors import FacebenchError
 @app.command()
 def leaderboard(
     output: Annotated[Path, typer.Argument(help="results folder")],
-    csv: Annotated[Path | None, typer.Option("--csv", help="write the table as CSV")] = None,
+    csv: Annotated[Path | None, typer.Option("--csv", help="write the full table (every metric, count and coverage) as CSV")] = None,
     markdown: Annotated[Path | None, typer.Option("--markdown", help="write the table as Markdown")] = None,
-    paper: Annotated[bool, typer.Option("--paper", help="add the published numbers of Face-MLLM and Face-LLaVA as reference rows")] = False,
+    paper: Annotated[bool, typer.Option("--paper", help="add the published numbers of the papers the protocols reproduce")] = False,
+    wide: Annotated[bool, typer.Option("--wide", help="every metric, count and coverage, not just each task's headline metric")] = False,
 ) -> None:
-    """Build the leaderboard from the metrics files (one row per model)."""
-    from facebench.leaderboard import build_leaderboard, to_markdown, to_terminal
+    """Build the leaderboard from the metrics files: one row per (model, protocol).
+
+    The terminal and Markdown views show each task's headline metric with its 95% CI (lower-is-
+    better marked, ``*`` where error rows leave the metric over part of the task); ``--wide``
+    and the CSV carry every metric at full precision.
+    """
+    from facebench.leaderboard import build_leaderboard, headline_view, to_markdown, to_terminal
 
     try:
         frame = build_leaderboard(output)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, FacebenchError) as exc:
         _fail(exc)
     if paper:
         from facebench.report.reference import add_reference_rows
@@ -37,9 +43,13 @@ def leaderboard(
         frame = add_reference_rows(frame)
     if csv:
         frame.to_csv(csv)
+    shown = frame if wide else headline_view(frame, output)
     if markdown:
-        markdown.write_text(to_markdown(frame) + "\n", encoding="utf-8")
-    typer.echo(to_terminal(frame))
+        markdown.write_text(to_markdown(shown) + "\n", encoding="utf-8")
+    typer.echo(to_terminal(shown))
+    if not wide:
+        typer.echo("values: % for rates, years for MAE; [95% CI]; * = some samples are error rows; "
+                   "--wide for every metric")
 
 
 @app.command()
@@ -58,7 +68,7 @@ def judge(
 ) -> None:
     """Rate cached responses with an LLM judge: reasoning ratings (1-10) or MM-Vet grading."""
     from facebench.judge.client import Judge
-    from facebench.judge.command import JudgeOptions, run_judge
+    from facebench.judge.command import JudgeOptions, incomplete, run_judge, summary_line
 
     if kind not in ("auto", "reasoning", "mmvet") or policy not in ("zero", "skip"):
         raise typer.BadParameter("--kind is auto|reasoning|mmvet and --unrated is zero|skip")
@@ -76,19 +86,12 @@ def judge(
     except FacebenchError as exc:
         _fail(exc)
     for s in summaries:
-        head = f"{s['model']}/{s['task']} [{s['kind']}, {s['rubric']}]"
-        if s.get("dry_run"):
-            typer.echo(f"{head}: {s['n_calls']} judge calls rendered (dry run, nothing sent)")
-        elif s["kind"] == "mmvet":
-            typer.echo(f"{head}: overall {s['overall']['mean']:.1f} +- {s['overall']['std']:.1f} "
-                       f"({s['repeats']} repeats, {s['n_unrated_gradings']} unrated, "
-                       f"{s['new_calls']} new calls, cost {s['usage']['cost_usd']})")
-        else:
-            means = ", ".join(f"{k}={v['mean']:.2f}" for k, v in s["criteria"].items() if v["mean"] is not None)
-            typer.echo(f"{head}: rated {s['n_rated']}, unrated {s['n_unrated']}, errors {s['n_error']}; "
-                       f"{means}; {s['new_calls']} new calls, cost {s['usage']['cost_usd']}")
-    if any(s.get("n_error") or s.get("n_error_gradings") for s in summaries):
-        console.print("[yellow]some judge calls failed; rerun the same command to retry them (cached calls are free)[/yellow]")
+        typer.echo(summary_line(s))
+    failed = incomplete(summaries)
+    if failed:
+        console.print(f"[yellow]{len(failed)} result(s) incomplete: some judge calls failed, so their "
+                      "scores are null and kept out of the tables and the leaderboard; rerun the same "
+                      "command to ask only the failed calls (everything else is cached)[/yellow]")
         raise typer.Exit(code=1)
 
 
@@ -97,14 +100,72 @@ def report(
     output: Annotated[Path, typer.Argument(help="results folder")],
     html: Annotated[Path, typer.Option("--html", help="HTML file to write")] = Path("report.html"),
     paper: Annotated[bool, typer.Option("--paper/--no-paper", help="include the papers' published numbers")] = True,
+    samples: Annotated[bool, typer.Option("--samples/--no-samples", help="also write the per-sample browser into <stem>_samples/ beside the page")] = True,
 ) -> None:
-    """One HTML page: leaderboard, plots (confusion, recall, AU F1, format validity, judge ratings), links."""
+    """One HTML page: headline chart, leaderboard, per-task plots, links, and the sample browser."""
     from facebench.report.html import write_report
 
     try:
-        write_report(output, html, paper=paper)
+        write_report(output, html, paper=paper, samples=samples)
     except (FacebenchError, FileNotFoundError) as exc:
         _fail(exc)
-    console.print(f"wrote {html}")
+    console.print(f"wrote {html}" + (f" and {html.parent / (html.stem + '_samples')}/index.html" if samples else ""))
+
+
+@app.command()
+def view(
+    output: Annotated[Path, typer.Argument(help="results folder")],
+    site: Annotated[Path, typer.Option("--site", help="folder to write the browser into (static files)")] = Path("facebench-view"),
+    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="serve the folder on 127.0.0.1 (else only write it)")] = True,
+    port: Annotated[int, typer.Option("--port", help="port on 127.0.0.1; 0 picks a free one")] = 8765,
+    seconds: Annotated[float, typer.Option("--seconds", help="stop serving after this many seconds (0: until Ctrl-C)")] = 0.0,
+) -> None:
+    """Browse every sample: media thumbnails, prompt, response, parsed value, rule, target, score.
+
+    The folder works from disk (open its index.html); serving it is a convenience. Only the
+    site folder is served, only on 127.0.0.1; Ctrl-C stops the server.
+    """
+    import functools
+    import http.server
+    import sys
+    import threading
+
+    from facebench.report.browser import write_browser
+
+    if not output.is_dir():
+        _fail(FileNotFoundError(f"results folder not found: {output}"))
+    try:
+        page = write_browser(output, site)
+    except FacebenchError as exc:
+        _fail(exc)
+    if not serve:
+        typer.echo(f"wrote {page}; open {page.resolve().as_uri()}")
+        return
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
+            pass
+
+    handler = functools.partial(Quiet, directory=str(site.resolve()))
+    try:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError as exc:
+        _fail(OSError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc} (try --port 0)"))
+    url = f"http://127.0.0.1:{server.server_address[1]}/index.html"
+    typer.echo(f"serving {site} at {url} (Ctrl-C stops)")
+    sys.stdout.flush()
+    timer = threading.Timer(seconds, server.shutdown) if seconds > 0 else None
+    if timer:
+        timer.daemon = True
+        timer.start()
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if timer:
+            timer.cancel()
+        server.server_close()
+    typer.echo("stopped")
 
 

@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from facebench.adapters.base import Adapter
-from facebench.engine.manifest import build_manifest
+from facebench.engine.manifest import build_manifest, command_from_options, command_line
 from facebench.engine.layout import task_dir, variant_name
-from facebench.engine.preflight import check_request_media
+from facebench.engine.preflight import check_request_media, short_segments
 from facebench.engine.store import (
     ResponseCache,
     folder_lock,
@@ -74,6 +74,9 @@ class RunOptions:
     protocol: Protocol = field(default_factory=lambda: load_protocol(DEFAULT_PROTOCOL))
     #: the model's card lists this protocol in ``native_protocols`` (it gets ``native_style``)
     native: bool = False
+    #: every option of the command that started the run, kept in run.json (``--config`` reads
+    #: it back to repeat the run)
+    recorded: dict[str, Any] = field(default_factory=dict)
 
     def setup(self, task: Task) -> TaskSetup:
         """The task as the protocol defines it, with this run's overrides, and its variant."""
@@ -151,9 +154,28 @@ def request_fingerprint(adapter_fp: str, task_fp: str, request: Request) -> str:
 
 
 # -- stage 1 -------------------------------------------------------------------------------------
+def _refuse_other_model(folder: Path, model: str, adapter: Adapter) -> None:
+    """A folder holds one model's result: other adapter settings under the same name would
+    overwrite it, so they need their own ``--name``."""
+    previous = folder / "run.json"
+    if not previous.is_file():
+        return
+    try:
+        old = json.loads(previous.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return  # an unreadable run.json is rewritten below
+    if old.get("adapter_fingerprint") not in (None, adapter.fingerprint()):
+        raise ConfigError(
+            f"{folder} holds a result of {model!r} with other model settings (adapter fingerprint "
+            f"{old['adapter_fingerprint']}, now {adapter.fingerprint()}); give this run its own "
+            f"--name so both results are kept"
+        )
+
+
 def prepare(setup: TaskSetup, adapter: Adapter, opts: RunOptions, model: str) -> list[dict[str, Any]]:
     """Load the dataset, build every request, write ``items.jsonl`` and ``run.json``."""
     task, style = setup.task, setup.style
+    started = time.time()
     samples = select_samples(task.load_samples(opts.data_dir(task)), opts.limit, opts.seed)
     adapter_fp, task_fp = adapter.fingerprint(), task.fingerprint(style)
     items = []
@@ -169,6 +191,7 @@ def prepare(setup: TaskSetup, adapter: Adapter, opts: RunOptions, model: str) ->
             }
         )
     folder = task_dir(opts.output, model, setup.variant, task.name)
+    _refuse_other_model(folder, model, adapter)
     write_jsonl(folder / "items.jsonl", items)
     proto = opts.protocol
     write_json(
@@ -190,6 +213,9 @@ def prepare(setup: TaskSetup, adapter: Adapter, opts: RunOptions, model: str) ->
             "adapter": adapter.name,
             "adapter_fingerprint": adapter_fp,
             "task_fingerprint": task_fp,
+            "started_at": started,
+            "command": command_from_options("run", opts.recorded) if opts.recorded else command_line(),
+            "options": opts.recorded,
         },
     )
     return items
@@ -227,19 +253,23 @@ def infer(
     if progress:
         progress("infer", stats.cached, stats.total)
 
+    #: fp -> {video: frames shown} for segments shorter than num_frames (a recorded fallback)
+    short: dict[str, dict[str, int]] = {}
+
     def save(item: dict[str, Any], resp: Response) -> None:
-        cache.add(
-            {
-                "fp": item["fp"],
-                "task": item["request"]["task"],
-                "id": item["id"],
-                "response": resp.text,
-                "error": resp.error,
-                "prompt_tokens": resp.prompt_tokens,
-                "completion_tokens": resp.completion_tokens,
-                "time": time.time(),
-            }
-        )
+        row = {
+            "fp": item["fp"],
+            "task": item["request"]["task"],
+            "id": item["id"],
+            "response": resp.text,
+            "error": resp.error,
+            "prompt_tokens": resp.prompt_tokens,
+            "completion_tokens": resp.completion_tokens,
+            "time": time.time(),
+        }
+        if item["fp"] in short:
+            row["frames_shown"] = short.pop(item["fp"])
+        cache.add(row)
         stats.saved += 1
         if resp.error is not None:
             stats.errors += 1
@@ -256,8 +286,12 @@ def infer(
             problem = check_request_media(request, checked)
             if problem:
                 save(item, Response(error=problem))
-            else:
-                yield item, request
+                continue
+            if any(p.type == "video" for m in request.messages for p in m.content):
+                fewer = short_segments(request)
+                if fewer:
+                    short[item["fp"]] = fewer
+            yield item, request
 
     try:
         adapter.generate_each(sendable(), save)
@@ -277,6 +311,8 @@ def score(task: Task, items: list[dict[str, Any]], cache: ResponseCache, mode: M
             text, error = "", "no response (run the infer stage)"
         else:
             text, error = row.get("response") or "", row.get("error")
+            if "frames_shown" in row:  # a short segment shown with fewer frames than asked
+                meta["frames_shown"] = row["frames_shown"]
         if error:
             parsed, rule = None, "error"
         else:

@@ -7,6 +7,10 @@ and ``face-llava-openai`` adapters so all three see the same prompt, frames, cro
   built for exactly 8), whatever the task's ``num_frames``.
 - ``face_crop``: MediaPipe crop to 256x256 first (image, or every frame); a frame or image with
   no single face is used uncropped.
+- Media references (``#frame=``, ``#start=&end=``, ``#crop=``, ``#sampling=``; a protocol's
+  face crop and frame rule, a DISFA frame, an FF++ chunk) are read through
+  :mod:`facebench.media`, which applies them; a part the reference already crops is not
+  cropped again. Plain paths keep the official frame rule and decoding.
 - ``landmark_model``: a TorchScript 68-point detector on the (cropped) face; no model -> no
   landmarks, which is what the official inference does.
 """
@@ -66,7 +70,7 @@ class InputBuilder:
     def build(self, request: Request) -> FaceInput:
         import numpy as np
 
-        from facebench.media.files import load_image
+        from facebench import media
 
         texts: list[str] = []
         kinds: list[str] = []
@@ -80,14 +84,27 @@ class InputBuilder:
                 if p.type == "text":
                     texts.append(p.value)
                 elif p.type == "image":
-                    im, ok = self._face(load_image(p.value))
+                    ref = media.parse_ref(p.value)
+                    im, ok = media.load_image(p.value), True
+                    if ref.crop is None:
+                        im, ok = self._face(im)
                     kinds.append("image")
                     data.append(im)
                     found.append(ok)
                     lms.append(self._lmk(im) if self._lmk else None)
                 else:
-                    frames = P.load_video_frames(p.value, self.num_frames)
-                    pil = [self._face(Image.fromarray(f)) for f in frames]
+                    ref = media.parse_ref(p.value)
+                    if ref.is_plain:
+                        frames = P.load_video_frames(p.value, self.num_frames)
+                    else:  # a segment, a crop or a frame rule: facebench.media applies it
+                        frames = np.stack([np.asarray(f.convert("RGB"), dtype=np.uint8)
+                                           for f in media.sample_frames(p.value, self.num_frames)])
+                        if len(frames) < self.num_frames:  # a short segment: repeat, as official
+                            frames = frames[P.official_frame_indices(len(frames), self.num_frames)]
+                    if ref.crop is None:
+                        pil = [self._face(Image.fromarray(f)) for f in frames]
+                    else:
+                        pil = [(Image.fromarray(f), True) for f in frames]
                     kinds.append("video")
                     found.append(all(ok for _, ok in pil))
                     if self._crop is not None:

@@ -2,7 +2,7 @@
 
 The judge works from files alone (``run.json``, ``items.jsonl``, ``responses.jsonl``): no
 model and no dataset loader, exactly like ``facebench score``. Results go to
-``<output>/<model>/<task>/judge/``: ``responses.jsonl`` (the judge-call cache),
+``<output>/<model>/<variant>/<task>/judge/``: ``responses.jsonl`` (the judge-call cache),
 ``ratings.jsonl`` or ``gradings.jsonl`` (one row per item) and ``summary.json``.
 """
 
@@ -63,6 +63,23 @@ def load_run(folder: Path) -> tuple[dict[str, Any], list[Answer]]:
             )
         )
     return run, answers
+
+
+def refuse_model_errors(folder: Path, answers: list[Answer]) -> None:
+    """Raise unless every item has an answer: a model error is not an answer to be graded.
+
+    Grading one would turn a failed model call into a score (MM-Vet's evaluator would count it
+    0.0), so the run must be completed first; ``facebench run`` asks again only the failed items.
+    """
+    failed = [a.id for a in answers if a.response is None]
+    if failed:
+        shown = ", ".join(failed[:5]) + (f" and {len(failed) - 5} more" if len(failed) > 5 else "")
+        raise FacebenchError(
+            f"{folder}: {len(failed)} of {len(answers)} items have no answer, only a model error "
+            f"({shown}); the judge does not grade model errors. Rerun the same `facebench run` "
+            f"command to retry them (answered items are cached), then judge again. Nothing was "
+            f"sent to the judge."
+        )
 
 
 def judge_dir(folder: Path) -> Path:

@@ -1,23 +1,37 @@
-"""MM-Vet grading, following the MM-Vet evaluator's protocol (yuweihao/MM-Vet).
+"""MM-Vet grading: the protocol of MM-Vet's own evaluator.
 
-- The judge sees a few-shot table (question | ground truth | prediction | correctness) with the
-  ``<AND>``/``<OR>`` rules and completes the last correctness cell: 0.0-1.0.
-- The reply's first whitespace-separated token must be a number in [0, 1] (strict). Otherwise
-  the judge is asked again with a "score only" line and the temperature raised by 0.5 per
-  re-ask, up to ``max_attempts`` times.
-- Every item is graded ``repeats`` times (default 5, as in the MM-Vet paper); the capability
-  scores are per-repeat percentages (x100), reported as their mean over repeats, with the
-  standard deviation of the overall score across repeats (population std, as the evaluator).
+Source: yuweihao/MM-Vet, ``mm-vet_evaluator.py`` (and ``mm-vet_evaluator.ipynb``) at commit
+acde843e02dae30047bb456ee4a8ab28dee7e0ae, Apache License 2.0. What is taken from it:
 
-Where the reference evaluator turns a reply that never parses into 0.0, facebench records it as
-*unrated* and applies an explicit, reported policy at aggregation: ``zero`` (default; reproduces
-the published protocol, unrated and unanswered items count as 0) or ``skip`` (left out of the
-denominators). The summary always carries the counts, so nothing is hidden.
+- the query: its grading prompt and layout, word for word (``tasks/rubrics/mmvet_grading.v2.jinja``);
+- the judge: ``gpt-4-0613`` (the evaluator's default ``--gpt_model``, the grader of the published
+  numbers; ``model_adapters/judge-gpt-4-0613.yaml``), ``max_tokens=3``, no seed;
+- the score: ``float(reply.split(" ")[0].strip())``, accepted only in [0, 1] (:func:`parse_score`);
+- the re-ask rule: a reply that does not parse is asked again with "Predict the correctness of
+  the answer (digit): " appended; the first re-ask is still at temperature 0.0 and each re-ask
+  raises it by 0.5 for the next, so the calls run at 0.0, 0.0, 0.5, 1.0, 1.5
+  (:func:`temperature`), and when the fifth reply does not parse either the evaluator's score is
+  0.0. (It then sends one more request, at 2.0, whose reply it never reads: ``try_time > 5``
+  sets the score before parsing. facebench does not send that request; no score depends on it.)
+- repeats: every item graded ``repeats`` times ("we set it as 5 in the paper"); per repeat a
+  capability's score is 100 x sum / count; reported as the mean over repeats, with the population
+  std of the overall score across repeats.
+
+What facebench adds, always reported in the summary:
+
+- a grading whose replies never parse is *unrated*; the aggregation policy says what it counts
+  as: ``zero`` (default, the evaluator's 0.0) or ``skip`` (left out of the denominators);
+- a grading whose call *failed* (transport error, 5xx after the adapter's retries, a server that
+  went down after the health check) is an *error*, never a score. (The evaluator itself retries
+  such calls until they succeed.) While any grading has errored the summary is incomplete: every
+  score is null, the error count is given, and the tables and the leaderboard leave it out.
+  Errors are not cached, so the same command asks again only those gradings;
+- items whose *model* answer is an error are not graded at all: the run must be completed first.
 """
 
 from __future__ import annotations
 
-import re
+import math
 import statistics
 from collections import Counter
 from dataclasses import dataclass
@@ -27,20 +41,46 @@ from typing import Any, Literal
 from facebench.engine.store import write_jsonl
 from facebench.errors import FacebenchError
 from facebench.judge.client import Judge, JudgeCall, Progress, ask_until_parsed, models_seen
-from facebench.judge.folder import Answer, judge_cache, judge_dir, load_run, write_result
+from facebench.judge.folder import (
+    Answer,
+    judge_cache,
+    judge_dir,
+    load_run,
+    refuse_model_errors,
+    write_result,
+)
 from facebench.judge.rubrics import Rubric, get_rubric
 from facebench.judge.schema import CAPABILITIES
 
 Policy = Literal["zero", "skip"]
-_SCORE = re.compile(r"^(?:0(?:\.\d+)?|1(?:\.0+)?|\.\d+)$")
+#: the grader of MM-Vet's published numbers (the evaluator's default ``--gpt_model``)
+PUBLISHED_JUDGE = "gpt-4-0613"
+#: the evaluator's ``max_tokens``
+MAX_TOKENS = 3
+#: calls per grading: the first ask and four re-asks (see the module docstring)
+MAX_ATTEMPTS = 5
 
 
 def parse_score(text: str) -> tuple[float, str] | None:
-    """The first token of the reply as a correctness score in [0, 1]; None otherwise."""
-    tokens = text.strip().split()
-    if not tokens or not _SCORE.match(tokens[0]):
+    """The evaluator's extraction: the text before the first space, stripped, as a float in [0, 1].
+
+    ``content.split(" ")[0].strip()`` then ``float``: so ``"0.5\\n"`` and ``"1e-1"`` are scores,
+    ``" 0.5"`` (a leading space) and ``"Score: 0.5"`` are not. One deviation: ``nan`` passes the
+    evaluator's range test (every comparison with NaN is false) and would poison every mean, so it
+    is rejected here.
+    """
+    try:
+        score = float(text.split(" ")[0].strip())
+    except ValueError:
         return None
-    return float(tokens[0]), "strict"
+    if math.isnan(score) or score > 1.0 or score < 0.0:
+        return None
+    return score, "official"
+
+
+def temperature(attempt: int) -> float:
+    """The evaluator's temperature for call ``attempt`` (0 = the first ask): 0, 0, 0.5, 1.0, 1.5."""
+    return 0.0 if attempt == 0 else min(2.0, 0.5 * (attempt - 1))
 
 
 def spaced_answer(answer: str) -> str:
@@ -58,16 +98,21 @@ class Unit:
     repeat: int
 
 
-def make_call(rubric: Rubric, unit: Unit, attempt: int, max_tokens: int) -> JudgeCall:
-    a = unit.answer
-    text = rubric.render(
-        question=a.sample_meta.get("question") or a.request.prompt,
-        answer=spaced_answer(str(a.target)),
-        prediction=a.response or "",
-        retry=attempt > 0,
+def query(rubric: Rubric, answer: Answer, retry: bool) -> str:
+    """The text sent to the judge for one item (version 1 was stripped; version 2 is byte-exact)."""
+    return rubric.render(
+        strip=rubric.version == 1,
+        question=answer.sample_meta.get("question") or answer.request.prompt,
+        answer=spaced_answer(str(answer.target)),
+        prediction=answer.response or "",
+        retry=retry,
     )
-    return JudgeCall(key=a.id, rubric=rubric.id, text=text, repeat=unit.repeat, attempt=attempt,
-                     temperature=min(2.0, 0.5 * attempt), max_tokens=max_tokens)
+
+
+def make_call(rubric: Rubric, unit: Unit, attempt: int, max_tokens: int = MAX_TOKENS) -> JudgeCall:
+    return JudgeCall(key=unit.answer.id, rubric=rubric.id, text=query(rubric, unit.answer, attempt > 0),
+                     repeat=unit.repeat, attempt=attempt, temperature=temperature(attempt),
+                     max_tokens=max_tokens)
 
 
 # -- aggregation (pure: hand-checkable) ----------------------------------------------------------
@@ -90,9 +135,9 @@ def _stats(runs: list[float | None], n: int) -> dict[str, Any]:
 def aggregate(items: list[dict[str, Any]], repeats: int, policy: Policy = "zero") -> dict[str, Any]:
     """Capability, capability-combination and overall scores (x100) from per-item scores.
 
-    ``items``: ``{"capability": [...], "scores": [score or None per repeat]}``. For each repeat
-    a group's score is 100 x (sum of its items' scores) / (number of its items); the result is
-    the mean over repeats, and ``std`` the population std over repeats.
+    ``items``: ``{"capability": [...], "scores": [score or None per repeat]}`` (None: unrated).
+    For each repeat a group's score is 100 x (sum of its items' scores) / (number of its items);
+    the result is the mean over repeats, and ``std`` the population std over repeats.
     """
     groups: dict[str, list[dict[str, Any]]] = {"overall": items}
     for c in CAPABILITIES:
@@ -123,11 +168,33 @@ def aggregate(items: list[dict[str, Any]], repeats: int, policy: Policy = "zero"
     }
 
 
+def withhold(scores: dict[str, Any]) -> dict[str, Any]:
+    """The same structure with every mean, std and per-repeat score set to null (incomplete)."""
+
+    def null(st: dict[str, Any]) -> dict[str, Any]:
+        return {**st, "mean": None, "std": None, "runs": None}
+
+    return {
+        **scores,
+        "overall": null(scores["overall"]),
+        "capabilities": {k: null(v) for k, v in scores["capabilities"].items()},
+        "combinations": {k: null(v) for k, v in scores["combinations"].items()},
+    }
+
+
 # -- grading a task ------------------------------------------------------------------------------
 
 
-def grade_task(folder: Path, judge: Judge, *, repeats: int = 5, max_attempts: int = 5,
-               policy: Policy = "zero", max_tokens: int = 3, dry_run: bool = False,
+def _status(outs: list[Any]) -> str:
+    if any(o.error for o in outs):
+        return "error"
+    if all(o.value is not None for o in outs):
+        return "graded"
+    return "unrated" if all(o.value is None for o in outs) else "partly_unrated"
+
+
+def grade_task(folder: Path, judge: Judge, *, repeats: int = 5, max_attempts: int = MAX_ATTEMPTS,
+               policy: Policy = "zero", max_tokens: int = MAX_TOKENS, dry_run: bool = False,
                rubric_version: int | None = None, progress: Progress | None = None) -> dict[str, Any]:
     """Grade every answer of an MM-Vet run ``repeats`` times; write and return the summary."""
     if repeats < 1 or max_attempts < 1:
@@ -135,9 +202,9 @@ def grade_task(folder: Path, judge: Judge, *, repeats: int = 5, max_attempts: in
     run, answers = load_run(folder)
     if not is_mmvet(answers):
         raise FacebenchError(f"{folder}: items carry no 'capability' list; not an MM-Vet run")
+    refuse_model_errors(folder, answers)
     rubric = get_rubric("mmvet_grading", rubric_version)
-    answered = [a for a in answers if a.response is not None]
-    units = [Unit(a, r) for a in answered for r in range(repeats)]
+    units = [Unit(a, r) for a in answers for r in range(repeats)]
     if dry_run:
         calls = [make_call(rubric, u, 0, max_tokens) for u in units if u.repeat == 0]
         write_jsonl(judge_dir(folder) / "dry_run.jsonl",
@@ -150,13 +217,13 @@ def grade_task(folder: Path, judge: Judge, *, repeats: int = 5, max_attempts: in
         lambda u, attempt: make_call(rubric, u, attempt, max_tokens), parse_score,
         max_attempts, progress,
     )
-    by_item: dict[str, list[Any]] = {a.id: [None] * repeats for a in answered}
+    by_item: dict[str, list[Any]] = {a.id: [None] * repeats for a in answers}
     for unit, out in zip(units, outcomes):
         by_item[unit.answer.id][unit.repeat] = out
     rows = []
     for a in answers:
-        outs = by_item.get(a.id)
-        scores = [o.value for o in outs] if outs else [None] * repeats
+        outs = by_item[a.id]
+        scores = [o.value for o in outs]
         rows.append({
             "id": a.id,
             "task": run["task"],
@@ -165,17 +232,19 @@ def grade_task(folder: Path, judge: Judge, *, repeats: int = 5, max_attempts: in
             "question": a.sample_meta.get("question"),
             "answer": a.target,
             "prediction": a.response,
-            "status": "no_response" if outs is None else (
-                "graded" if all(s is not None for s in scores) else "partly_unrated"),
+            "status": _status(outs),
             "scores": scores,
             "mean": statistics.fmean(scores) if all(s is not None for s in scores) else None,
-            "attempts": [o.attempts for o in outs] if outs else [],
-            "raw": [[r.get("response") for r in o.rows] for o in outs] if outs else [],
-            "errors": [o.error for o in outs if o.error] if outs else [],
-            "judge_models": sorted({r["model"] for o in outs or [] for r in o.rows if r.get("model")}),
+            "attempts": [o.attempts for o in outs],
+            "raw": [[r.get("response") for r in o.rows] for o in outs],
+            "errors": [o.error for o in outs if o.error],
+            "judge_models": sorted({r["model"] for o in outs for r in o.rows if r.get("model")}),
             "rubric": rubric.id,
         })
     all_calls = [r for o in outcomes for r in o.rows]
+    n_error = sum(o.error is not None for o in outcomes)
+    scores = aggregate(rows, repeats, policy)
+    judge_models = models_seen(all_calls)
     summary = {
         "kind": "mmvet",
         "task": run["task"],
@@ -183,14 +252,19 @@ def grade_task(folder: Path, judge: Judge, *, repeats: int = 5, max_attempts: in
         "rubric": rubric.id,
         "rubric_source_hash": rubric.source_hash(),
         "judge": judge.describe(),
-        "judge_models": models_seen(all_calls),
+        "judge_models": judge_models,
+        "published_judge": PUBLISHED_JUDGE,
+        "same_judge_as_published": judge_models == [PUBLISHED_JUDGE],
+        "score_rule": "mm-vet_evaluator: float(reply.split(' ')[0].strip()) in [0, 1]",
+        "temperatures": [temperature(a) for a in range(max_attempts)],
         "max_attempts": max_attempts,
+        "complete": n_error == 0,
         "n_items": len(answers),
-        "n_no_response": len(answers) - len(answered),
         "n_gradings": len(units),
+        "n_graded": sum(o.value is not None for o in outcomes),
         "n_unrated_gradings": sum(o.value is None and o.error is None for o in outcomes),
-        "n_error_gradings": sum(o.error is not None for o in outcomes),
-        **aggregate(rows, repeats, policy),
+        "n_error_gradings": n_error,
+        **(scores if n_error == 0 else withhold(scores)),
         "usage": judge.usage(all_calls),
         "new_calls": judge.new_calls - calls_before,
     }

@@ -1,10 +1,21 @@
-"""GPT-rated reasoning (Face-LLaVA Sec. 5.3, App. F.4, Fig. 17, Table 10).
+"""GPT-rated reasoning (Face-LLaVA Sec. 5.3, App. F.4, Fig. 8 + Fig. 17, Table 10).
 
-Each cached answer of a task is shown to the judge with its image (or 8 uniformly sampled video
-frames) and the ground-truth label, and rated 1-10 on three criteria. The judge must reply with
-one JSON object. Parsing is strict; one local repair (code fences, text around the object,
-trailing commas) is tried before asking again at a higher temperature, and an answer whose
-replies never parse is recorded as *unrated*: it never becomes a number in a mean.
+Each answer of a task is shown to the judge with its image (or 8 uniformly sampled video
+frames) and the ground-truth label, and rated 1-10 on Fig. 17's three criteria: consistency of
+the description with the media, with the ground truth, and completeness of its reasoning (Table
+10's three column groups). The prompt is the paper's, reconstructed from Fig. 8 where Fig. 17
+leaves text out (``tasks/rubrics/_reasoning_base.v2.jinja`` says what is copied and what is
+not); the paper's judge is GPT-4o-mini (``judge-gpt-4o-mini``, pinned to gpt-4o-mini-2024-07-18).
+
+The judge replies ``{"rating": {"1": .., "2": .., "3": ..}, "reason": ..}`` (rubric version 2;
+version 1 asked for named keys). Parsing is strict: whole numbers 1-10, as JSON integers or
+digit strings. One local repair (code fences, text around the object, trailing commas) is tried
+before asking again; the re-ask (a reminder line, temperature +0.5, at most ``max_attempts``
+calls) is facebench's own, as the paper describes none. An answer whose replies never parse is
+*unrated*: it never becomes a number in a mean. A rating call that *failed* (transport error,
+5xx after retries) is an *error*: while any rating has errored the summary is incomplete (every
+mean null, the error count given), the tables and the leaderboard leave it out, and the same
+command asks again only those. Answers that are themselves model errors are not rated at all.
 """
 
 from __future__ import annotations
@@ -24,10 +35,21 @@ from facebench.judge.client import (
     ask_until_parsed,
     models_seen,
 )
-from facebench.judge.folder import Answer, judge_cache, judge_dir, load_run, write_result
+from facebench.judge.folder import (
+    Answer,
+    judge_cache,
+    judge_dir,
+    load_run,
+    refuse_model_errors,
+    write_result,
+)
 from facebench.judge.rubrics import Rubric, reasoning_rubric
-from facebench.judge.schema import CRITERIA
+from facebench.judge.schema import CRITERIA, REPLY_KEYS
 
+#: the judge of Face-LLaVA's Table 10 (App. F.4: "we employ GPT4o-mini")
+PAPER_JUDGE = "gpt-4o-mini"
+
+#: facebench's own re-ask line (the paper describes no re-ask)
 RETRY_NOTE = (
     "\n\nYour previous reply could not be read as the JSON object described above. "
     "Reply again with that JSON object only."
@@ -51,12 +73,17 @@ def _valid_rating(value: Any) -> int | None:
     return number if 1 <= number <= 10 else None
 
 
-def _validate(obj: Any) -> dict[str, Any] | None:
+def _validate(obj: Any, numbered: bool = True) -> dict[str, Any] | None:
+    """Version 2 (``numbered``): ``{"rating": {"1": .., "2": .., "3": ..}}`` as Fig. 8 asks;
+    version 1: ``{"media_consistency": .., "label_consistency": .., "completeness": ..}``."""
     if not isinstance(obj, dict):
+        return None
+    source = obj.get("rating") if numbered else obj
+    if not isinstance(source, dict):
         return None
     ratings = {}
     for name in CRITERIA:
-        rating = _valid_rating(obj.get(name))
+        rating = _valid_rating(source.get(REPLY_KEYS[name] if numbered else name))
         if rating is None:
             return None
         ratings[name] = rating
@@ -72,13 +99,16 @@ def _repair(text: str) -> str | None:
     return re.sub(r",\s*([}\]])", r"\1", text[start : end + 1])
 
 
-def parse_ratings(text: str) -> tuple[dict[str, Any], str] | None:
-    """``({"ratings": {...}, "reason": ...}, rule)`` with rule ``strict`` or ``repaired``; else None."""
+def parse_ratings(text: str, version: int = 2) -> tuple[dict[str, Any], str] | None:
+    """``({"ratings": {...}, "reason": ...}, rule)`` with rule ``strict`` or ``repaired``; else None.
+
+    ``version``: the rubric version whose reply format applies (2: numbered keys, 1: named).
+    """
     for rule, candidate in (("strict", text.strip()), ("repaired", _repair(text))):
         if candidate is None:
             continue
         try:
-            parsed = _validate(json.loads(candidate))
+            parsed = _validate(json.loads(candidate), numbered=version >= 2)
         except json.JSONDecodeError:
             continue
         if parsed is not None:
@@ -172,12 +202,12 @@ def criterion_stats(rows: list[dict[str, Any]]) -> dict[str, dict[str, float | i
 def rate_task(folder: Path, judge: Judge, task_type: str, *, max_attempts: int = 3,
               dry_run: bool = False, rubric_version: int | None = None,
               progress: Progress | None = None) -> dict[str, Any]:
-    """Rate every cached answer of one ``<output>/<model>/<task>`` run; write and return the summary."""
+    """Rate every answer of one ``<output>/<model>/<variant>/<task>`` run; write and return the summary."""
     run, answers = load_run(folder)
+    refuse_model_errors(folder, answers)
     rubric = reasoning_rubric(task_type, rubric_version)
-    answered = [a for a in answers if a.response is not None]
     if dry_run:
-        calls = [make_call(rubric, a, 0) for a in answered]
+        calls = [make_call(rubric, a, 0) for a in answers]
         write_jsonl(judge_dir(folder) / "dry_run.jsonl",
                     ({"id": c.key, "rubric": c.rubric, "prompt": c.text,
                       "media": [p.value for p in c.media], "fp": judge.fingerprint(c)} for c in calls))
@@ -185,11 +215,16 @@ def rate_task(folder: Path, judge: Judge, task_type: str, *, max_attempts: int =
                 "rubric": rubric.id, "n_calls": len(calls)}
     calls_before = judge.new_calls
     outcomes = ask_until_parsed(
-        judge, judge_cache(folder), answered,
-        lambda a, attempt: make_call(rubric, a, attempt), parse_ratings, max_attempts, progress,
+        judge, judge_cache(folder), answers,
+        lambda a, attempt: make_call(rubric, a, attempt),
+        lambda text: parse_ratings(text, rubric.version), max_attempts, progress,
     )
-    rows = [_row(a, o, run, task_type, rubric, judge) for a, o in zip(answered, outcomes)]
+    rows = [_row(a, o, run, task_type, rubric, judge) for a, o in zip(answers, outcomes)]
     all_calls = [r for o in outcomes for r in o.rows]
+    n_error = sum(r["status"] == "error" for r in rows)
+    criteria = criterion_stats(rows)
+    if n_error:  # incomplete: a mean over the ratings that happened to succeed is not the task's
+        criteria = {name: {**st, "mean": None, "std": None} for name, st in criteria.items()}
     summary = {
         "kind": "reasoning",
         "task": run["task"],
@@ -199,14 +234,15 @@ def rate_task(folder: Path, judge: Judge, task_type: str, *, max_attempts: int =
         "rubric_source_hash": rubric.source_hash(),
         "judge": judge.describe(),
         "judge_models": models_seen(all_calls),
+        "paper_judge": PAPER_JUDGE,
         "max_attempts": max_attempts,
+        "complete": n_error == 0,
         "n_items": len(answers),
-        "n_skipped_no_response": len(answers) - len(answered),
         "n_rated": sum(r["status"] == "rated" for r in rows),
         "n_unrated": sum(r["status"] == "unrated" for r in rows),
-        "n_error": sum(r["status"] == "error" for r in rows),
+        "n_error": n_error,
         "n_repaired": sum(r["parse_rule"] == "repaired" for r in rows),
-        "criteria": criterion_stats(rows),
+        "criteria": criteria,
         "usage": judge.usage(all_calls),
         "new_calls": judge.new_calls - calls_before,
     }

@@ -4,6 +4,9 @@ A rubric's id is ``<name>.v<N>``; it is written into every judge result and into
 cache key, so two results rated under different rubric wordings are never mixed and a reworded
 rubric never reuses an old cached rating. Templates render with ``StrictUndefined``: a missing
 variable is an error, not an empty string in a prompt that was paid for.
+
+A rubric that copies a benchmark's own prompt (``mmvet_grading.v2``) is rendered with
+``strip=False``: its whitespace is part of the official query, byte for byte.
 """
 
 from __future__ import annotations
@@ -19,10 +22,11 @@ import jinja2
 import yaml
 
 from facebench.errors import ConfigError
+from facebench.judge.schema import TASK_TYPE_ORDER
 from facebench.resources import data_path
 
 _VERSIONED = re.compile(r"^(?P<name>[a-z0-9_]+)\.v(?P<version>\d+)\.jinja$")
-TASK_TYPES = ("expression", "action_units", "attributes", "age", "deepfake")
+TASK_TYPES = TASK_TYPE_ORDER
 
 
 def rubric_dir() -> Path:
@@ -51,9 +55,11 @@ class Rubric:
     def id(self) -> str:
         return f"{self.name}.v{self.version}"
 
-    def render(self, **variables: Any) -> str:
+    def render(self, *, strip: bool = True, **variables: Any) -> str:
+        """The prompt text; ``strip=False`` keeps leading and trailing whitespace as written."""
         try:
-            return _env().get_template(self.filename).render(**variables).strip()
+            text = _env().get_template(self.filename).render(**variables)
+            return text.strip() if strip else text
         except jinja2.UndefinedError as exc:
             raise ConfigError(f"rubric {self.id}: {exc}") from exc
 

@@ -12,9 +12,12 @@ missing). ``on_malformed`` decides: ``"skip"`` (default) drops them with one
 first one. Either way nothing is silently guessed.
 
 None of these datasets has an official test split that ships with the images. ``subset_file``
-(a text file, one image file name or relative path per line) restricts the evaluation to a
-split taken from a paper or a user's protocol; a listed file that is not in the folder is an
-error naming the subset file and line.
+(a text file, one image file name or relative path per line; a relative ``subset_file`` is
+relative to the dataset folder) restricts the evaluation to a split taken from a paper or a
+user's protocol; a listed file that is not in the folder is an error naming the subset file and
+line. ``subset_source`` says in one line where that split comes from: a protocol that *requires*
+a paper's split (Face-LLaVA's UTKFace and MORPH II test sets) sets both, so a missing split file
+is an error that tells the user where to get it, never a silent run on the whole dataset.
 """
 
 from __future__ import annotations
@@ -56,10 +59,16 @@ def sample_id(path: Path, root: Path) -> str:
     return re.sub(r"(\.jpe?g)?(\.chip)?\.(jpe?g|png|bmp)$", "", rel, flags=re.IGNORECASE)
 
 
-def read_subset(subset_file: str | Path, root: Path) -> list[tuple[int, str]]:
-    """(line number, name) of every listed image; relative paths are relative to ``root``."""
+def read_subset(
+    subset_file: str | Path, root: Path, source: str | None = None
+) -> list[tuple[int, str]]:
+    """(line number, name) of every listed image; relative paths are relative to ``root``.
+
+    A missing file is a one-line error naming the option, plus ``source`` (where to get it)."""
     path = Path(subset_file)
     path = path if path.is_absolute() else root / path
+    if source and not path.is_file():
+        raise DatasetError(f"missing split file (loader_options.subset_file): {source}", path)
     require_file(path, "subset file")
     return [(n, line.split()[0]) for n, line in text_lines(path) if not line.startswith("#")]
 
@@ -74,20 +83,26 @@ def scan(
     recursive: bool = True,
     on_malformed: OnMalformed = "skip",
     subset_file: str | Path | None = None,
+    subset_source: str | None = None,
 ) -> list[Sample]:
     """Every image under ``root`` whose name matches ``pattern`` (full match), as samples.
 
     ``expected`` is the name pattern in words, quoted in warnings and errors so the user sees
-    what the file should have been called.
+    what the file should have been called. ``subset_source`` without ``subset_file`` is an
+    error: a required split must be named.
     """
     if on_malformed not in ("skip", "error"):
         raise DatasetError(f"on_malformed must be 'skip' or 'error', not {on_malformed!r}")
+    if subset_source and subset_file is None:
+        raise DatasetError(f"{dataset}: subset_source is set but subset_file is not: {subset_source}")
     root = require_dir(Path(root), f"{dataset} image")
+    if subset_file is not None:  # a missing split file is reported before the folder is scanned
+        read_subset(subset_file, root, subset_source)
     files = image_files(root, recursive)
     if not files:
         raise DatasetError(f"no images ({', '.join(IMAGE_SUFFIXES)}) in the {dataset} folder", root)
     if subset_file is not None:
-        files = _restrict(files, root, subset_file)
+        files = _restrict(files, root, subset_file, subset_source)
     samples: list[Sample] = []
     malformed: list[Path] = []
     for path in files:
@@ -116,14 +131,16 @@ def scan(
     return samples
 
 
-def _restrict(files: list[Path], root: Path, subset_file: str | Path) -> list[Path]:
+def _restrict(
+    files: list[Path], root: Path, subset_file: str | Path, source: str | None = None
+) -> list[Path]:
     by_rel = {p.relative_to(root).as_posix(): p for p in files}
     by_name: dict[str, list[Path]] = {}
     for p in files:
         by_name.setdefault(p.name, []).append(p)
     path = Path(subset_file) if Path(subset_file).is_absolute() else root / subset_file
     chosen: list[Path] = []
-    for number, name in read_subset(subset_file, root):
+    for number, name in read_subset(subset_file, root, source):
         hit = by_rel.get(name) or (by_name.get(name) if "/" not in name else None)
         if not hit:
             raise DatasetError(f"listed image {name!r} is not in {root}", path, number)

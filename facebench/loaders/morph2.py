@@ -3,7 +3,8 @@
 ``<id>`` is the subject, ``<nn>`` the picture number of that subject, then gender and age.
 The release nests images in album folders; the folder is scanned recursively. The evaluation
 split is *unverified* (papers use random or subject-exclusive 80/20 splits): every image is
-evaluated unless ``subset_file`` lists a split. Non-matching names are skipped with a warning
+evaluated unless ``subset_file`` lists a split (the face-llava protocol requires the paper's
+~5k-image test split, see :mod:`facebench.loaders.filenames`). Non-matching names are skipped with a warning
 naming them (``on_malformed: error`` makes that an error).
 """
 
@@ -27,7 +28,10 @@ def _build(m: re.Match[str], path: Path):
 
 
 def load(
-    root: Path, on_malformed: OnMalformed = "skip", subset_file: str | None = None
+    root: Path,
+    on_malformed: OnMalformed = "skip",
+    subset_file: str | None = None,
+    subset_source: str | None = None,
 ) -> list[Sample]:
     """Every well-named MORPH II image under ``root`` (recursively); target = age in years."""
     return scan(
@@ -38,4 +42,5 @@ def load(
         expected="'<id>_<nn><M|F><age>.JPG'",
         on_malformed=on_malformed,
         subset_file=subset_file,
+        subset_source=subset_source,
     )

@@ -11,7 +11,8 @@ that an error), as the public UTKFace loaders do; the age alone would be readabl
 them would make the evaluated set differ from everyone else's.
 
 UTKFace has no official test split: every image is evaluated unless ``subset_file`` lists one
-(Face-LLaVA's test set has about 4k images).
+(Face-LLaVA's test set has about 4k images; the face-llava protocol requires its split file,
+``subset_source`` saying where it comes from, see :mod:`facebench.loaders.filenames`).
 """
 
 from __future__ import annotations
@@ -39,7 +40,10 @@ def _build(m: re.Match[str], path: Path):
 
 
 def load(
-    root: Path, on_malformed: OnMalformed = "skip", subset_file: str | None = None
+    root: Path,
+    on_malformed: OnMalformed = "skip",
+    subset_file: str | None = None,
+    subset_source: str | None = None,
 ) -> list[Sample]:
     """Every well-named UTKFace image under ``root`` (recursively); target = age in years."""
     return scan(
@@ -50,4 +54,5 @@ def load(
         expected="'[age]_[gender 0|1]_[race 0-4]_[date&time].jpg'",
         on_malformed=on_malformed,
         subset_file=subset_file,
+        subset_source=subset_source,
     )

@@ -3,9 +3,10 @@
 This is the one entry point the inference side needs (adapters and the preflight check):
 
 - :func:`load_image` for an ``image`` part: a picture file, a video frame (``#frame=N``),
-  optionally face-cropped (``#crop=face``);
-- :func:`sample_frames` for a ``video`` part: a video file or frame folder sampled uniformly,
-  or a time segment of a video (``#start=S&end=E``), optionally face-cropped;
+  optionally face-cropped (``#crop=face`` or ``#crop=face-llava``, two crop geometries);
+- :func:`sample_frames` for a ``video`` part: a video file or frame folder sampled uniformly
+  (``#sampling=floor`` picks the frames by the official Face-LLaVA rule), or a time segment of
+  a video (``#start=S&end=E``), optionally face-cropped;
 - :func:`check_media`: a readability check returning an error message or None: images are
   decoded in full and videos proven untruncated (once per file: the results are memoised).
 
@@ -71,10 +72,10 @@ def load_image(value: str | Path) -> Image.Image:
         image = frames.decode_frames(ref.path, [ref.frame])[0]
     else:
         image = media.load_image(ref.path)
-    if ref.crop == "face":
-        from facebench.media.face_crop import default_cropper
+    if ref.crop is not None:
+        from facebench.media.face_crop import cropper_for
 
-        image = default_cropper().crop(image)
+        image = cropper_for(ref.crop).crop(image)
     return image
 
 
@@ -99,16 +100,16 @@ def sample_frames(value: str | Path, num_frames: int) -> list[Image.Image]:
             raise media.MediaError(f"{value}: time segments need a video file, not a frame folder")
         assert ref.start is not None and ref.end is not None
         info = frames.verify_video(ref.path)
-        indices = frames.segment_indices(info, ref.start, ref.end, num_frames)
+        indices = frames.segment_indices(info, ref.start, ref.end, num_frames, ref.frame_rule)
         out = frames.decode_frames(ref.path, indices)
     else:
         if Path(ref.path).is_file():
             frames.verify_video(ref.path)
-        out = media.sample_frames(ref.path, num_frames)
-    if ref.crop == "face":
-        from facebench.media.face_crop import default_cropper
+        out = media.sample_frames(ref.path, num_frames, ref.frame_rule)
+    if ref.crop is not None:
+        from facebench.media.face_crop import cropper_for
 
-        out = default_cropper().crop_frames(out)
+        out = cropper_for(ref.crop).crop_frames(out)
     return out
 
 
@@ -127,7 +128,7 @@ def shown_frames(value: str, num_frames: int) -> int:
     if ref.is_segment:
         assert ref.start is not None and ref.end is not None
         info = frames.verify_video(ref.path)
-        return len(frames.segment_indices(info, ref.start, ref.end, num_frames))
+        return len(frames.segment_indices(info, ref.start, ref.end, num_frames, ref.frame_rule))
     return num_frames
 
 
@@ -149,9 +150,9 @@ def materialize_image(value: str | Path) -> Path:
 
     fragment = str(ref).rpartition("#")[2].replace("=", "-").replace("&", "_")
     if ref.crop is not None:  # a crop depends on the detector: key the file by it too
-        from facebench.media.face_crop import default_cropper
+        from facebench.media.face_crop import cropper_for
 
-        fragment += "_" + hashlib.sha256(default_cropper().detector.name.encode()).hexdigest()[:8]
+        fragment += "_" + hashlib.sha256(cropper_for(ref.crop).detector.name.encode()).hexdigest()[:8]
     target = cache_dir("crops") / f"{file_fingerprint(ref.path)}_{fragment}.png"
     if not target.is_file():
         tmp = target.with_suffix(".tmp.png")
@@ -202,14 +203,14 @@ def check_media(value: str, part_type: str, num_frames: int | None = None) -> st
         if part_type == "image":
             problem = preflight.check_image(ref.path)
         else:
-            problem = preflight.check_video(ref.path, num_frames)
+            problem = preflight.check_video(ref.path, num_frames, ref.frame_rule)
         if problem:
             return problem
-    if ref.crop == "face":
-        from facebench.media.face_crop import FaceCropError, default_cropper
+    if ref.crop is not None:
+        from facebench.media.face_crop import FaceCropError, cropper_for
 
         try:
-            default_cropper()
+            cropper_for(ref.crop)
         except FaceCropError as exc:
             return str(exc)
     return None

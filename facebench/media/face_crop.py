@@ -24,13 +24,26 @@ reference asks for it (``...#crop=face``, see :mod:`facebench.media.refs`).
      Device: ``FACEBENCH_FACE_DEVICE`` (default ``cpu``), or ``MTCNNDetector(device=...)``.
 
   Neither usable: a clear error naming both install commands.
-- Crop: the largest detected face; a square of side ``scale`` x the larger side of its box,
-  centred on the box, shifted to stay inside the picture when it can (black padding only when
-  the picture is smaller than the square), resized to ``size`` with bicubic resampling.
-- No face: the centred square of the picture is used, so the request still runs; the miss
-  is recorded in the cache entry.
+- Crop rules (the reference's ``#crop=`` mode):
+
+  * ``face`` (facebench's rule): the largest detected face; a square of side ``scale`` x the
+    larger side of its box, centred on the box, shifted to stay inside the picture when it can
+    (black padding only when the picture is smaller than the square), resized to ``size`` with
+    bicubic resampling. No face: the centred square of the picture, so the request still runs;
+    the miss is recorded in the cache entry.
+  * ``face-llava`` (the official ``tools/crop_face.py`` of ihp-lab/Face-LLaVA, which the paper
+    applies to every input): MediaPipe's detector (``FACEBENCH_FACE_DETECTOR`` may name
+    another; never the automatic MTCNN fallback), used only when it finds *exactly one* face;
+    box origin and size as integer pixels; a side of ``(width + height) / 2`` from the box's
+    top-left corner, no margin (``margin_pct=0``), clipped to the picture as the official
+    ``int(max(0, x))`` .. ``int(min(x + side, W - 1))`` (so a box at the border gives a
+    non-square crop, stretched by the resize, as there); resized to 256x256 bilinear (the
+    official ``cv2.resize`` default). No single face: the picture unchanged (the official tool
+    writes no crop; facebench's own Face-LLaVA adapter also passes such pictures uncropped).
 - Video frames: each frame is detected on its own; a frame with no detection borrows the box
-  of the nearest frame that has one, so a blink or a turned head does not jump to the centre.
+  of the nearest frame that has one, so a blink or a turned head does not jump to the centre
+  (under ``face-llava`` too: the official tool drops such frames from the cropped video before
+  sampling, which a per-frame crop of already sampled frames cannot do).
 - Cache: detection is the slow part, so detector boxes (not pixels) are cached on disk, keyed
   by a hash of the decoded pixels and the detector's name. Cropping from a cached box gives the
   same pixels as cropping from a fresh detection.
@@ -243,28 +256,42 @@ def make_detector(spec: str | None = None) -> FaceDetector:
         raise FaceCropError(f"cannot load face detector {spec!r}: {exc}") from exc
 
 
+#: crop rules of :class:`FaceCropper` (``facebench`` is the ``#crop=face`` mode)
+RULES = ("facebench", "face-llava")
+
+
 @dataclass
 class FaceCropper:
-    """Detector + crop geometry + box cache. One per process (see :func:`default_cropper`)."""
+    """Detector + crop geometry (``rule``) + box cache. One per process and crop mode (see
+    :func:`cropper_for`)."""
 
     detector: FaceDetector
     size: int = 256
     scale: float = 1.4
     cache: Path | None = None
+    rule: str = "facebench"
+
+    def __post_init__(self) -> None:
+        if self.rule not in RULES:
+            raise FaceCropError(f"unknown crop rule {self.rule!r}; known: {', '.join(RULES)}")
 
     def box(self, image: Image.Image) -> Box | None:
-        """The largest face's box, from the cache when this picture was seen before."""
+        """The face the rule crops (the largest; ``face-llava``: the only one), cached by pixels."""
         file = None
         if self.cache is not None:
+            tag = "" if self.rule == "facebench" else f"{self.rule}|"  # keeps old cache keys valid
             digest = hashlib.sha256(
-                f"{self.detector.name}|{image.mode}|{image.size}".encode() + image.tobytes()
+                f"{tag}{self.detector.name}|{image.mode}|{image.size}".encode() + image.tobytes()
             ).hexdigest()
             file = self.cache / digest[:2] / f"{digest}.json"
             if file.is_file():
                 stored = json.loads(file.read_text())["box"]
                 return tuple(stored) if stored else None  # type: ignore[return-value]
         faces = self.detector.detect(image)
-        best = max(faces, key=lambda f: (f[0][2] - f[0][0]) * (f[0][3] - f[0][1]), default=None)
+        if self.rule == "face-llava":  # official: get_bb_from_image needs exactly one face
+            best = faces[0] if len(faces) == 1 else None
+        else:
+            best = max(faces, key=lambda f: (f[0][2] - f[0][0]) * (f[0][3] - f[0][1]), default=None)
         found: Box | None = tuple(float(v) for v in best[0]) if best else None  # type: ignore[assignment]
         if file is not None:
             file.parent.mkdir(parents=True, exist_ok=True)
@@ -275,6 +302,8 @@ class FaceCropper:
 
     def square(self, image: Image.Image, box: Box | None) -> tuple[int, int, int, int]:
         """The crop square for a box (centre square of the picture when there is no box)."""
+        if self.rule == "face-llava":
+            return official_box(image.size, box) if box is not None else (0, 0, *image.size)
         w, h = image.size
         if box is None:
             side = min(w, h)
@@ -306,7 +335,26 @@ class FaceCropper:
 
     def _cut(self, image: Image.Image, box: Box | None) -> Image.Image:
         rgb = image.convert("RGB")
+        if self.rule == "face-llava":
+            x0, y0, x1, y1 = official_box(rgb.size, box) if box is not None else (0, 0, 0, 0)
+            if x1 <= x0 or y1 <= y0:  # no single face (or an empty clip): no crop, as official
+                return rgb
+            return rgb.crop((x0, y0, x1, y1)).resize((self.size, self.size), Image.Resampling.BILINEAR)
         return rgb.crop(self.square(rgb, box)).resize((self.size, self.size), Image.Resampling.BICUBIC)
+
+
+def official_box(size: tuple[int, int], box: Box) -> tuple[int, int, int, int]:
+    """``get_cropped_image_from_bb`` of Face-LLaVA's tools/crop_face.py with ``margin_pct=0``.
+
+    The detector's box becomes MediaPipe's integer ``origin_x, origin_y, width, height``; the
+    crop is ``image[start_y:end_y, start_x:end_x]`` with ``avg_size = (width + height) / 2``,
+    ``start = int(max(0, origin))``, ``end = int(min(origin + avg_size, W - 1))`` (``H - 1``).
+    """
+    w, h = size
+    x, y = int(box[0]), int(box[1])
+    bw, bh = int(box[2] - box[0]), int(box[3] - box[1])
+    side = (bw + bh) / 2
+    return (int(max(0, x)), int(max(0, y)), int(min(x + side, w - 1)), int(min(y + side, h - 1)))
 
 
 _default: FaceCropper | None = None
@@ -324,3 +372,43 @@ def set_default_cropper(cropper: FaceCropper | None) -> None:
     """Replace the process-wide cropper (tests; programs that bring their own detector)."""
     global _default
     _default = cropper
+
+
+_face_llava: FaceCropper | None = None
+
+
+def face_llava_cropper() -> FaceCropper:
+    """The process-wide ``face-llava`` cropper: the official geometry on MediaPipe's detector
+    (or the one ``FACEBENCH_FACE_DETECTOR`` names), boxes cached on disk."""
+    global _face_llava
+    if _face_llava is None:
+        spec = os.environ.get(DETECTOR_ENV) or "mediapipe"
+        try:
+            detector = make_detector(spec)
+        except FaceCropError as exc:
+            raise FaceCropError(
+                f"the face-llava crop (Face-LLaVA tools/crop_face.py) detects faces with "
+                f"MediaPipe: {exc}"
+            ) from exc
+        _face_llava = FaceCropper(detector, cache=cache_dir("face_boxes"), rule="face-llava")
+    return _face_llava
+
+
+def cropper_for(mode: str) -> FaceCropper:
+    """The cropper of a reference's crop mode (``face`` or ``face-llava``)."""
+    if mode == "face":
+        return default_cropper()
+    if mode == "face-llava":
+        return face_llava_cropper()
+    raise FaceCropError(f"unknown crop mode {mode!r}; known: face, face-llava")
+
+
+def set_cropper(mode: str, cropper: FaceCropper | None) -> None:
+    """Replace (None: reset) the process-wide cropper of a crop mode."""
+    global _face_llava
+    if mode == "face":
+        set_default_cropper(cropper)
+    elif mode == "face-llava":
+        _face_llava = cropper
+    else:
+        raise FaceCropError(f"unknown crop mode {mode!r}; known: face, face-llava")

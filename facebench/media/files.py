@@ -4,7 +4,9 @@
 
 Every adapter must show a model the *same* frames for the same video and ``num_frames``, or
 two adapters (or two runs) would not be comparable. So frame selection lives here, once:
-``numpy.linspace(0, n - 1, k)`` rounded to the nearest index, the rule most video-LLM papers use.
+``numpy.linspace(0, n - 1, k)`` rounded to the nearest index (``round``, the default), or
+truncated to an integer (``floor``: ``np.linspace(0, n - 1, k, dtype=int)``, the rule of the
+official Face-LLaVA / Video-LLaVA video processors), chosen per video by its reference.
 
 A video is either a container file that PyAV can read (mp4, avi, flv, mkv, webm, ...) or a
 folder of frame images (jpg/png, sorted by name). Decoding is lazy and one video at a time:
@@ -64,9 +66,15 @@ def load_image(path: str | Path) -> Image.Image:
         raise MediaError(f"cannot read image {path}: {exc}") from exc
 
 
-def frame_indices(n_frames: int, k: int) -> list[int]:
+#: frame-index rules: ``round`` (nearest index) and ``floor`` (``dtype=int`` truncation)
+FRAME_RULES = ("round", "floor")
+
+
+def frame_indices(n_frames: int, k: int, rule: str = "round") -> list[int]:
     """``k`` indices spread uniformly over ``n_frames`` (first and last included).
 
+    ``rule`` ``round``: ``np.round(np.linspace(0, n-1, k))``; ``floor``:
+    ``np.linspace(0, n-1, k, dtype=int)`` (10 frames, k=8: 0 1 3 4 5 6 8 9 vs 0 1 2 3 5 6 7 9).
     Fewer frames than asked gives every frame once rather than repeating frames. Whole clips
     never get here short (:func:`require_frames` refuses them first); a short time segment
     does (see :func:`facebench.media.sample_frames`).
@@ -75,8 +83,12 @@ def frame_indices(n_frames: int, k: int) -> list[int]:
         raise MediaError("video has no frames")
     if k <= 0:
         raise MediaError(f"num_frames must be positive, got {k}")
+    if rule not in FRAME_RULES:
+        raise MediaError(f"unknown frame-index rule {rule!r}; known: {', '.join(FRAME_RULES)}")
     if k >= n_frames:
         return list(range(n_frames))
+    if rule == "floor":
+        return [int(i) for i in np.linspace(0, n_frames - 1, k, dtype=int)]
     return [int(i) for i in np.round(np.linspace(0, n_frames - 1, k)).astype(int)]
 
 
@@ -155,8 +167,9 @@ def _decode_selected(path: Path, wanted: list[int], n_frames: int) -> list[Image
     return [got[i] for i in wanted]
 
 
-def sample_frames(path: str | Path, num_frames: int) -> list[Image.Image]:
-    """``num_frames`` RGB frames sampled uniformly from a video file or a folder of frames.
+def sample_frames(path: str | Path, num_frames: int, rule: str = "round") -> list[Image.Image]:
+    """``num_frames`` RGB frames sampled uniformly (``rule``, see :func:`frame_indices`) from a
+    video file or a folder of frames.
 
     A clip with fewer frames than ``num_frames``, or one whose frames stop decoding before
     its header's count, raises :class:`MediaError` (see :func:`require_frames`).
@@ -166,14 +179,14 @@ def sample_frames(path: str | Path, num_frames: int) -> list[Image.Image]:
         if p.is_dir():
             files = _folder_frames(p)
             require_frames(p, len(files), num_frames, "frame folder")
-            return [load_image(files[i]) for i in frame_indices(len(files), num_frames)]
+            return [load_image(files[i]) for i in frame_indices(len(files), num_frames, rule)]
         if not p.is_file():
             raise MediaError(f"video {p} does not exist")
         n = _count_frames(p)
         if n <= 0:
             raise MediaError(f"video {p} has no frames")
         require_frames(p, n, num_frames)
-        return _decode_selected(p, frame_indices(n, num_frames), n)
+        return _decode_selected(p, frame_indices(n, num_frames, rule), n)
     except MediaError:
         raise
     except Exception as exc:  # PyAV raises its own error hierarchy (av.error.*)
@@ -236,7 +249,7 @@ def check_image(path: str | Path) -> str | None:
     return None
 
 
-def check_video(path: str | Path, num_frames: int | None = None) -> str | None:
+def check_video(path: str | Path, num_frames: int | None = None, rule: str = "round") -> str | None:
     """None when a video can be sampled, else a message naming the file and the fault.
 
     A folder must hold frame images, and the frames that ``num_frames`` would sample must
@@ -251,7 +264,7 @@ def check_video(path: str | Path, num_frames: int | None = None) -> str | None:
             files = _folder_frames(target)
             if num_frames is not None:
                 require_frames(target, len(files), num_frames, "frame folder")
-                files = [files[i] for i in frame_indices(len(files), num_frames)]
+                files = [files[i] for i in frame_indices(len(files), num_frames, rule)]
         except MediaError as exc:
             return str(exc)
         for file in files:

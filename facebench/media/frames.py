@@ -9,8 +9,8 @@ Whole videos and frame folders are sampled by :func:`facebench.media.files.sampl
   keyframe before it (not by decoding from the start), and the last few decoded frames are
   kept in memory, so the 8 questions of one frame decode it once.
 - ``video#start=S&end=E``: the frames whose timestamps fall in ``[S, E)`` seconds; ``k`` of
-  them are chosen with the same ``linspace(0, n - 1, k)`` rule as whole videos
-  (FaceForensics++ 3-second chunks).
+  them are chosen with the same ``linspace(0, n - 1, k)`` rule as whole videos, rounded or
+  ``floor`` as the reference asks (FaceForensics++ 3-second chunks).
 
 A frame's index is computed from its timestamp: ``round((t - t0) * fps)``, with ``t0`` the
 first frame's timestamp. This matches decoding order for the constant-frame-rate videos of
@@ -311,8 +311,9 @@ def _decode_counting(path: str, wanted: list[int]) -> dict[int, Image.Image]:
     return out
 
 
-def segment_indices(info: VideoInfo, start: float, end: float, k: int) -> list[int]:
-    """``k`` frame indices spread uniformly over the frames timed in ``[start, end)`` seconds.
+def segment_indices(info: VideoInfo, start: float, end: float, k: int, rule: str = "round") -> list[int]:
+    """``k`` frame indices spread uniformly (``rule``: :func:`~facebench.media.files.frame_indices`)
+    over the frames timed in ``[start, end)`` seconds.
 
     A frame ``i`` is shown at ``i / fps`` seconds, so the segment holds frames
     ``ceil(start * fps) .. ceil(end * fps) - 1`` (clipped to the video).
@@ -325,7 +326,7 @@ def segment_indices(info: VideoInfo, start: float, end: float, k: int) -> list[i
             f"segment [{start:g}, {end:g}) s is past the end of the video "
             f"({info.n_frames} frames at {info.fps:g} fps = {info.duration:.2f} s)"
         )
-    return [lo + i for i in frame_indices(hi - lo, k)]
+    return [lo + i for i in frame_indices(hi - lo, k, rule)]
 
 
 def chunk_spans(duration: float, seconds: float, min_tail: float) -> list[tuple[float, float]]:

@@ -9,9 +9,13 @@ lazily in the worker that feeds the adapter), the loader writes a *reference*::
     /data/DISFA/Videos_LeftCamera/LeftVideoSN001_comp.avi#frame=123     one frame (0-based)
     /data/FF++/.../videos/953_974.mp4#start=3&end=6                    seconds [3, 6)
     /data/RAF-DB/basic/Image/aligned/test_0001_aligned.jpg#crop=face    face-cropped (any media)
+    /data/DFEW/Clip/clip_224x224/00001.mp4#crop=face-llava&sampling=floor
 
 The fragment is ``#`` followed by ``key=value`` pairs joined by ``&``; keys are ``frame``,
-``start``, ``end`` and ``crop``. A ``#`` whose tail is not such a fragment is part of the
+``start``, ``end``, ``crop`` (``face``: facebench's crop geometry, ``face-llava``: the official
+Face-LLaVA tools/crop_face.py geometry; :mod:`facebench.media.face_crop`) and ``sampling``
+(which frames a video shows: absent = ``linspace(0, n-1, k)`` rounded, ``floor`` =
+``linspace(0, n-1, k, dtype=int)``, the official Face-LLaVA rule; :func:`facebench.media.files.frame_indices`). A ``#`` whose tail is not such a fragment is part of the
 file name, so every existing path keeps its meaning. Because the reference is the media
 string itself, it is part of the request fingerprint: a different frame, chunk or crop is a
 different cached request, with no extra bookkeeping.
@@ -22,9 +26,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-_FRAGMENT = re.compile(r"^(?:(?:frame|start|end|crop)=[^&#=]+)(?:&(?:frame|start|end|crop)=[^&#=]+)*$")
+_KEYS = r"(?:frame|start|end|crop|sampling)"
+_FRAGMENT = re.compile(rf"^(?:{_KEYS}=[^&#=]+)(?:&{_KEYS}=[^&#=]+)*$")
 #: crop modes a reference may ask for
-CROP_MODES = ("face",)
+CROP_MODES = ("face", "face-llava")
+#: frame-index rules a reference may ask for (the default, ``round``, is never written)
+SAMPLING_RULES = ("round", "floor")
 
 
 class RefError(ValueError):
@@ -40,10 +47,16 @@ class MediaRef:
     start: float | None = None
     end: float | None = None
     crop: str | None = None
+    #: frame-index rule of a video; None = ``round``
+    sampling: str | None = None
 
     @property
     def is_plain(self) -> bool:
-        return self.frame is None and self.start is None and self.crop is None
+        return self.frame is None and self.start is None and self.crop is None and self.sampling is None
+
+    @property
+    def frame_rule(self) -> str:
+        return self.sampling or "round"
 
     @property
     def is_segment(self) -> bool:
@@ -57,6 +70,11 @@ class MediaRef:
     def without_crop(self) -> MediaRef:
         return replace(self, crop=None)
 
+    def with_sampling(self, rule: str | None) -> MediaRef:
+        if rule is not None and rule not in SAMPLING_RULES:
+            raise RefError(f"unknown frame sampling rule {rule!r}; known: {', '.join(SAMPLING_RULES)}")
+        return replace(self, sampling=None if rule == "round" else rule)
+
     def __str__(self) -> str:
         pairs = []
         if self.frame is not None:
@@ -66,6 +84,8 @@ class MediaRef:
             pairs.append(f"end={_num(self.end)}")
         if self.crop is not None:
             pairs.append(f"crop={self.crop}")
+        if self.sampling is not None:
+            pairs.append(f"sampling={self.sampling}")
         return self.path + ("#" + "&".join(pairs) if pairs else "")
 
 
@@ -98,7 +118,10 @@ def parse_ref(value: str) -> MediaRef:
         raise RefError(f"bad media reference {value!r}: frame excludes start/end")
     if crop is not None and crop not in CROP_MODES:
         raise RefError(f"bad media reference {value!r}: unknown crop {crop!r}")
-    return MediaRef(path, frame, start, end, crop)
+    sampling = fields.get("sampling")
+    if sampling is not None and sampling not in SAMPLING_RULES:
+        raise RefError(f"bad media reference {value!r}: unknown sampling {sampling!r}")
+    return MediaRef(path, frame, start, end, crop, None if sampling == "round" else sampling)
 
 
 def is_ref(value: str) -> bool:
@@ -119,3 +142,8 @@ def segment_ref(video: str, start: float, end: float) -> str:
 def with_crop(value: str, mode: str | None = "face") -> str:
     """The same media with a crop step added (``mode=None`` removes it)."""
     return str(parse_ref(value).with_crop(mode))
+
+
+def with_sampling(value: str, rule: str | None) -> str:
+    """The same video with a frame-index rule (``round`` or None: the default, not written)."""
+    return str(parse_ref(value).with_sampling(rule))

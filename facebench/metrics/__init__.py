@@ -25,7 +25,11 @@ from facebench.metrics.classification import (
     war,
 )
 from facebench.metrics.folds import average_folds
-from facebench.metrics.format import format_valid_by, format_valid_rate
+from facebench.metrics.format import (
+    format_valid_by,
+    format_valid_over_results,
+    format_valid_rate,
+)
 from facebench.metrics.regression import absolute_errors, mae, mae_report
 from facebench.metrics.video import majority_vote, video_votes
 
@@ -54,6 +58,7 @@ __all__ = [
     "per_attribute_accuracy",
     "per_au_f1",
     "per_class_recall",
+    "format_valid_over_results",
     "uar",
     "video_votes",
     "war",

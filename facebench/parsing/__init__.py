@@ -7,8 +7,14 @@ Each parser module's docstring states its rules.
 
 Modes (``ctx.mode``): ``strict`` (facebench's rules) and ``reference`` (the public FABA/EmoLA
 and AVERE scripts, defects included; see :mod:`facebench.parsing.reference`). Reference differs
-for ``synonym_class``, ``number`` and ``action_units``; the other parsers have no public
-reference and read the same in both modes.
+for ``synonym_class``, ``number`` and ``action_units``, and for the benchmark-specific
+``facexbench_option`` and ``face_human_bench_option`` (their public scorers' letter rules); the
+other parsers have no public reference and read the same in both modes.
+
+Parser options (a style's ``parser_options``, in ``ctx.extra``; declared in
+:mod:`facebench.parsing.options`): ``negative_sentences: drop`` removes whole negative sentences
+before any parser reads the answer (:mod:`facebench.parsing.sentences`, Face-LLaVA App. F.1-F.2);
+the others are read by the parser they belong to.
 """
 
 from __future__ import annotations
@@ -18,9 +24,15 @@ from collections.abc import Callable, Iterable
 from facebench.parsing import reference
 from facebench.parsing.action_units import action_units
 from facebench.parsing.context import Mode, ParseContext
+from facebench.parsing.face_human_bench import (
+    face_human_bench_option,
+    reference_face_human_bench_option,
+)
+from facebench.parsing.facexbench import facexbench_option, reference_facexbench_option
 from facebench.parsing.free_text import free_text
 from facebench.parsing.number import number
 from facebench.parsing.option import option_letter
+from facebench.parsing.sentences import drop_negative_sentences
 from facebench.parsing.synonyms import load_synonyms, synonym_attributes, synonym_class
 from facebench.parsing.yesno import yes_no
 from facebench.types import UNPARSEABLE, ParseResult
@@ -35,12 +47,16 @@ PARSERS: dict[str, Parser] = {
     "synonym_class": synonym_class,
     "synonym_attributes": synonym_attributes,
     "free_text": free_text,
+    "facexbench_option": facexbench_option,
+    "face_human_bench_option": face_human_bench_option,
 }
 
 REFERENCE_PARSERS: dict[str, Parser] = {
     "synonym_class": reference.synonym_class,
     "number": reference.number,
     "action_units": reference.action_units,
+    "facexbench_option": reference_facexbench_option,
+    "face_human_bench_option": reference_face_human_bench_option,
 }
 
 
@@ -65,6 +81,8 @@ def parse(name: str, text: str, ctx: ParseContext) -> ParseResult:
     if not isinstance(text, str):
         text = str(text)
     try:
+        if ctx.extra.get("negative_sentences") == "drop":
+            text = drop_negative_sentences(text)
         return parser(text, ctx)
     except Exception as exc:  # noqa: BLE001 - contract: parse never raises on text
         return ParseResult.fail(f"error:{type(exc).__name__}")

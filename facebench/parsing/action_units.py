@@ -21,6 +21,17 @@ Value and rule:
 * ``none_stated`` -> ``()``: the answer says so ("No action units are activated", "None").
 * otherwise unparseable (``no_au``): an answer that never talks about AUs predicts nothing,
   and reading it as "all absent" would be a guess.
+
+Options (``ctx.extra``, set by a style's ``parser_options``), for protocols that read AUs the way
+a paper does:
+
+* ``names: false``: codes only, FACS names are not read. Face-LLaVA App. F.2 fetches "the FACS
+  codes from the description" by regex; its answers name AUs by code ("AU26 (Lip Tightening)"),
+  and a name read beside the code (here "lip tightening" = AU23) would add an AU the paper's
+  parser never sees.
+* ``unmentioned: absent``: an answer that names no AU is the prediction "no AU active"
+  (``()``, rule ``unmentioned_absent``) instead of unparseable: a regex that finds no code
+  predicts none (Face-LLaVA F.2, EmoLA's ``AU2Labels``). An empty answer stays unparseable.
 """
 
 from __future__ import annotations
@@ -87,8 +98,12 @@ def _names(ctx: ParseContext) -> dict[str, tuple[str, ...]]:
 _DEFAULT_NAMES: dict[str, dict[str, tuple[str, ...]]] = {}
 
 
+#: the names table of ``names: false`` (no phrase; codes are read by ``_read_codes``)
+_NO_NAMES: dict[str, tuple[str, ...]] = {}
+
+
 def _matcher(ctx: ParseContext) -> PhraseMatcher:
-    names = _names(ctx)
+    names = _names(ctx) if ctx.extra.get("names", True) else _NO_NAMES
 
     def build() -> PhraseMatcher:
         phrases = {p: str(int(code)) for code, ps in names.items() for p in ps}
@@ -118,4 +133,6 @@ def action_units(text: str, ctx: ParseContext) -> ParseResult:
         return ParseResult((), "none_present")
     if _NONE.search(scan.key_text):
         return ParseResult((), "none_stated")
+    if ctx.extra.get("unmentioned") == "absent":
+        return ParseResult((), "unmentioned_absent")
     return ParseResult.fail("no_au")

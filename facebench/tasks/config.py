@@ -34,6 +34,34 @@ class StyleConfig(BaseModel):
     #: one request per sample ("sample") or one yes/no question per class / AU ("per_class")
     expand: Literal["sample", "per_class"] = "sample"
     description: str = ""
+    #: named switches of the parser (``facebench.parsing.options``), e.g. a protocol reading
+    #: answers as its paper does: ``{negative_sentences: drop, unmentioned: absent}``
+    parser_options: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check_parser_options(self) -> StyleConfig:
+        from facebench.parsing.options import check_parser_options
+
+        check_parser_options(self.parser, self.parser_options)
+        return self
+
+
+class SampleRule(BaseModel):
+    """How many samples a protocol evaluates: the paper's number stands on a definite set.
+
+    Applied by :func:`facebench.tasks.selection.apply_rule` (the rules are in its module)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: the number of samples the paper evaluates (LFWA: the 6,880 test images)
+    count: int = Field(gt=0)
+    #: a dataset with more samples: "error" (an official split must give exactly ``count``) or
+    #: "draw" (a seeded random subset of ``count``, for a paper that drew an unpublished one)
+    larger: Literal["error", "draw"] = "error"
+    #: seed of the draw; fixed by the protocol, so the subset does not move with ``--seed``
+    seed: int = 0
+    #: what the count is and how to get it, shown in the error
+    hint: str = ""
 
 
 class TaskConfig(BaseModel):
@@ -71,7 +99,17 @@ class TaskConfig(BaseModel):
     #: crop the face (square, 256x256, as Face-LLaVA) before the model sees it; off for
     #: datasets that ship aligned faces. ``--face-crop/--no-face-crop`` overrides it per run.
     face_crop: bool = False
+    #: how a face is cropped when ``face_crop`` is on: ``facebench`` (square of 1.4x the box,
+    #: centred) or ``face-llava`` (the official tools/crop_face.py geometry); see
+    #: :mod:`facebench.media.face_crop`
+    face_crop_rule: Literal["facebench", "face-llava"] = "facebench"
+    #: which ``num_frames`` frames a video shows: ``round`` (``linspace(0, n-1, k)`` rounded) or
+    #: ``floor`` (``linspace(0, n-1, k, dtype=int)``, the official Face-LLaVA/Video-LLaVA rule)
+    frame_index_rule: Literal["round", "floor"] = "round"
     kind_options: dict[str, Any] = Field(default_factory=dict)
+    #: None: every sample the loader yields; else the protocol's count rule (e.g. Face-MLLM's
+    #: 2,000 EmotioNet images)
+    samples: SampleRule | None = None
 
     @model_validator(mode="after")
     def _check(self) -> TaskConfig:
@@ -81,6 +119,29 @@ class TaskConfig(BaseModel):
                 f"{sorted(self.styles)}"
             )
         return self
+
+    def identity(self) -> dict[str, Any]:
+        """The definition as the task fingerprint hashes it (the response cache key).
+
+        Settings added after results were cached are left out while they hold their default,
+        so adding an option does not re-ask every cached question of every existing task.
+        """
+        out = self.model_dump(mode="json")
+        for key, default in _LATE_DEFAULTS.items():
+            if out.get(key) == default:
+                out.pop(key)
+        for style in out["styles"].values():
+            if not style.get("parser_options"):
+                style.pop("parser_options", None)
+        return out
+
+
+#: TaskConfig keys added after the first cached results, with their defaults (see ``identity``)
+_LATE_DEFAULTS: dict[str, Any] = {
+    "face_crop_rule": "facebench",
+    "frame_index_rule": "round",
+    "samples": None,
+}
 
 
 def _read_mapping(path: Path) -> dict[str, Any]:

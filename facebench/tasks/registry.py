@@ -34,8 +34,12 @@ def get_task(name: str) -> Task:
         return Task(load_task_config(path), path)
     ep = _entry_points().get(name)
     if ep is None:
+        import difflib
+
+        close = difflib.get_close_matches(name, task_names(), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
         raise ConfigError(
-            f"unknown task {name!r}; registered tasks: {', '.join(task_names()) or 'none'}"
+            f"unknown task {name!r}{hint} (registered tasks: {', '.join(task_names()) or 'none'})"
         )
     obj = ep.load()
     task = obj if isinstance(obj, Task) else obj()

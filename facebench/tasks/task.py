@@ -18,15 +18,18 @@ from pathlib import Path
 from typing import Any
 
 from facebench.errors import ConfigError
-from facebench.media.refs import with_crop
+from facebench.media.refs import with_crop, with_sampling
 from facebench.parsing import parse as run_parser
 from facebench.parsing import load_synonyms
 from facebench.parsing.context import Mode, ParseContext
 from facebench.prompts import render, template_dirs_for, template_hash
 from facebench.tasks.config import StyleConfig, TaskConfig
+from facebench.tasks.selection import apply_rule
 from facebench.types import GenerationSettings, Message, ParseResult, Part, Request, Sample
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+#: ``face_crop_rule`` -> the crop mode of a media reference (:mod:`facebench.media.refs`)
+CROP_MODE = {"facebench": "face", "face-llava": "face-llava"}
 Loader = Callable[..., Iterable[Sample]]
 
 
@@ -43,6 +46,10 @@ class Item:
     #: the prompt style of this question when it differs from the run's (multi-question tasks
     #: ask each question with its own template, parser and answer space)
     style: str | None = None
+    #: the answer options of this question when it has its own (FaceXBench, Face-Human-Bench:
+    #: option texts that differ per question), in the order shown as A, B, C...; they replace
+    #: the task's ``classes`` as the parser's options and the letters of the answer space
+    options: tuple[str, ...] | None = None
 
 
 class Task:
@@ -92,14 +99,15 @@ class Task:
 
     # -- stage 0: data -----------------------------------------------------------------------
     def load_samples(self, root: Path) -> list[Sample]:
-        """Read the test samples from a dataset tree in its official layout."""
+        """Read the test samples from a dataset tree in its official layout, then apply the
+        definition's count rule (``samples``: a protocol's split size or seeded draw)."""
         samples = list(self.loader(Path(root), **self.config.loader_options))
         seen: set[str] = set()
         for s in samples:
             if s.id in seen:
                 raise ConfigError(f"task {self.name}: loader returned sample id {s.id!r} twice")
             seen.add(s.id)
-        return samples
+        return apply_rule(samples, self.config.samples, Path(root), self.name)
 
     # -- stage 1: requests ---------------------------------------------------------------------
     def display(self, cls: str) -> str:
@@ -114,8 +122,10 @@ class Task:
     ) -> list[tuple[Request, Any, Sample]]:
         """Every (request, target, sample) of the chosen prompt style, in a stable order.
 
-        ``face_crop`` (None: the task's default) marks every media part with ``#crop=face``;
-        the crop happens lazily when the adapter reads the pixels, cached on disk.
+        ``face_crop`` (None: the task's default) marks every media part with a crop step
+        (``#crop=face``, or ``#crop=face-llava`` under ``face_crop_rule: face-llava``); a video
+        part under ``frame_index_rule: floor`` also carries ``#sampling=floor``. The crop and
+        the frame choice happen lazily when the adapter reads the pixels (crops cached on disk).
         """
         crop = self.config.face_crop if face_crop is None else face_crop
         style_name, st = self.style(style)
@@ -130,7 +140,7 @@ class Task:
     def _request(
         self, sample: Sample, item: Item, style_name: str, st: StyleConfig, seed: int, crop: bool
     ) -> Request:
-        options = list(self.config.classes)
+        options = list(self.config.classes if item.options is None else item.options)
         if st.shuffle_options:
             # seeded by (seed, task, item) so the order is the same on every rerun and machine
             random.Random(f"{seed}:{self.name}:{item.key}").shuffle(options)
@@ -149,7 +159,9 @@ class Task:
         media_part = Part.video if sample.modality == "video" else Part.image
         media = item.media if item.media is not None else sample.media
         if crop:
-            media = tuple(with_crop(m) for m in media)
+            media = tuple(with_crop(m, CROP_MODE[self.config.face_crop_rule]) for m in media)
+        if sample.modality == "video" and self.config.frame_index_rule != "round":
+            media = tuple(with_sampling(m, self.config.frame_index_rule) for m in media)
         content = tuple(media_part(m) for m in media) + (Part.text(text),)
         meta: dict[str, Any] = {
             k: v for k, v in item.variables.items() if isinstance(v, (str, int, float))
@@ -166,12 +178,18 @@ class Task:
             sample_id=sample.id,
             messages=(Message("user", content),),
             generation=generation,
-            choices=self._answer_space(st, options),
+            choices=self._answer_space(st, options, sample),
             meta=meta,
         )
 
-    def _answer_space(self, st: StyleConfig, options: list[str]) -> tuple[str, ...]:
+    def _answer_space(self, st: StyleConfig, options: list[str], sample: Sample | None = None) -> tuple[str, ...]:
+        """What a valid answer looks like (the random adapter draws from it: the chance floor).
+        A sample that carries its own ``options`` (zero-shot questions) is answered from those,
+        not from every class of the task."""
         space = st.answer_space
+        own = sample.meta.get("options") if sample is not None else None
+        if space == "classes" and isinstance(own, (list, tuple)) and own:
+            return tuple(self.display(str(c)) for c in own)
         if space == "options":
             return tuple(LETTERS[: len(options)])
         if space == "yes_no":
@@ -195,7 +213,7 @@ class Task:
             synonyms=self.synonyms,
             au_codes=tuple(self.config.au_codes),
             mode=mode,
-            extra={"class_names": self.config.class_names},
+            extra={"class_names": self.config.class_names, **st.parser_options},
         )
         return run_parser(st.parser, text, ctx)
 
@@ -205,7 +223,7 @@ class Task:
         style_name, st = self.style(style)
         payload = json.dumps(
             {
-                "config": self.config.model_dump(mode="json"),
+                "config": self.config.identity(),
                 "style": style_name,
                 "template": template_hash(st.template, self._template_dirs) if st.template else None,
             },

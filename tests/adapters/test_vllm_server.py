@@ -188,7 +188,7 @@ def test_serve_then_run_answers_like_the_in_process_adapter(model_dir, tmp_path)
         frames = tmp_path / "as_sent"
         frames.mkdir()
         for task in TASKS:
-            folder = out / "tiny-qwen2vl-vllm-server" / task
+            folder = out / "tiny-qwen2vl-vllm-server" / "facebench~limit=4+seed=0" / task
             rows = {r["id"]: r for r in read_jsonl(folder / "responses.jsonl")}
             items = list(read_jsonl(folder / "items.jsonl"))
             assert len(items) == 4 and set(rows) == {it["id"] for it in items}

@@ -111,7 +111,9 @@ def test_missing_and_corrupt_images_become_error_rows(cli, rafdb_tree, tmp_path)
                  expect=1)
     metrics = json.loads((out / "random/facebench/rafdb/metrics.json").read_text())
     assert metrics["n"] == 21 and metrics["n_error"] == 2
-    assert "errors=2" in result.output
+    assert "2 of 21 samples are errors" in result.output
+    row = next(line.split() for line in result.output.splitlines() if line.startswith("rafdb "))
+    assert row[:2] == ["rafdb", "facebench"] and row[-3:-1] == ["2", "21"], row  # errors, asked
     errors = {p["id"]: p["error"] for p in read_jsonl(out / "random/facebench/rafdb/predictions.jsonl") if p["error"]}
     assert set(errors) == {"test_0002", "test_0005"}
     assert "corrupt image" in errors["test_0002"] and "test_0002_aligned.jpg" in errors["test_0002"]
@@ -139,7 +141,8 @@ def test_leaderboard_csv_has_models_and_majority_floor(cli, rafdb_tree, tmp_path
 
 def test_demo_run_needs_no_data_root(cli, tmp_path):
     result = cli("run", "--model", "random", "--tasks", "all", "--output", tmp_path / "r")
-    assert "rafdb/accuracy" in result.output
+    table = [line.split()[0] for line in result.output.splitlines() if line.split()[1:2] == ["facebench"]]
+    assert table == sorted(table, key=table.index) and {"rafdb", "celeba", "mmvet"} <= set(table)
     assert (tmp_path / "r/random/facebench/rafdb/metrics.json").is_file()
     assert "EMBEDDED DEMO DATA" in result.output
 

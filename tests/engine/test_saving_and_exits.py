@@ -166,7 +166,7 @@ def test_results_files_share_one_mode(tree, cli):
         (["--limit", "0"], "--limit must be a positive number"),
         (["--limit", "-3"], "--limit must be a positive number"),
         (["--prompt", "opne"], "no selected task has that style"),
-        (["--prompt", "rafdb=opne"], "rafdb has no style 'opne'"),
+        (["--prompt", "rafdb=opne"], "rafdb has no prompt style 'opne'"),
         (["--prompt", "dfew=open"], "task 'dfew' is not selected"),
         (["--name", "../elsewhere"], "cannot be a results folder name"),
         (["--name", "a/b"], "cannot be a results folder name"),

@@ -218,9 +218,9 @@ def test_served_model_through_facebench_run(tiny, tmp_path):
         )
         assert proc.returncode == 0, proc.stderr[-3000:]
         for task in ("rafdb", "dfew"):
-            rows = [json.loads(l) for l in (out / "face-llava-server" / task / "responses.jsonl").read_text().splitlines()]
+            rows = [json.loads(l) for l in (out / "face-llava-server" / "facebench" / task / "responses.jsonl").read_text().splitlines()]
             assert rows and all(r["error"] is None for r in rows), rows[:2]
-            assert (out / "face-llava-server" / task / "metrics.json").is_file()
+            assert (out / "face-llava-server" / "facebench" / task / "metrics.json").is_file()
     finally:
         server.terminate()
         try:

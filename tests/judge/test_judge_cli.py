@@ -23,7 +23,7 @@ def test_run_judge_leaderboard(tmp_path, cli, server, judge_card):
 
     table = (out / "judge_reasoning.csv").read_text()
     assert "media_consistency" in table and "rafdb" in table and "all" in table
-    board = cli("leaderboard", out, "--csv", tmp_path / "board.csv").output
+    board = cli("leaderboard", out, "--wide", "--csv", tmp_path / "board.csv").output
     assert "rafdb/judge_media_consistency" in board
     with (tmp_path / "board.csv").open() as fh:
         header, row = list(csv.reader(fh))[:2]

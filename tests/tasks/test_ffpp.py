@@ -119,9 +119,13 @@ def test_majority_vote_accuracy_overall_and_per_method_by_hand(cli, tree, tmp_pa
         label = chunk_labels(sid)[int(chunk)]
         return {"real": "Real.", "fake": "fake", None: "Hard to tell."}[label]
 
-    metrics, _, rows = replay(cli, tmp_path, "ffpp", data, answer, style="constrained")
+    metrics, predictions, rows = replay(cli, tmp_path, "ffpp", data, answer, style="constrained")
     assert len(rows) == sum(_expected_chunks(n) for n in frames.values())
     assert metrics["n_error"] == 0
+    # a last chunk shorter than 8 frames is shown with the frames it has, and that is recorded
+    short = {p["id"]: p["meta"]["frames_shown"] for p in predictions if "frames_shown" in p["meta"]}
+    assert short and all(0 < n < 8 for shown in short.values() for n in shown.values())
+    assert "original_953/c2" in short  # 6-7 s at 4 fps: 4 frames
     videos = {sid: _vote(chunk_labels(sid)) for sid in frames}
     right = {sid: videos[sid] == target[sid] for sid in frames}
     m = metrics["metrics"]

@@ -22,6 +22,8 @@ BUILTIN_KINDS = {
     "multi_question": "facebench.tasks.kinds.multi_question:MultiQuestionKind",
     "grouped_classification": "facebench.tasks.kinds.grouped_classification:GroupedClassificationKind",
     "judged": "facebench.tasks.kinds.judged:JudgedKind",
+    "options_mcq": "facebench.tasks.kinds.options_mcq:OptionsMCQKind",
+    "hierarchical_mcq": "facebench.tasks.kinds.hierarchical_mcq:HierarchicalMCQKind",
 }
 
 

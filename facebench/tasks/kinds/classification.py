@@ -4,7 +4,8 @@ One question per sample; the parsed class is compared with the target. An unpars
 is a wrong answer (it stays in the denominator) and is counted separately; an error row is no
 answer at all and is left out of every metric (``n_answered`` says how many answers there were).
 With a ``fold_key`` the metrics are computed per fold and averaged; a fold with no answer makes
-the averages ``None`` (:func:`facebench.metrics.average_folds`).
+the averages ``None`` (:func:`facebench.metrics.average_folds`). ``format_valid_rate`` is the
+exception: a share of all answers, pooled over the folds (Face-MLLM Fig. 4), not a fold mean.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ class ClassificationKind(TaskKind):
                 by_fold.setdefault(str(p.meta.get(fold_key)), []).append(p)
             per_fold = {f: self._metrics(task, ps, labels) for f, ps in sorted(by_fold.items())}
             result = M.average_folds(per_fold)
+            result["format_valid_rate"] = M.format_valid_rate(
+                [p.parsed if p.valid else None for p in self.answered(predictions)]
+            )
         return result
 
     def _metrics(self, task, predictions: list[Prediction], labels: list[str]) -> dict[str, Any]:

@@ -15,7 +15,8 @@ and makes no decision: it is left out, a class none of whose questions was answe
 fold, a fold with no answer makes the fold means ``None``. Metrics per class and their mean:
 ``macc`` (mean per-class accuracy, CelebA/LFWA), ``f1_mean`` (mean per-AU F1) and
 ``accuracy`` (pooled over all (sample, class) decisions, Face-MLLM's EmotioNet "AU Acc"); with a
-``fold_key``, the metrics are computed per fold and averaged over folds.
+``fold_key``, the metrics are computed per fold and averaged over folds, except
+``format_valid_rate``: a share of all answers, pooled over the folds (Face-MLLM Fig. 4).
 """
 
 from __future__ import annotations
@@ -98,7 +99,11 @@ class MultiLabelKind(TaskKind):
         by_fold: dict[str, list[Prediction]] = {}
         for p in predictions:
             by_fold.setdefault(str(p.meta.get(fold_key)), []).append(p)
-        return M.average_folds({f: self._metrics(task, ps) for f, ps in sorted(by_fold.items())})
+        result = M.average_folds({f: self._metrics(task, ps) for f, ps in sorted(by_fold.items())})
+        result["format_valid_rate"] = M.format_valid_rate(
+            [p.parsed if p.valid else None for p in self.answered(predictions)]
+        )
+        return result
 
     @staticmethod
     def _asked(task, predictions: list[Prediction]) -> list[str]:

@@ -16,7 +16,18 @@ import os
 import time
 
 
+def require(*modules: str) -> None:
+    """One line with the install hint instead of a traceback when a heavy stack is missing."""
+    import importlib.util
+
+    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    if missing:
+        raise SystemExit(f"bench_face_llava.py needs {', '.join(missing)}: "
+                         f"pip install 'facebench[face-llava,vllm]' (or run .ci/setup_vllm.sh)")
+
+
 def main() -> None:
+    require("torch", "vllm")
     ap = argparse.ArgumentParser()
     ap.add_argument("folder")
     ap.add_argument("--n", type=int, default=64)

@@ -30,7 +30,7 @@ from facebench.adapters.registry import ModelCard
 from facebench.judge.client import Judge
 from facebench.judge.reasoning import rate_task
 
-REPLY = json.dumps({"media_consistency": 7, "label_consistency": 8, "completeness": 6, "reason": "ok"})
+REPLY = json.dumps({"rating": {"1": 7, "2": 8, "3": 6}, "reason": "ok"})  # Face-LLaVA Fig. 8's format
 
 
 def main() -> int:

@@ -1,14 +1,25 @@
 """``face-llava-hf``: Face-LLaVA through the torch/transformers reference (no vLLM needed).
 
 Loads a folder written by ``facebench convert face-llava`` and reproduces the official
-inference: llava_v1 prompt, ``tokenizer_image_token`` tokenisation, LanguageBind preprocessing,
+inference: llava_v1 prompt, ``tokenizer_image_token`` tokenisation with the checkpoint's own
+sentencepiece model (as transformers 4.31's slow tokenizer does it), LanguageBind preprocessing,
 8 uniformly sampled frames (``linspace(..., dtype=int)``), optional face crop and landmarks.
-Decoding follows the task (greedy by default; the official script samples at temperature 0.1,
-set the task's or card's temperature to reproduce it). One request at a time.
+One request at a time.
+
+``decoding``:
+
+- ``greedy`` (default, for benchmarks): temperature 0, the task's answer length; weights in
+  ``dtype``.
+- ``official``: the repository's ``inference.py``: ``do_sample=True, temperature=0.1,
+  max_new_tokens=1024``, top-p/top-k from the folder's ``generation_config.json``
+  (transformers' defaults where it is silent), seeded by ``seed``; and, where bitsandbytes is
+  installed, the official 4-bit nf4 loading (float16 elsewhere). The weights actually used are
+  part of the fingerprint (``weights``).
 """
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -24,19 +35,23 @@ class FaceLlavaHFSettings(AdapterSettings):
     model: str
     dtype: Literal["float32", "bfloat16", "float16"] = "bfloat16"
     device: str = "cuda"
-    #: upper bound on the answer length; the task's ``max_new_tokens`` applies below it
+    #: upper bound on the answer length (below the task's, or the official 1024)
     max_new_tokens: int | None = Field(default=None, gt=0)
-    #: None: the task's temperature (greedy by default); 0.1 reproduces the official sampling
-    temperature: float | None = None
+    #: greedy (benchmarks) or official (the official inference's sampling and 4-bit weights)
+    decoding: Literal["greedy", "official"] = "greedy"
     seed: int = 0
     face: FaceSteps = Field(default_factory=FaceSteps)
     batch_size: int = Field(default=1, gt=0)
 
 
+def bitsandbytes_available() -> bool:
+    return importlib.util.find_spec("bitsandbytes") is not None
+
+
 class FaceLlavaHFAdapter(Adapter):
     name = "face-llava-hf"
     Settings = FaceLlavaHFSettings
-    requires = ("torch", "transformers", "safetensors")
+    requires = ("torch", "transformers", "safetensors", "sentencepiece")
     extra = "face-llava"
     accepts_video = True
 
@@ -44,19 +59,50 @@ class FaceLlavaHFAdapter(Adapter):
         super().__init__(settings, **overrides)
         self._model = None
         self._tok = None
+        self._official: dict[str, Any] | None = None
         self._builder: InputBuilder | None = None
+
+    @property
+    def load_4bit(self) -> bool:
+        """The official 4-bit loading: ``decoding: official`` where bitsandbytes is installed."""
+        return self.settings.decoding == "official" and bitsandbytes_available()  # type: ignore[attr-defined]
+
+    def weights(self) -> str:
+        """What the weights run in: ``nf4`` (official 4-bit) or the dtype."""
+        return "nf4" if self.load_4bit else str(self.settings.dtype)  # type: ignore[attr-defined]
+
+    def fingerprint_settings(self) -> dict[str, Any]:
+        return {**super().fingerprint_settings(), "weights": self.weights()}
 
     def _load(self):
         if self._model is None:
-            from transformers import AutoTokenizer
-
+            from facebench.face_llava import processing as P
             from facebench.face_llava.reference import FaceLlavaReference
+            from facebench.face_llava.tokenizer import OfficialTokenizer
 
             s: FaceLlavaHFSettings = self.settings  # type: ignore[assignment]
-            self._model = FaceLlavaReference.from_folder(s.model, dtype=s.dtype, device=s.device)
-            self._tok = AutoTokenizer.from_pretrained(s.model)
+            self._tok = OfficialTokenizer.from_folder(s.model)
+            self._official = P.official_sampling(s.model)
+            self._model = FaceLlavaReference.from_folder(s.model, dtype=s.dtype, device=s.device,
+                                                         load_4bit=self.load_4bit)
             self._builder = InputBuilder(s.face, self._model.cfg.num_frames)
         return self._model
+
+    def generation_kwargs(self, request: Request) -> dict[str, Any]:
+        """``FaceLlavaReference.generate`` keywords for the request under ``decoding``."""
+        from facebench.face_llava import processing as P
+
+        s: FaceLlavaHFSettings = self.settings  # type: ignore[assignment]
+        if s.decoding == "official":
+            o = self._official if self._official is not None else P.official_sampling(s.model)
+            return {
+                "max_new_tokens": min(o["max_new_tokens"], s.max_new_tokens or o["max_new_tokens"]),
+                "temperature": o["temperature"], "top_p": o["top_p"], "top_k": o["top_k"],
+                "repetition_penalty": o["repetition_penalty"], "seed": s.seed,
+            }
+        g = request.generation
+        return {"max_new_tokens": min(g.max_new_tokens, s.max_new_tokens or g.max_new_tokens),
+                "temperature": 0.0}
 
     def _one(self, request: Request) -> Response:
         import torch
@@ -64,7 +110,6 @@ class FaceLlavaHFAdapter(Adapter):
         from facebench.face_llava import processing as P
         from facebench.face_llava.reference import Media
 
-        s: FaceLlavaHFSettings = self.settings  # type: ignore[assignment]
         model = self._load()
         cfg = model.cfg
         inp = self._builder.build(request)  # type: ignore[union-attr]
@@ -77,12 +122,9 @@ class FaceLlavaHFAdapter(Adapter):
                 size = cfg.video_tower.image_size if cfg.video_tower else cfg.image_size
                 px = P.preprocess_video(data, size)
             media.append(Media(kind, px, None if lm is None else torch.tensor(lm, dtype=torch.float32)))
-        g = request.generation
-        max_new = min(g.max_new_tokens, s.max_new_tokens) if s.max_new_tokens else g.max_new_tokens
-        temp = g.temperature if s.temperature is None else s.temperature
-        out = model.generate(ids, media, max_new_tokens=max_new, temperature=temp, top_p=g.top_p,
-                             eos_token_id=self._tok.eos_token_id, seed=s.seed)
-        text = self._tok.decode(out, skip_special_tokens=True).strip()
+        out = model.generate(ids, media, eos_token_id=self._tok.eos_token_id,
+                             **self.generation_kwargs(request))
+        text = self._tok.decode(out).strip()
         return Response(text=text, prompt_tokens=len(ids), completion_tokens=len(out))
 
     def generate(self, requests: Sequence[Request]) -> list[Response]:

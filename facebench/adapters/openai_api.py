@@ -75,6 +75,8 @@ class RetryableReply(Exception):
 
 
 class OpenAIAdapter(Adapter):
+    """Any OpenAI-compatible chat endpoint (OpenAI, Gemini, a vLLM or SGLang server), streamed."""
+
     name = "openai"
     Settings = OpenAISettings
     accepts_video = True

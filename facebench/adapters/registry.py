@@ -57,6 +57,11 @@ def adapter_names() -> list[str]:
     return sorted(_entry_points())
 
 
+#: the ``pip install 'facebench[...]'`` extra of each built-in adapter whose name differs
+EXTRAS = {"lm-eval": "lmeval", "face-llava-hf": "face-llava", "face-llava-vllm": "face-llava,vllm",
+          "face-llava-openai": "openai"}
+
+
 def get_adapter_class(name: str) -> type[Adapter]:
     """A registered adapter (an entry point of the ``facebench.adapters`` group), by name."""
     ep = _entry_points().get(name)
@@ -69,8 +74,8 @@ def get_adapter_class(name: str) -> type[Adapter]:
         cls = ep.load()
     except ImportError as exc:
         raise ConfigError(
-            f"adapter {name!r} needs a package that is not installed ({exc}); "
-            f"install the matching extra, e.g. pip install 'facebench[{name}]'"
+            f"adapter {name!r} needs a package that is not installed ({exc}): "
+            f"pip install 'facebench[{EXTRAS.get(name, name)}]'"
         ) from exc
     return cls
 

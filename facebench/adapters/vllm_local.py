@@ -64,6 +64,8 @@ class VLLMSettings(AdapterSettings):
 
 
 class VLLMAdapter(Adapter):
+    """vLLM in-process: one engine, continuous batching over each batch of requests."""
+
     name = "vllm"
     Settings = VLLMSettings
     accepts_video = True

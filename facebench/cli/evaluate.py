@@ -39,7 +39,8 @@ from facebench.errors import FacebenchError
 
 #: the options of ``run`` a --config file may hold, in the order of the signature
 RUN_OPTIONS = ("model", "tasks", "output", "data_root", "data", "prompt", "limit", "seed", "mode",
-               "model_arg", "name", "face_crop", "protocol", "allow_errors")
+               "model_arg", "name", "face_crop", "protocol", "allow_errors", "backend",
+               "ray_address", "workers")
 
 
 def config_options(ctx: typer.Context, path: Path) -> dict:
@@ -137,6 +138,9 @@ def run(
     face_crop: FaceCropOpt = None,
     protocol: ProtocolOpt = None,
     allow_errors: AllowErrorsOpt = False,
+    backend: Annotated[str, typer.Option("--backend", help="local (this process) or ray (Ray Data; pip install 'facebench[ray]')")] = "local",
+    ray_address: Annotated[str | None, typer.Option("--ray-address", help="Ray cluster address (default: a local Ray instance)")] = None,
+    workers: Annotated[int, typer.Option("--workers", help="model replicas under --backend ray")] = 1,
     config: Annotated[Path | None, typer.Option("--config", help="YAML of run options (keys as the long options: model, tasks, data-root, ...), or a task folder's run.json to repeat that run; flags given on the command line win")] = None,
 ) -> None:
     """Run tasks on a model: infer (cached, resumable), parse, score, aggregate; print a summary.
@@ -156,7 +160,7 @@ def run(
             _fail(exc)
     values.pop("config", None)
     (model, tasks, output, data_root, data, prompt, limit, seed, mode, model_arg, name, face_crop,
-     protocol, allow_errors) = (values[k] for k in RUN_OPTIONS)
+     protocol, allow_errors, backend, ray_address, workers) = (values[k] for k in RUN_OPTIONS)
     if model is None:
         _fail(FacebenchError("--model is required (or a --config that names the model)"))
     recorded = {k: (str(v) if isinstance(v, Path) else v) for k, v in values.items()}
@@ -166,6 +170,11 @@ def run(
         opts = _options(output, data_root, data, prompt, limit, seed, mode, face_crop, protocol,
                         card.native_protocols)
         opts.recorded = recorded
+        if backend not in ("local", "ray"):
+            raise FacebenchError(f"--backend must be 'local' or 'ray', got {backend!r}")
+        if workers < 1:
+            raise FacebenchError(f"--workers must be at least 1, got {workers}")
+        opts.backend, opts.ray_address, opts.workers = backend, ray_address, workers
         model_name = check_component(name or card.name, "--name" if name else "model card name")
         overrides = {k: yaml.safe_load(v) for k, v in _pairs(model_arg, "--model-arg").items()}
         if card.adapter == "random" and "seed" not in overrides and "seed" not in card.settings:
@@ -173,6 +182,7 @@ def run(
         selected = protocol_tasks(tasks, opts)
         check_styles(opts, selected)
         adapter = build_adapter(card, overrides)
+        opts.adapter_spec = (card, overrides)
     except FacebenchError as exc:
         _fail(exc)
     console.print(f"protocol: {opts.protocol.name} ({opts.protocol.description})", markup=False, highlight=False)

@@ -87,6 +87,11 @@ def convert_face_llava(
     overwrite: Annotated[bool, typer.Option("--overwrite", help="replace an existing --out folder")] = False,
 ) -> None:
     """Assemble Face-LLaVA (LLaVA weights + LanguageBind towers) into one folder vLLM loads offline."""
+    import importlib.util
+
+    missing = [m for m in ("torch", "safetensors") if importlib.util.find_spec(m) is None]
+    if missing:
+        _fail(FacebenchError(f"convert face-llava needs {', '.join(missing)}: pip install 'facebench[face-llava]'"))
     from facebench.face_llava.convert import main as convert_main
 
     try:
@@ -141,6 +146,7 @@ def list_adapters() -> None:
             doc = (get_adapter_class(name).__doc__ or "").strip().splitlines()[0]
         except (FacebenchError, IndexError) as exc:
             doc = f"[needs an extra: {exc}]" if isinstance(exc, FacebenchError) else ""
+        doc = doc or "(no description)"
         used = ", ".join(cards.get(name, [])) or "-"
         typer.echo(f"{name}: {doc} | cards: {used}")
 

@@ -138,6 +138,8 @@ def view(
         page = write_browser(output, site)
     except FacebenchError as exc:
         _fail(exc)
+    if not any(f.is_file() for f in output.glob("*/*/*/predictions.jsonl")):
+        _fail(FileNotFoundError(f"no <model>/<variant>/<task>/predictions.jsonl under {output}"))
     if not serve:
         typer.echo(f"wrote {page}; open {page.resolve().as_uri()}")
         return

@@ -77,6 +77,13 @@ class RunOptions:
     #: every option of the command that started the run, kept in run.json (``--config`` reads
     #: it back to repeat the run)
     recorded: dict[str, Any] = field(default_factory=dict)
+    #: where inference runs: "local" (this process) or "ray" (facebench.engine.ray_backend)
+    backend: str = "local"
+    #: Ray cluster address (None: a local Ray instance) and the number of model replicas
+    ray_address: str | None = None
+    workers: int = 1
+    #: (model card, setting overrides): how a worker builds its own copy of the adapter
+    adapter_spec: tuple[Any, dict[str, Any]] | None = None
 
     def setup(self, task: Task) -> TaskSetup:
         """The task as the protocol defines it, with this run's overrides, and its variant."""
@@ -460,7 +467,12 @@ def run_task(
         items = prepare(setup, adapter, opts, model)
         with ResponseCache(folder / "responses.jsonl") as cache:
             reuse_sibling_answers(cache, items, folder)
-            infer(adapter, items, cache, progress, stats)
+            if opts.backend == "ray":
+                from facebench.engine.ray_backend import infer_ray
+
+                infer_ray(opts, items, cache, progress, stats)
+            else:
+                infer(adapter, items, cache, progress, stats)
     if progress:
         progress("score", 0, len(items))
     return score_folder(folder)

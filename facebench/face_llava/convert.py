@@ -15,7 +15,11 @@ Output folder:
   (only the layers Face-LLaVA uses), and ``mm_projector.``, ``landmarks_projector.``,
   ``global_landmarks_projector.``, ``landmarks_cross_attn.``;
 - the tokenizer with two added tokens, ``<image>`` and ``<video>`` (ids past the language
-  model's vocabulary, never embedded), and the llava_v1 chat template;
+  model's vocabulary, never embedded), and the llava_v1 chat template (transformers' files:
+  vLLM detokenises with it and renders the server's chat template);
+- ``official_tokenizer/``: the checkpoint's own ``tokenizer.model``, ``tokenizer_config.json``
+  and ``special_tokens_map.json``, from which facebench builds prompt ids exactly as the
+  official environment does (:mod:`~facebench.face_llava.tokenizer`);
 - ``generation_config.json`` copied from the checkpoint (facebench always passes its own
   decoding settings).
 """
@@ -163,6 +167,7 @@ def convert(
 
     from facebench.face_llava.model import FaceLlavaVision
     from facebench.face_llava.processing import CHAT_TEMPLATE, IMAGE_TOKEN, VIDEO_TOKEN
+    from facebench.face_llava.tokenizer import FILES, copy_files as copy_tokenizer_files
 
     t0 = time.time()
     ck_dir, out = Path(checkpoint), Path(out)
@@ -172,6 +177,8 @@ def convert(
         shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
     ck = _read_json(ck_dir / "config.json")
+    if not (ck_dir / FILES[0]).is_file():
+        raise ConvertError(f"{ck_dir / FILES[0]} does not exist (the checkpoint's sentencepiece model)")
     dtype = dtype or str(ck.get("torch_dtype") or "float16")
     torch_dtype = {"float16": torch.float16, "bfloat16": torch.bfloat16, "float32": torch.float32}[dtype]
 
@@ -257,6 +264,7 @@ def convert(
 
     tok.chat_template = CHAT_TEMPLATE
     tok.save_pretrained(str(out))
+    copy_tokenizer_files(ck_dir, out)
     gen = ck_dir / "generation_config.json"
     if gen.is_file():
         shutil.copy(gen, out / "generation_config.json")

@@ -1,7 +1,18 @@
 """Face-region landmark projector (FRLP) and face-region guided cross-attention (FRGCA).
 
-Landmarks are the 68 iBUG points of a 256x256 face crop, ``(x, y)`` pairs divided by 256 and
-flattened to 136 values (per image, or per frame of a video).
+The official landmark convention (github.com/ihp-lab/Face-LLaVA at acecbec7):
+
+- 68 points in the iBUG 300-W order (jaw 0-16, eyebrows 17-21 and 22-26, nose bridge 27-30,
+  nostrils 31-35, eyes 36-41 and 42-47, outer lips 48-59, inner lips 60-67: the ``REGIONS``
+  below, copied from ``LandmarkRegionProjector.facial_regions`` in
+  ``facellava/model/multimodal_projector/builder.py``);
+- each point ``(x, y)`` in pixels of the 256x256 face crop, x (column) first: the projector's
+  docstring reads "68 (x,y) landmarks" and views the input as ``(..., 68, 2)``;
+- the model's input is ``torch.from_numpy(np.load(path)) / 256.`` then ``.view(-1)``
+  (``load_and_transform_image`` in ``languagebind/image/processing_image.py``; a video takes
+  ``landmark[frame_id_list] / 256.`` viewed as ``(num_frames, 136)``, the frames the video
+  sampler picked), so the 136 values run ``x0, y0, x1, y1, ..., x67, y67`` in ``[0, 1]``.
+  :func:`landmarks_to_input` does exactly this.
 
 - FRLP (``landmarks_region_projector``): the 68 points split into 9 regions, one linear layer per
   region (``2 * points -> hidden``); plus a global linear layer over all 136 values; the global
@@ -39,6 +50,24 @@ REGIONS: dict[str, slice] = {
 }
 LANDMARK_DIM = 136
 BRANCH_SCALE = 0.1
+#: the official crop side the pixel coordinates are divided by (``landmark / 256.``)
+LANDMARK_SCALE = 256.0
+
+
+def landmarks_to_input(points) -> list:
+    """68 ``(x, y)`` pixel points of a 256x256 face crop -> the model's landmark input.
+
+    ``points``: ``(68, 2)`` (an image) or ``(T, 68, 2)`` (the frames of a video), x first.
+    Returns 136 floats (``x0/256, y0/256, x1/256, ...``), or T such lists, as the official
+    ``processing_image.py`` / ``processing_video.py`` compute them from their ``.npy`` files.
+    """
+    import numpy as np
+
+    arr = np.asarray(points, dtype=np.float64)
+    if arr.shape[-2:] != (68, 2) or arr.ndim not in (2, 3):
+        raise ValueError(f"landmarks must be (68, 2) or (T, 68, 2) (x, y) points, got {arr.shape}")
+    flat = (arr / LANDMARK_SCALE).reshape(*arr.shape[:-2], LANDMARK_DIM)
+    return flat.astype(np.float32).tolist()
 
 
 class LandmarkRegionProjector(nn.Module):
@@ -166,7 +195,10 @@ class LandmarkGuidedCrossAttentionWMask(nn.Module):
 
         The official code builds a 16x16 grid (224 / 14) plus a CLS row; here the grid side is
         derived from the token count (``N = g*g + 1`` with CLS, ``g*g`` without), which is the
-        same for the released towers and also works for small test towers.
+        same for the released towers and also works for small test towers. As officially, the
+        grid is ``meshgrid(lin, lin, indexing="ij")``: its first coordinate follows the patch
+        row (y) while a landmark's is x; facebench keeps that pairing (the released model uses
+        ``simple``, not this variant).
         """
         b, t = landmarks.shape[:2]
         pts = landmarks.reshape(b, t, 68, 2)

@@ -1,19 +1,33 @@
 """What the official Face-LLaVA inference does to a question, an image and a video.
 
-- Prompt: the ``llava_v1`` conversation, ``"<system> USER: <image>\\n<question> ASSISTANT:"``;
-  a video is ``num_frames`` ``<image>`` markers joined by spaces (one per frame).
-- Tokenisation: ``tokenizer_image_token``: the prompt is split at each ``<image>``, every chunk
-  is tokenised on its own (with BOS; the BOS of chunks after the first is dropped) and the image
-  token goes between chunks. facebench builds token ids the same way for the reference and for
-  vLLM, so both see the same ids.
-- Image: ``ToTensor, Resize(224, bicubic), CenterCrop(224), Normalize(CLIP mean/std)``.
-- Video: ``numpy.linspace(0, n-1, 8, dtype=int)`` frame indices (decord backend),
-  ``/255, Normalize, ShortSideScale(224) (bilinear), CenterCrop(224)``, as ``(3, T, H, W)``.
-- Faces are cropped first (MediaPipe detection, square box of side (w+h)/2 from the box origin,
-  resized to 256x256); landmarks are 68 points of the crop divided by 256.
+Sources: github.com/ihp-lab/Face-LLaVA at acecbec7 (``inference.py``, ``facellava/mm_utils.py``,
+``facellava/conversation.py``, ``facellava/model/multimodal_encoder/languagebind/{image,video}/
+processing_{image,video}.py``).
 
-Generation in the official script samples at temperature 0.1 (``max_new_tokens=1024``, 4-bit
-weights); facebench decodes greedily unless a task asks otherwise.
+- Prompt: the ``llava_v1`` conversation, ``"<system> USER: <image>\\n<question> ASSISTANT:"``;
+  a video is ``' '.join([DEFAULT_IMAGE_TOKEN] * num_frames)`` (8 ``<image>`` markers, one per
+  frame, joined by spaces) before ``\\n<question>`` (``inference.py main_video``).
+- Tokenisation: ``tokenizer_image_token``: the prompt is split at each ``<image>``, every chunk
+  is tokenised on its own (``tokenizer(chunk).input_ids``, with BOS; the BOS of chunks after the
+  first is dropped) and the image token goes between chunks. The tokenizer is the official
+  environment's (transformers 4.31's slow LlamaTokenizer), reproduced on the sentencepiece model
+  by :class:`~facebench.face_llava.tokenizer.OfficialTokenizer`: the ``" "`` between two frame
+  markers is ``sp.encode(" ")`` (dummy prefix + space), which transformers 5 encodes otherwise.
+  facebench builds token ids the same way for the reference, vLLM and the server.
+- Image: ``ToTensor, Resize(224, bicubic), CenterCrop(224), Normalize(CLIP mean/std)`` on the
+  tensor, antialiased: the official README installs ``torch==2.5.1`` and torchvision (0.20),
+  and torchvision >= 0.17 resizes tensors with ``antialias=True`` by default.
+- Video: ``numpy.linspace(0, n-1, 8, dtype=int)`` frame indices (decord backend),
+  ``/255, Normalize, ShortSideScale(224) (bilinear, no antialiasing: pytorchvideo calls
+  ``F.interpolate`` directly), CenterCrop(224)``, as ``(3, T, H, W)``.
+- Faces are cropped first (MediaPipe detection, square box of side (w+h)/2 from the box origin,
+  resized to 256x256); landmarks are 68 ``(x, y)`` points of the crop divided by 256
+  (:func:`~facebench.face_llava.landmarks.landmarks_to_input`).
+
+Generation in the official script samples (``do_sample=True, temperature=0.1,
+max_new_tokens=1024``; top-p/top-k from the checkpoint's generation config) on 4-bit weights;
+facebench decodes greedily unless the adapter's ``decoding: official`` asks for that
+(:func:`official_sampling`).
 """
 
 from __future__ import annotations
@@ -36,12 +50,18 @@ ROLES = ("USER", "ASSISTANT")
 SEP, SEP2 = " ", "</s>"
 CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
 CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
-#: torchvision < 0.17 (the official environment) resized tensors without antialiasing
-RESIZE_ANTIALIAS = False
+#: the official image transform resizes a tensor (after ToTensor) with torchvision's default
+#: antialias: True since torchvision 0.17 (release notes), and the official README installs
+#: torch 2.5.1 with its torchvision (0.20.1)
+RESIZE_ANTIALIAS = True
 FACE_SIZE = 256
 
-#: the official inference's decoding; facebench defaults to greedy (temperature 0)
+#: the official inference's decoding (``inference.py``: ``do_sample=True, temperature=0.1,
+#: max_new_tokens=1024``); facebench defaults to greedy (temperature 0)
 OFFICIAL_GENERATION = {"temperature": 0.1, "do_sample": True, "max_new_tokens": 1024}
+#: transformers 4.31 ``GenerationConfig`` defaults for what the checkpoint's
+#: ``generation_config.json`` may leave out (``top_k`` is 50 there, not "off")
+GENERATION_DEFAULTS = {"top_p": 1.0, "top_k": 50, "repetition_penalty": 1.0}
 
 #: a jinja chat template reproducing llava_v1 for OpenAI-style messages (used by the server):
 #: images become ``<image>\\n``, a video ``<video>\\n`` (expanded to frame markers later).
@@ -133,17 +153,8 @@ def vllm_token_ids(
     vLLM expands each ``<image>`` into the image's feature slots and each video token into
     :func:`video_span`, which restores the official sequence exactly.
     """
-    marker = media_marker("video", num_frames)
-    parts = prompt.split(marker)
-    ids: list[int] = []
-    for i, part in enumerate(parts):
-        part_ids = official_token_ids(part, tokenizer, image_token_id)
-        if i > 0 and part_ids and part_ids[0] == tokenizer.bos_token_id:
-            part_ids = part_ids[1:]
-        if i > 0:
-            ids.append(video_token_id)
-        ids.extend(part_ids)
-    return ids
+    return official_ids_from_text(prompt, tokenizer, image_token_id, video_token_id,
+                                  marker=media_marker("video", num_frames))
 
 
 def vllm_ids_to_official(
@@ -157,6 +168,86 @@ def vllm_ids_to_official(
             out.extend(video_span(image_token_id, sep_ids, num_frames, 1))
         else:
             out.append(t)
+    return out
+
+
+def official_ids_from_text(
+    text: str, tokenizer: Any, image_token_id: int, video_token_id: int, marker: str = VIDEO_TOKEN
+) -> list[int]:
+    """Ids of a prompt whose videos are ``marker`` (``<video>`` in the server's chat template),
+    each video one ``video_token_id``: the pieces between videos tokenised like
+    :func:`official_token_ids` (BOS only at the start)."""
+    ids: list[int] = []
+    for i, part in enumerate(text.split(marker)):
+        part_ids = official_token_ids(part, tokenizer, image_token_id)
+        if i > 0:
+            if part_ids and part_ids[0] == tokenizer.bos_token_id:
+                part_ids = part_ids[1:]
+            ids.append(video_token_id)
+        ids.extend(part_ids)
+    return ids
+
+
+def official_text(ids: Sequence[int], tokenizer: Any, image_token_id: int, video_token_id: int) -> str:
+    """The prompt text whose :func:`official_ids_from_text` are ``ids``, when they are official:
+    each piece between media ids decoded on its own (sentencepiece's decode undoes its encode,
+    dummy prefix included), the media ids written back as ``<image>`` / ``<video>``."""
+    ids = list(ids)
+    if ids and ids[0] == tokenizer.bos_token_id:
+        ids = ids[1:]
+    out: list[str] = []
+    chunk: list[int] = []
+    for t in ids + [None]:
+        if t in (image_token_id, video_token_id, None):
+            out.append(tokenizer.decode(chunk))
+            chunk = []
+            if t is not None:
+                out.append(IMAGE_TOKEN if t == image_token_id else VIDEO_TOKEN)
+        else:
+            chunk.append(t)
+    return "".join(out)
+
+
+def retokenize_prompt(
+    ids: Sequence[int], text_tokenizer: Any, tokenizer: Any, image_token_id: int, video_token_id: int
+) -> list[int]:
+    """A vLLM prompt's ids, made official.
+
+    Ids built by facebench (``face-llava-vllm``) already are official and come back unchanged.
+    A text prompt (the server's chat template) reaches the model tokenised by vLLM's
+    transformers tokenizer (``text_tokenizer``), which encodes differently: it is decoded back
+    to text and tokenised with the official ``tokenizer``.
+    """
+    ids = list(ids)
+    if official_ids_from_text(official_text(ids, tokenizer, image_token_id, video_token_id),
+                              tokenizer, image_token_id, video_token_id) == ids:
+        return ids
+    text = text_tokenizer.decode(ids, skip_special_tokens=False)
+    bos = getattr(text_tokenizer, "bos_token", None)
+    if bos and text.startswith(bos):
+        text = text[len(bos):]
+    return official_ids_from_text(text, tokenizer, image_token_id, video_token_id)
+
+
+# -- decoding ---------------------------------------------------------------------------------
+
+
+def official_sampling(folder: str | Path | None) -> dict[str, Any]:
+    """The official sampling settings for a (converted) checkpoint folder.
+
+    ``inference.py`` calls ``model.generate(do_sample=True, temperature=0.1,
+    max_new_tokens=1024)``; transformers 4.31 takes everything else from the model's
+    ``generation_config.json`` (the LLaVA/Vicuna one sets ``top_p``), falling back to
+    ``GenerationConfig``'s defaults (``top_k=50``, ``top_p=1.0``).
+    """
+    import json
+
+    gen: dict[str, Any] = {}
+    if folder is not None and (Path(folder) / "generation_config.json").is_file():
+        gen = json.loads((Path(folder) / "generation_config.json").read_text())
+    out = {k: v if gen.get(k) is None else gen[k] for k, v in GENERATION_DEFAULTS.items()}
+    out.update(temperature=OFFICIAL_GENERATION["temperature"],
+               max_new_tokens=OFFICIAL_GENERATION["max_new_tokens"])
     return out
 
 
@@ -305,8 +396,9 @@ class LandmarkDetector:
     """68-point landmarks from a TorchScript model at a local path.
 
     The model takes ``(1, 3, 256, 256)`` float RGB in ``[0, 1]`` (the 256x256 face crop) and
-    returns ``(68, 2)`` or ``(1, 68, 2)`` pixel coordinates in that crop; facebench divides by
-    256 and flattens to the 136 values Face-LLaVA's landmark modules take. Any 68-point
+    returns ``(68, 2)`` or ``(1, 68, 2)`` ``(x, y)`` pixel coordinates in that crop;
+    :func:`~facebench.face_llava.landmarks.landmarks_to_input` turns them into the 136 values
+    Face-LLaVA's landmark modules take (divided by 256, ``x0, y0, x1, y1, ...``). Any 68-point
     detector (e.g. FAN from face-alignment) can be exported to this interface.
     """
 
@@ -319,10 +411,12 @@ class LandmarkDetector:
     def __call__(self, image: Image.Image) -> list[float]:
         import torch
 
+        from facebench.face_llava.landmarks import landmarks_to_input
+
         img = image.convert("RGB")
         if img.size != (FACE_SIZE, FACE_SIZE):
             img = img.resize((FACE_SIZE, FACE_SIZE), Image.BILINEAR)
         x = torch.from_numpy(np.asarray(img, dtype=np.float32) / 255.0).permute(2, 0, 1)[None]
         with torch.no_grad():
-            pts = self.model(x).reshape(68, 2).float() / float(FACE_SIZE)
-        return pts.reshape(-1).tolist()
+            pts = self.model(x).reshape(68, 2).float()
+        return landmarks_to_input(pts.numpy())

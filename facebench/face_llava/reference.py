@@ -4,6 +4,13 @@
 transformers' ``LlamaForCausalLM`` from a folder written by ``facebench convert face-llava``.
 ``generate`` reproduces the official ``prepare_inputs_labels_for_multimodal``: each ``<image>``
 id in the prompt is replaced by the features of the next image, or of the next frame of a video.
+
+``load_4bit=True`` loads as the official inference does (``facellava/model/builder.py``,
+``load_4bit=True``): ``BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_compute_dtype=float16,
+bnb_4bit_use_double_quant=True, bnb_4bit_quant_type="nf4")`` on every ``nn.Linear`` of the
+LLaVA model but ``lm_head`` (transformers 4.31's ``get_keys_to_not_convert``), so also the
+projector and landmark layers, which live in that model; the towers load afterwards, in
+float16, unquantised; everything else is float16. Needs bitsandbytes.
 """
 
 from __future__ import annotations
@@ -21,6 +28,44 @@ from facebench.face_llava.config import FaceLlavaConfig
 from facebench.face_llava.model import MM_PREFIXES, FaceLlavaVision
 
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
+#: ``load_pretrained_model(load_4bit=True)``'s quantisation (``facellava/model/builder.py``)
+BNB_4BIT = {
+    "load_in_4bit": True,
+    "bnb_4bit_compute_dtype": torch.float16,
+    "bnb_4bit_use_double_quant": True,
+    "bnb_4bit_quant_type": "nf4",
+}
+
+
+def quantize_linear_4bit(module: nn.Module, skip: tuple[str, ...] = (), device: str = "cuda") -> int:
+    """Replace every ``nn.Linear`` under ``module`` (but the children named in ``skip``) by
+    bitsandbytes' nf4 ``Linear4bit`` with :data:`BNB_4BIT`'s settings, as transformers'
+    ``replace_with_bnb_linear`` does to the LLaVA model; returns how many were replaced."""
+    import bitsandbytes as bnb
+
+    count = 0
+    for name, child in list(module.named_children()):
+        if name in skip:
+            continue
+        if isinstance(child, nn.Linear):
+            q = bnb.nn.Linear4bit(
+                child.in_features, child.out_features, child.bias is not None,
+                compute_dtype=BNB_4BIT["bnb_4bit_compute_dtype"],
+                compress_statistics=BNB_4BIT["bnb_4bit_use_double_quant"],
+                quant_type=BNB_4BIT["bnb_4bit_quant_type"],
+            )
+            q.weight = bnb.nn.Params4bit(
+                child.weight.data.to("cpu"), requires_grad=False,
+                compress_statistics=BNB_4BIT["bnb_4bit_use_double_quant"],
+                quant_type=BNB_4BIT["bnb_4bit_quant_type"],
+            )
+            if child.bias is not None:
+                q.bias = nn.Parameter(child.bias.data.clone(), requires_grad=False)
+            setattr(module, name, q.to(device))  # moving to the device quantises the weight
+            count += 1
+        else:
+            count += quantize_linear_4bit(child, (), device)
+    return count
 
 
 @dataclass
@@ -56,7 +101,7 @@ class FaceLlavaReference(nn.Module):
 
     @classmethod
     def from_folder(
-        cls, folder: str | Path, dtype: str = "float32", device: str = "cpu"
+        cls, folder: str | Path, dtype: str = "float32", device: str = "cpu", load_4bit: bool = False
     ) -> FaceLlavaReference:
         import logging
 
@@ -66,20 +111,29 @@ class FaceLlavaReference(nn.Module):
         folder = Path(folder)
         raw = json.loads((folder / "config.json").read_text())
         cfg = FaceLlavaConfig.from_hf_config(raw)
-        torch_dtype = DTYPES[dtype]
+        torch_dtype = torch.float16 if load_4bit else DTYPES[dtype]
+        kwargs: dict[str, Any] = {"dtype": torch_dtype}
+        if load_4bit:
+            from transformers import BitsAndBytesConfig
+
+            kwargs.update(quantization_config=BitsAndBytesConfig(**BNB_4BIT), device_map={"": device})
         # the folder's weights also hold the towers and projectors: transformers reports them as
         # unexpected keys for the Llama part, which is expected here
         level = hf_logging.get_verbosity()
         hf_logging.set_verbosity(logging.ERROR)
         try:
-            lm = LlamaForCausalLM.from_pretrained(str(folder), dtype=torch_dtype)
+            lm = LlamaForCausalLM.from_pretrained(str(folder), **kwargs)
         finally:
             hf_logging.set_verbosity(level)
         model = cls(cfg, lm)
         state = load_safetensors_folder(folder)
         model.vision.load_mm_state_dict({k: v for k, v in state.items() if k.startswith(MM_PREFIXES)})
         del state
-        model.to(device=device, dtype=torch_dtype)
+        if load_4bit:
+            model.vision.to(device=device, dtype=torch_dtype)
+            quantize_linear_4bit(model.vision, skip=("image_tower", "video_tower"), device=device)
+        else:
+            model.to(device=device, dtype=torch_dtype)
         model.eval()
         return model
 
@@ -133,8 +187,13 @@ class FaceLlavaReference(nn.Module):
         top_p: float = 1.0,
         eos_token_id: int | None = 2,
         seed: int | None = None,
+        top_k: int = 0,
+        repetition_penalty: float = 1.0,
     ) -> list[int]:
-        """Generated token ids (without the prompt; stops after ``eos_token_id``)."""
+        """Generated token ids (without the prompt; stops after ``eos_token_id``).
+
+        ``temperature > 0`` samples (``top_k=0``: no top-k filter; the official settings come
+        from :func:`~facebench.face_llava.processing.official_sampling`)."""
         embeds = self.embed(input_ids, media).unsqueeze(0)
         mask = torch.ones(embeds.shape[:2], dtype=torch.long, device=embeds.device)
         kwargs: dict[str, Any] = {
@@ -148,7 +207,8 @@ class FaceLlavaReference(nn.Module):
         if temperature > 0:
             if seed is not None:
                 torch.manual_seed(seed)
-            kwargs.update(do_sample=True, temperature=temperature, top_p=top_p, top_k=0)
+            kwargs.update(do_sample=True, temperature=temperature, top_p=top_p, top_k=top_k,
+                          repetition_penalty=repetition_penalty)
         else:
             kwargs.update(do_sample=False, temperature=None, top_p=None, top_k=None)
         out = self.language_model.generate(**kwargs)[0].tolist()

@@ -1,9 +1,15 @@
 """``face-llava-vllm``: Face-LLaVA in an in-process ``vllm.LLM`` through the facebench plugin.
 
-Prompts go in as token ids built the official way (the same ids the reference uses), media as
-``multi_modal_data`` (an image, or the 8 official frames of a video), landmarks as
-``mm_processor_kwargs``. A batch is one ``LLM.generate`` call (continuous batching); if it
-fails, requests are retried one by one so one bad request becomes one error row.
+Prompts go in as token ids built the official way (the checkpoint's sentencepiece model, as
+the reference uses it), media as ``multi_modal_data`` (an image, or the 8 official frames of a
+video), landmarks as ``mm_processor_kwargs``; answers are decoded with the same tokenizer. A
+batch is one ``LLM.generate`` call (continuous batching); if it fails, requests are retried
+one by one so one bad request becomes one error row.
+
+``decoding``: ``greedy`` (default, for benchmarks: temperature 0, the task's answer length) or
+``official`` (the repository's ``inference.py``: temperature 0.1 with the checkpoint's
+generation config top-p/top-k, up to 1024 new tokens, seeded by ``seed``). The weights stay in
+``dtype``; the official 4-bit loading is the ``face-llava-hf`` adapter's.
 Scripts using this adapter need an ``if __name__ == "__main__":`` guard (vLLM spawns).
 """
 
@@ -30,9 +36,10 @@ class FaceLlavaVLLMSettings(AdapterSettings):
     max_model_len: int | None = Field(default=4096, gt=0)
     gpu_memory_utilization: float = Field(default=0.9, gt=0, le=1)
     enforce_eager: bool = False
+    #: upper bound on the answer length (below the task's, or the official 1024)
     max_new_tokens: int | None = Field(default=None, gt=0)
-    #: None: the task's temperature (greedy by default); 0.1 reproduces the official sampling
-    temperature: float | None = None
+    #: greedy (benchmarks) or official (temperature 0.1 sampling of the official inference)
+    decoding: Literal["greedy", "official"] = "greedy"
     seed: int = 0
     face: FaceSteps = Field(default_factory=FaceSteps)
     #: any other ``vllm.LLM`` keyword argument
@@ -43,7 +50,7 @@ class FaceLlavaVLLMSettings(AdapterSettings):
 class FaceLlavaVLLMAdapter(Adapter):
     name = "face-llava-vllm"
     Settings = FaceLlavaVLLMSettings
-    requires = ("vllm", "torch", "transformers")
+    requires = ("vllm", "torch", "transformers", "sentencepiece")
     extra = "vllm,face-llava"
     accepts_video = True
 
@@ -52,6 +59,7 @@ class FaceLlavaVLLMAdapter(Adapter):
         self._llm = None
         self._tok = None
         self._cfg = None
+        self._official: dict[str, Any] | None = None
         self._builder: InputBuilder | None = None
 
     def _load(self):
@@ -59,17 +67,21 @@ class FaceLlavaVLLMAdapter(Adapter):
             import json
             from pathlib import Path
 
-            from transformers import AutoTokenizer
+            from facebench.face_llava.vllm_plugin import register, require_vllm
+
+            require_vllm()
             from vllm import LLM
 
+            from facebench.face_llava import processing as P
             from facebench.face_llava.config import FaceLlavaConfig
-            from facebench.face_llava.vllm_plugin import register
+            from facebench.face_llava.tokenizer import OfficialTokenizer
 
             register()
             s: FaceLlavaVLLMSettings = self.settings  # type: ignore[assignment]
             raw = json.loads((Path(s.model) / "config.json").read_text())
             self._cfg = FaceLlavaConfig.from_hf_config(raw)
-            self._tok = AutoTokenizer.from_pretrained(s.model)
+            self._tok = OfficialTokenizer.from_folder(s.model)
+            self._official = P.official_sampling(s.model)
             self._builder = InputBuilder(s.face, self._cfg.num_frames)
             kwargs: dict[str, Any] = {
                 "model": s.model,
@@ -107,15 +119,22 @@ class FaceLlavaVLLMAdapter(Adapter):
                 prompt["mm_processor_kwargs"] = {f"{kind}_landmarks": [lm]}
         return prompt
 
-    def _sampling(self, g: GenerationSettings):
+    def sampling(self, g: GenerationSettings):
+        """The request's ``SamplingParams`` (facebench decodes the ids itself, so vLLM does not
+        detokenise)."""
         from vllm import SamplingParams
 
+        from facebench.face_llava import processing as P
+
         s: FaceLlavaVLLMSettings = self.settings  # type: ignore[assignment]
-        max_tokens = min(g.max_new_tokens, s.max_new_tokens) if s.max_new_tokens else g.max_new_tokens
-        temp = g.temperature if s.temperature is None else s.temperature
-        if temp > 0:
-            return SamplingParams(max_tokens=max_tokens, temperature=temp, top_p=g.top_p, seed=s.seed)
-        return SamplingParams(max_tokens=max_tokens, temperature=0.0)
+        if s.decoding == "official":
+            o = self._official if self._official is not None else P.official_sampling(s.model)
+            max_tokens = min(o["max_new_tokens"], s.max_new_tokens or o["max_new_tokens"])
+            return SamplingParams(max_tokens=max_tokens, temperature=o["temperature"], top_p=o["top_p"],
+                                  top_k=o["top_k"], repetition_penalty=o["repetition_penalty"],
+                                  seed=s.seed, detokenize=False)
+        max_tokens = min(g.max_new_tokens, s.max_new_tokens or g.max_new_tokens)
+        return SamplingParams(max_tokens=max_tokens, temperature=0.0, detokenize=False)
 
     def generate(self, requests: Sequence[Request]) -> list[Response]:
         llm = self._load()
@@ -136,7 +155,7 @@ class FaceLlavaVLLMAdapter(Adapter):
     def _run(self, llm, chunk, requests) -> list[Response]:
         try:
             outs = llm.generate([p for _, p in chunk],
-                                [self._sampling(requests[i].generation) for i, _ in chunk], use_tqdm=False)
+                                [self.sampling(requests[i].generation) for i, _ in chunk], use_tqdm=False)
         except Exception as exc:  # noqa: BLE001
             if len(chunk) == 1:
                 return [Response(error=f"{type(exc).__name__}: {exc}")]
@@ -145,7 +164,8 @@ class FaceLlavaVLLMAdapter(Adapter):
         res = []
         for o in outs:
             c = o.outputs[0]
-            res.append(Response(text=c.text.strip(), prompt_tokens=len(o.prompt_token_ids or []),
+            text = self._tok.decode(list(c.token_ids)).strip()  # type: ignore[union-attr]
+            res.append(Response(text=text, prompt_tokens=len(o.prompt_token_ids or []),
                                 completion_tokens=len(c.token_ids)))
         return res
 

@@ -9,8 +9,16 @@
   ``[frame 1 (N+1 features)] sep [frame 2] ... [frame 8]`` where ``sep`` is the tokenisation of
   the ``" "`` between two frame markers in the official prompt; only the feature slots receive
   embeddings.
-- Prompts given as text (the OpenAI server) are re-tokenised the official way
-  (``tokenizer_image_token``: each ``<image>``-separated chunk on its own).
+- Token ids come from the checkpoint's own sentencepiece model through
+  :class:`~facebench.face_llava.tokenizer.OfficialTokenizer` (transformers 4.31's slow
+  LlamaTokenizer, as the official environment runs it). Prompts given as text (the OpenAI
+  server) arrive tokenised by vLLM's transformers tokenizer and are re-tokenised the official
+  way (``tokenizer_image_token``: each ``<image>``-separated chunk on its own); ids built by
+  facebench pass unchanged (:func:`~facebench.face_llava.processing.retokenize_prompt`).
+- Needs vLLM >= 0.31 (:data:`~facebench.face_llava.vllm_plugin.MIN_VLLM`): the processor hooks
+  it overrides (``_call_hf_processor(hf_data, hf_kwargs)``, ``_postprocess_prompt``) and the
+  ``SupportsMultiModal`` helpers it calls (``configure_mm_token_handling``,
+  ``_mark_tower_model``) do not exist before; an older vLLM fails here with one line.
 - Landmarks (optional) arrive as ``mm_processor_kwargs``: ``image_landmarks`` (one list of 136
   values per image) or ``video_landmarks`` (per video, one such list per frame).
 """
@@ -18,12 +26,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
-import numpy as np
-import torch
-from torch import nn
-from transformers import BatchFeature
+from facebench.face_llava.vllm_plugin import require_vllm
+
+require_vllm()
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+from torch import nn  # noqa: E402
+from transformers import BatchFeature  # noqa: E402
 
 from vllm.config import VllmConfig
 from vllm.multimodal import MULTIMODAL_REGISTRY
@@ -41,36 +54,19 @@ from vllm.model_executor.models.interfaces import MultiModalEmbeddings, Supports
 from vllm.model_executor.models.utils import AutoWeightsLoader, WeightsMapper, init_vllm_registered_model, maybe_prefix
 from vllm.sequence import IntermediateTensors
 
-from facebench.face_llava.config import FaceLlavaConfig
-from facebench.face_llava.model import MM_PREFIXES, FaceLlavaVision
-from facebench.face_llava import processing as P
+from facebench.face_llava.config import FaceLlavaConfig  # noqa: E402
+from facebench.face_llava.model import MM_PREFIXES, FaceLlavaVision  # noqa: E402
+from facebench.face_llava import processing as P  # noqa: E402
+from facebench.face_llava.tokenizer import OfficialTokenizer  # noqa: E402
 
 
 def _cfg(hf_config: Any) -> FaceLlavaConfig:
     return FaceLlavaConfig.from_hf_config(hf_config)
 
 
-def _chunk_ids(tokenizer: Any, text: str) -> list[int]:
-    try:
-        return list(tokenizer(text).input_ids)
-    except Exception:  # noqa: BLE001 - vLLM tokenizer wrappers without __call__
-        return list(tokenizer.encode(text))
-
-
-class _TokAdapter:
-    """What :mod:`processing` needs from a tokenizer (``__call__(...).input_ids``, BOS id)."""
-
-    def __init__(self, tok: Any) -> None:
-        self.tok = tok
-        self.bos_token_id = tok.bos_token_id
-
-    def __call__(self, text: str):
-        class _R:
-            pass
-
-        r = _R()
-        r.input_ids = _chunk_ids(self.tok, text)
-        return r
+@lru_cache(maxsize=8)
+def _official_tokenizer(folder: str) -> OfficialTokenizer:
+    return OfficialTokenizer.from_folder(folder)
 
 
 class FaceLlavaProcessingInfo(BaseProcessingInfo):
@@ -92,8 +88,11 @@ class FaceLlavaProcessingInfo(BaseProcessingInfo):
             limits["video"] = None
         return limits
 
+    def official_tokenizer(self) -> OfficialTokenizer:
+        return _official_tokenizer(str(self.ctx.model_config.model))
+
     def frame_separator(self) -> list[int]:
-        return P.frame_separator_ids(_TokAdapter(self.get_tokenizer()))
+        return P.frame_separator_ids(self.official_tokenizer())
 
     def video_tokens(self) -> list[int]:
         cfg = self.fl_config()
@@ -207,29 +206,12 @@ class FaceLlavaMultiModalProcessor(BaseMultiModalProcessor[FaceLlavaProcessingIn
         return updates
 
     def _postprocess_prompt(self, prompt: list[int]) -> list[int]:
-        """Re-tokenise text prompts the official way (each ``<image>`` chunk on its own)."""
+        """Official ids: text prompts re-tokenised (each ``<image>`` chunk on its own)."""
         cfg = self.info.fl_config()
         if not any(t in (cfg.image_token_id, cfg.video_token_id) for t in prompt):
             return prompt
-        tok = self.info.get_tokenizer()
-        text = tok.decode(prompt, skip_special_tokens=False)
-        bos = getattr(tok, "bos_token", None)
-        if bos and text.startswith(bos):
-            text = text[len(bos):]
-        return _video_ids(text, tok, cfg)
-
-
-def _video_ids(text: str, tok: Any, cfg: FaceLlavaConfig) -> list[int]:
-    """Official ids for a text prompt holding ``<video>`` markers (one id per video)."""
-    ids: list[int] = []
-    for i, part in enumerate(text.split(P.VIDEO_TOKEN)):
-        part_ids = P.official_token_ids(part, _TokAdapter(tok), cfg.image_token_id)
-        if i > 0:
-            if part_ids and part_ids[0] == tok.bos_token_id:
-                part_ids = part_ids[1:]
-            ids.append(cfg.video_token_id)
-        ids.extend(part_ids)
-    return ids
+        return P.retokenize_prompt(prompt, self.info.get_tokenizer(), self.info.official_tokenizer(),
+                                   cfg.image_token_id, cfg.video_token_id)
 
 
 def _landmarks(value: Any, n: int, shape: tuple[int, ...], kind: str) -> tuple[torch.Tensor, torch.Tensor]:

@@ -12,8 +12,9 @@ tree ``lfw/<Name>/<Name>_0001.jpg`` plus an attribute file in CelebA's ``list_at
   name with a folder (``Aaron_Eckhart/Aaron_Eckhart_0001.jpg``) is taken as it is. Names
   must stay inside the image folder (no ``..``, absolute paths or links out of it).
 - ``partition_file`` (option): a CelebA-format ``<image> 0|1|2`` file. By default the first
-  found of :data:`PARTITION_FILES`; if none exists, **all** listed images are evaluated
-  (Face-MLLM evaluated 6,880 images). ``split`` picks the partition when there is one.
+  found of :data:`PARTITION_FILES`; if none exists, **all** listed images are evaluated.
+  ``split`` picks the partition when there is one. Face-MLLM's 6,880 images are the test
+  split; ``--protocol face-mllm`` refuses a tree that gives another count (its ``samples``).
 
 Columbia's ``lfw_attributes.txt`` (73 real-valued attributes of Kumar et al.) is a different
 dataset; the loader says so instead of misreading it.

@@ -374,15 +374,15 @@ def set_default_cropper(cropper: FaceCropper | None) -> None:
     _default = cropper
 
 
-_face_llava: FaceCropper | None = None
+#: ``face-llava`` croppers by detector spec (a changed ``FACEBENCH_FACE_DETECTOR`` gets its own)
+_face_llava: dict[str, FaceCropper] = {}
 
 
 def face_llava_cropper() -> FaceCropper:
     """The process-wide ``face-llava`` cropper: the official geometry on MediaPipe's detector
     (or the one ``FACEBENCH_FACE_DETECTOR`` names), boxes cached on disk."""
-    global _face_llava
-    if _face_llava is None:
-        spec = os.environ.get(DETECTOR_ENV) or "mediapipe"
+    spec = os.environ.get(DETECTOR_ENV) or "mediapipe"
+    if spec not in _face_llava:
         try:
             detector = make_detector(spec)
         except FaceCropError as exc:
@@ -390,8 +390,8 @@ def face_llava_cropper() -> FaceCropper:
                 f"the face-llava crop (Face-LLaVA tools/crop_face.py) detects faces with "
                 f"MediaPipe: {exc}"
             ) from exc
-        _face_llava = FaceCropper(detector, cache=cache_dir("face_boxes"), rule="face-llava")
-    return _face_llava
+        _face_llava[spec] = FaceCropper(detector, cache=cache_dir("face_boxes"), rule="face-llava")
+    return _face_llava[spec]
 
 
 def cropper_for(mode: str) -> FaceCropper:
@@ -404,11 +404,15 @@ def cropper_for(mode: str) -> FaceCropper:
 
 
 def set_cropper(mode: str, cropper: FaceCropper | None) -> None:
-    """Replace (None: reset) the process-wide cropper of a crop mode."""
-    global _face_llava
+    """Replace (None: reset) the process-wide cropper of a crop mode (``face-llava``: for the
+    current detector spec)."""
     if mode == "face":
         set_default_cropper(cropper)
     elif mode == "face-llava":
-        _face_llava = cropper
+        spec = os.environ.get(DETECTOR_ENV) or "mediapipe"
+        if cropper is None:
+            _face_llava.pop(spec, None)
+        else:
+            _face_llava[spec] = cropper
     else:
         raise FaceCropError(f"unknown crop mode {mode!r}; known: face, face-llava")

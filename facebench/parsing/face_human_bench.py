@@ -5,7 +5,8 @@ shown as A, B, C, D; the value is the chosen option's text. An unparseable answe
 public pipeline calls ``X`` ("the meaning of all options are significantly different from the
 answer"): the task counts it as a refusal (wrong in ``accuracy``, left out of ``clean_accuracy``).
 
-``strict``: :func:`facebench.parsing.option.option_letter`'s rules over the question's options.
+``strict``: :func:`facebench.parsing.facexbench.strict_option` (the option-letter rules, then an
+answer that is exactly one option's text) over the question's options.
 
 ``reference``: the rule stages of ``get_final_answer`` in the public
 ``code/evaluation/output_final_answer.py`` (lxq1000/Face-Human-Bench):
@@ -28,7 +29,7 @@ from __future__ import annotations
 import re
 
 from facebench.parsing.context import ParseContext
-from facebench.parsing.option import option_letter
+from facebench.parsing.facexbench import strict_option
 from facebench.types import ParseResult
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -37,8 +38,8 @@ _PATTERN_2 = re.compile(r"选项 ?[ABCD]")
 
 
 def face_human_bench_option(text: str, ctx: ParseContext) -> ParseResult:
-    """``strict`` reading: the generic option-letter rules over the question's own options."""
-    return option_letter(text, ctx)
+    """``strict`` reading: :func:`strict_option` over the question's own options."""
+    return strict_option(text, ctx)
 
 
 def _letter(letter: str, options: tuple[str, ...], rule: str) -> ParseResult:
@@ -58,6 +59,6 @@ def reference_face_human_bench_option(text: str, ctx: ParseContext) -> ParseResu
     matches = [m[0] for m in _PATTERN_1.findall(text)] + [m[-1] for m in _PATTERN_2.findall(text)]
     if matches and all(m == matches[0] for m in matches):
         return _letter(matches[0], options, "reference:regex")
-    strict = option_letter(text, ctx)
+    strict = strict_option(text, ctx)
     rule = f"reference:matcher_fallback:{strict.rule}"
     return ParseResult(strict.value, rule) if strict.valid else ParseResult.fail(rule)

@@ -3,7 +3,10 @@
 Parser ``facexbench_option``; ``ctx.options`` are the question's option texts in the order shown
 as A, B, C, D, and the value is the chosen option's text.
 
-``strict``: :func:`facebench.parsing.option.option_letter`'s rules over those texts.
+``strict``: :func:`facebench.parsing.option.option_letter`'s rules over those texts; when they
+find nothing (``no_letter``), an answer that is exactly one option's text (case, surrounding
+space and a final ``.`` aside) is that option (``option_exact``: sentence-long options ending in
+a full stop are never whole-word mentions).
 
 ``reference``: ``extract_option_label`` of FaceXBench's public scorer (``aggregate_results.py``,
 Kartik-3004/facexbench), defects included. The option labels are ``A``, ``B``... for as many
@@ -45,9 +48,23 @@ REFERENCE_PATTERNS = tuple(
 )
 
 
+def _plain(text: str) -> str:
+    return " ".join(text.strip().rstrip(".").split()).lower()
+
+
+def strict_option(text: str, ctx: ParseContext) -> ParseResult:
+    """option_letter over the question's options, then an exact option text (``option_exact``)."""
+    result = option_letter(text, ctx)
+    if result.valid or result.rule != "no_letter":
+        return result
+    answer = _plain(text)
+    exact = [o for o in ctx.options if _plain(str(o)) == answer]
+    return ParseResult(exact[0], "option_exact") if len(exact) == 1 else result
+
+
 def facexbench_option(text: str, ctx: ParseContext) -> ParseResult:
-    """``strict`` reading: the generic option-letter rules over the question's own options."""
-    return option_letter(text, ctx)
+    """``strict`` reading: :func:`strict_option` over the question's own options."""
+    return strict_option(text, ctx)
 
 
 def reference_label(text: str, n_options: int, options: tuple[str, ...] = ()) -> tuple[str | None, str]:

@@ -37,6 +37,7 @@ from typing import Any
 
 from facebench.engine.layout import run_folders
 from facebench.engine.store import read_jsonl
+from facebench.errors import FacebenchError
 
 PAGE = Path(__file__).with_name("browser.html")
 FLAG = {"right": "r", "wrong": "w", "invalid": "i", "error": "e", "unscored": "u"}
@@ -189,6 +190,9 @@ def write_browser(output: Path, site: Path, *, chunk_size: int = 100, frames: in
             by_task.setdefault(folder.name, []).append(folder)
     data = site / "data"
     if data.exists():
+        if not (data / "index.js").is_file():
+            raise FacebenchError(f"{site} has a data/ folder that facebench did not write; "
+                                 f"choose another folder for the sample browser")
         shutil.rmtree(data)  # a task or run that is gone must not linger in the page
     thumbs = _Thumbs(site / "thumbs", size=thumb_size, frames=frames)
     thumbs.folder.mkdir(parents=True, exist_ok=True)

@@ -70,11 +70,12 @@ def headline_chart(entries: Sequence[Headline], ncols: int = 3) -> bytes:
     for ax, task in zip(axes.flat, tasks):
         rows = {e.model: e for e in entries if e.task == task}
         first = next(iter(rows.values()))
-        ys = list(range(len(models)))
+        shown = [m for m in models if m in rows]  # the models that ran this task, in one order
+        ys = list(range(len(shown)))
         top = 0.0
-        for y, m in zip(ys, models):
-            e = rows.get(m)
-            if e is None or e.value is None:
+        for y, m in zip(ys, shown):
+            e = rows[m]
+            if e.value is None:
                 ax.text(0.02, y, "no value (unanswered, or waits for a judge)", va="center",
                         transform=ax.get_yaxis_transform(), fontsize=7, color="#888")
                 continue
@@ -90,8 +91,8 @@ def headline_chart(entries: Sequence[Headline], ncols: int = 3) -> bytes:
         if floors:
             ax.axvline(floors[0], color="#c0392b", linestyle="--", linewidth=1.2, label="floor")
             top = max(top, floors[0])
-        ax.set_yticks(ys, models, fontsize=7)
-        ax.set_ylim(len(models) - 0.5, -0.5)  # first model on top, also when no bar is drawn
+        ax.set_yticks(ys, shown, fontsize=7)
+        ax.set_ylim(len(shown) - 0.5, -0.5)  # first model on top, also when no bar is drawn
         ax.set_xlim(0, (1.0 if top <= 1.0 and not first.lower_is_better else top * 1.15) or 1.0)
         arrow = "  \u2193 lower is better" if first.lower_is_better else ""
         ax.set_title(f"{task}: {first.metric}{arrow}", fontsize=9,

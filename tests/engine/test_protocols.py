@@ -82,7 +82,9 @@ def test_a_style_that_is_the_protocols_own_is_no_override(cli, data_root, tmp_pa
     assert (out / "random/face-mllm~style=open/rafdb/metrics.json").is_file()
 
 
-def test_native_style_goes_to_models_that_claim_the_protocol(cli, data_root, tmp_path):
+def test_native_style_goes_to_models_that_claim_the_protocol(cli, data_root, tmp_path, monkeypatch):
+    # face-llava face-crops every input; the fixture's cartoon faces need no mediapipe
+    monkeypatch.setenv("FACEBENCH_FACE_DETECTOR", "facebench.fixtures.detector:ForegroundFaceDetector")
     card = tmp_path / "own.yaml"
     card.write_text("name: own-model\nadapter: random\nnative_protocols: [face-llava]\n")
     out = tmp_path / "out"

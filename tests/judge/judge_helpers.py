@@ -52,9 +52,10 @@ def write_run(output: Path, model: str, task: str, items: list[dict]) -> Path:
     return folder
 
 
-def json_rating(body: dict, mc: int = 7, lc: int = 8, c: int = 6) -> str:
-    return json.dumps({"media_consistency": mc, "label_consistency": lc, "completeness": c,
-                       "reason": "fine"})
+def rating_reply(mc: int | str, lc: int | str, c: int | str, reason: str = "ok") -> str:
+    """A judge reply in the format of Face-LLaVA Fig. 8 (reasoning rubrics version 2):
+    criterion "1" media consistency, "2" ground-truth consistency, "3" completeness."""
+    return json.dumps({"rating": {"1": mc, "2": lc, "3": c}, "reason": reason})
 
 
 

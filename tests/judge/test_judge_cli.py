@@ -4,9 +4,8 @@ against the loopback server, the Table-10-like table and the leaderboard merge."
 from __future__ import annotations
 
 import csv
-import json
 
-from tests.judge.judge_helpers import KEY, with_health
+from tests.judge.judge_helpers import KEY, rating_reply, with_health
 
 from facebench.report.reference import reference_rows
 
@@ -14,8 +13,7 @@ from facebench.report.reference import reference_rows
 def test_run_judge_leaderboard(tmp_path, cli, server, judge_card):
     out = tmp_path / "out"
     cli("run", "--model", "random", "--tasks", "rafdb", "--prompt", "open", "--limit", "6", "--output", out)
-    server.responder = with_health(lambda body: json.dumps(
-        {"media_consistency": 4, "label_consistency": 6, "completeness": 5, "reason": "short"}))
+    server.responder = with_health(lambda body: rating_reply(4, 6, 5, "short"))
     card = judge_card()
     result = cli("judge", out, "--judge", card, "--tasks", "rafdb", "--concurrency", "2")
     assert "rated 6, unrated 0" in result.output
@@ -42,7 +40,9 @@ def _board(cli, out, path):
     return header, {(line[0], line[header.index("protocol")]): line for line in lines}
 
 
-def test_leaderboard_paper_rows_only_under_the_protocol_that_reproduces_them(tmp_path, cli):
+def test_leaderboard_paper_rows_only_under_the_protocol_that_reproduces_them(tmp_path, cli, monkeypatch):
+    # face-llava face-crops every input; the demo data's cartoon faces need no mediapipe
+    monkeypatch.setenv("FACEBENCH_FACE_DETECTOR", "facebench.fixtures.detector:ForegroundFaceDetector")
     out = tmp_path / "out"
     cli("run", "--model", "random", "--tasks", "rafdb", "--output", out)
     header, rows = _board(cli, out, tmp_path / "plain.csv")

@@ -6,7 +6,7 @@ import json
 import time
 
 import pytest
-from tests.judge.judge_helpers import KEY, KEY_ENV, with_health, write_run
+from tests.judge.judge_helpers import KEY, KEY_ENV, rating_reply, with_health, write_run
 from tests.openai_server import count_images, last_user_text
 
 from facebench.errors import ConfigError, FacebenchError
@@ -15,8 +15,12 @@ from facebench.judge.reasoning import rate_task
 
 
 def rating(mc: int, lc: int, c: int) -> str:
-    return json.dumps({"media_consistency": mc, "label_consistency": lc, "completeness": c,
-                       "reason": "ok"})
+    return rating_reply(mc, lc, c)
+
+
+def label_is(body: dict, label: str) -> bool:
+    """Whether the rating prompt carries this ground truth (Fig. 8's label line)."""
+    return f'"Categorical Label": "{label}"' in last_user_text(body)
 
 
 def expression_run(tmp_path, media_files, n: int = 4):
@@ -31,7 +35,7 @@ def test_rates_every_answer_records_raw_text_model_version_and_means(tmp_path, s
     folder = expression_run(tmp_path, media_files)
     ratings = {"happiness": (9, 10, 8), "anger": (7, 8, 6), "surprise": (5, 6, 4), "neutral": (3, 4, 2)}
     server.responder = with_health(lambda body: rating(*next(
-        v for k, v in ratings.items() if f"label: {k}" in last_user_text(body))))
+        v for k, v in ratings.items() if label_is(body, k))))
     judge = Judge.from_card(str(judge_card()))
     summary = rate_task(folder, judge, "expression")
 
@@ -45,7 +49,7 @@ def test_rates_every_answer_records_raw_text_model_version_and_means(tmp_path, s
     assert summary["judge_models"] == ["gpt-4o-mini-2024-07-18"]
     assert summary["criteria"]["media_consistency"]["mean"] == pytest.approx((9 + 7 + 5 + 3) / 4)
     assert summary["criteria"]["completeness"]["mean"] == pytest.approx((8 + 6 + 4 + 2) / 4)
-    assert summary["rubric"] == "reasoning_expression.v1"
+    assert summary["rubric"] == "reasoning_expression.v2" and summary["complete"] is True
     # every request carried its image; tokens and cost come from the usage and the price table
     chat = [b for b in server.requests if "OK" not in last_user_text(b)]
     assert all(count_images(b) == 1 for b in chat)
@@ -64,7 +68,7 @@ def test_video_answers_are_sent_as_8_uniform_frames(tmp_path, server, judge_card
     assert summary["n_rated"] == 1
     body = server.requests[-1]
     assert count_images(body) == 8
-    assert "8 frames taken at even intervals" in last_user_text(body)
+    assert last_user_text(body).startswith("You are given 8 frames uniformly sampled from a video")
 
 
 def test_malformed_json_is_repaired_or_reasked_and_never_becomes_a_score(tmp_path, server, judge_card, media_files):
@@ -73,11 +77,11 @@ def test_malformed_json_is_repaired_or_reasked_and_never_becomes_a_score(tmp_pat
     def responder(body):
         text = last_user_text(body)
         retry = "could not be read" in text
-        if "label: happiness" in text:  # fenced JSON with a trailing comma: repaired locally
+        if label_is(body, "happiness"):  # fenced JSON with a trailing comma: repaired locally
             return "```json\n" + rating(9, 9, 9)[:-1] + ",}\n```"
-        if "label: anger" in text:  # broken first, fine when re-asked
-            return rating(6, 6, 6) if retry else '{"media_consistency": 6, "label_consistency": '
-        if "label: surprise" in text:  # out of range every time: unrated
+        if label_is(body, "anger"):  # broken first, fine when re-asked
+            return rating(6, 6, 6) if retry else '{"rating": {"1": 6, "2": '
+        if label_is(body, "surprise"):  # out of range every time: unrated
             return rating(11, 5, 5)
         return "I would rate this highly."  # never JSON: unrated
 
@@ -94,7 +98,7 @@ def test_malformed_json_is_repaired_or_reasked_and_never_becomes_a_score(tmp_pat
     # only the rated rows enter the mean
     assert summary["criteria"]["media_consistency"] == {"mean": 7.5, "std": 1.5, "n": 2}
     # re-asks raise the temperature
-    temps = sorted({b["temperature"] for b in server.requests if "label: surprise" in last_user_text(b)})
+    temps = sorted({b["temperature"] for b in server.requests if label_is(b, "surprise")})
     assert temps == [0.0, 0.5, 1.0]
 
 
@@ -151,9 +155,9 @@ def test_no_key_reaches_any_file(tmp_path, server, judge_card, media_files):
     folder = expression_run(tmp_path, media_files)
     server.responder = with_health(lambda body: rating(7, 7, 7))
     server.error_body_extra = " auth was {auth}"  # a server that echoes the Authorization header
-    server.rule = lambda body: "400" if "label: anger" in last_user_text(body) else None
+    server.rule = lambda body: "400" if label_is(body, "anger") else None
     summary = rate_task(folder, Judge.from_card(str(judge_card())), "expression")
-    assert summary["n_error"] == 1
+    assert summary["n_error"] == 1 and summary["complete"] is False
     assert any("Bearer" in json.dumps(b) for b in server.requests)  # the key did travel...
     for path in (tmp_path / "out").rglob("*"):
         if path.is_file():
@@ -166,5 +170,6 @@ def test_dry_run_renders_prompts_and_sends_nothing(tmp_path, server, judge_card,
     summary = rate_task(folder, Judge.from_card(str(judge_card())), "expression", dry_run=True)
     assert summary["n_calls"] == 4 and server.count == 0
     rows = [json.loads(x) for x in (folder / "judge" / "dry_run.jsonl").read_text().splitlines()]
-    assert "Ground-truth emotion label: happiness" in rows[0]["prompt"]
+    assert rows[0]["prompt"].endswith('"Categorical Label": "happiness" "Description": '
+                                      '"She smiles widely, cheeks raised: happiness."')
     assert rows[0]["media"] == [media_files["img"][0]]

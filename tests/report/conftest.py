@@ -32,7 +32,8 @@ def _replay_answers(out: Path, tasks: list[str]) -> Path:
     for task in tasks:
         items = [json.loads(x) for x in (out / "model-a" / "facebench" / task / "items.jsonl").open()]
         for i, it in enumerate(items):
-            kind = B_PATTERN[i % 4]
+            # agedb asks age, then gender, of each picture: count per question there
+            kind = B_PATTERN[(i // 2 if task == "agedb" else i) % 4]
             if kind == "error":
                 continue
             target, req = it["target"], it["request"]

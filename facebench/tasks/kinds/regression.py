@@ -15,7 +15,7 @@ best constant predictor under absolute error.
 ``kind_options: {integer_ages: truncate | round}`` scores the *integer* part of each answer, for
 protocols whose paper reports "the mean absolute error between the ground truth and the predicted
 integer ages" (Face-LLaVA App. F.3): ``truncate`` drops the fraction (27.5 -> 27, what a digit
-regex such as ``\d+`` reads from "27.5"), ``round`` rounds half up (27.5 -> 28). The parsed value
+regex such as ``\\d+`` reads from "27.5"), ``round`` rounds half up (27.5 -> 28). The parsed value
 in ``predictions.jsonl`` stays as read; only the error uses the integer. Unset: the value as read.
 """
 

@@ -23,7 +23,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -159,6 +159,23 @@ def plan(
             f"image(s) per prompt (raise limit_mm_per_prompt.image in the card to run them)."
         )
     return ServePlan(command, _client_card(card, "openai", host, port, concurrency), tuple(notes))
+
+
+def with_data_parallel(plan_: ServePlan, size: int) -> ServePlan:
+    """The plan with vLLM's own data parallelism: ``size`` engine replicas on this node behind
+    the one server (``--data-parallel-size``, each replica with the card's tensor parallel GPUs);
+    the printed card keeps ``size`` times the requests in flight, so every replica stays busy."""
+    if size < 1:
+        raise ConfigError(f"--data-parallel-size must be at least 1, got {size}")
+    if size == 1:
+        return plan_
+    settings = dict(plan_.card.settings)
+    settings["concurrency"] = settings["batch_size"] = settings["concurrency"] * size
+    return replace(
+        plan_,
+        command=[*plan_.command, "--data-parallel-size", str(size)],
+        card=plan_.card.model_copy(update={"settings": settings}),
+    )
 
 
 def _client_card(

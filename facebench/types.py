@@ -151,6 +151,9 @@ class Response:
 
 
 UNPARSEABLE = "unparseable"
+#: the rule of an answer that is not an answer ("I don't know", "the image is too dark", "I
+#: can't help with that"): unparsed like any invalid answer, counted apart as a refusal
+REFUSAL = "refusal"
 
 
 @dataclass(frozen=True)
@@ -167,6 +170,11 @@ class ParseResult:
     @property
     def valid(self) -> bool:
         return self.value is not None
+
+    @property
+    def refused(self) -> bool:
+        """True when the answer was a refusal (rule :data:`REFUSAL`); never a valid read."""
+        return self.rule == REFUSAL
 
     @staticmethod
     def fail(reason: str = UNPARSEABLE) -> ParseResult:

@@ -7,6 +7,12 @@ Each request becomes an lm-eval ``generate_until`` Instance whose context carrie
 model's chat template when asked, and batches (by its own ``batch_size``). lm-eval models
 take images only, so a video goes in as ``num_frames`` sampled frames.
 
+The user's lm-eval model args are passed as given: a ``batch_size`` or ``device`` written there
+is lm-eval's, and facebench's own settings of those names fill in only what they leave out (lm-eval
+builds the model with ``cls(**model_args, **extra)``, so a key in both would be a duplicate
+keyword). A model class without its own ``apply_chat_template`` (lm-eval's base class has one
+that only raises ``NotImplementedError``) gets the plain-text prompt.
+
 lm-eval reports no token counts, so responses carry none.
 """
 
@@ -18,6 +24,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from lm_eval.api.instance import Instance
+from lm_eval.api.model import LM
 from lm_eval.api.registry import get_model
 from lm_eval.utils import simple_parse_args_string
 from pydantic import Field
@@ -66,21 +73,35 @@ class LMEvalAdapter(Adapter):
             raise ValueError("lm-eval adapter needs `model` (or `pretrained` in model_args)")
         return args
 
+    def _extra(self, args: dict[str, Any]) -> dict[str, Any]:
+        """facebench's ``batch_size`` and ``device`` for lm-eval, minus those the model args set."""
+        s: LMEvalSettings = self.settings  # type: ignore[assignment]
+        extra = {"batch_size": s.batch_size, "device": s.device}
+        return {k: v for k, v in extra.items() if k not in args}
+
     def _load(self) -> Any:
         """Build the lm-eval model on first use (a cached run never loads it)."""
         if self._lm is None:
             s: LMEvalSettings = self.settings  # type: ignore[assignment]
             cls = get_model(s.model_type)
-            extra = {"batch_size": s.batch_size, "device": s.device}
-            self._lm = cls.create_from_arg_obj(self._model_args(), extra)
+            args = self._model_args()
+            self._lm = cls.create_from_arg_obj(args, self._extra(args))
         return self._lm
+
+    def _templated(self) -> bool:
+        """Whether to apply the model's chat template: asked for, and the model class has one of
+        its own (``LM.apply_chat_template`` exists on every model and only raises)."""
+        if not self.settings.apply_chat_template:  # type: ignore[attr-defined]
+            return False
+        own = getattr(type(self._lm), "apply_chat_template", None)
+        return own is not None and own is not LM.apply_chat_template
 
     # -- request conversion ----------------------------------------------------------------
 
     def _context(self, request: Request) -> tuple[str, list[Any]]:
         """The prompt with ``<image>`` markers, and the images in marker order."""
         lm = self._lm
-        templated = self.settings.apply_chat_template and hasattr(lm, "apply_chat_template")  # type: ignore[attr-defined]
+        templated = self._templated()
         images: list[Any] = []
         history: list[dict[str, Any]] = []
         for m in request.messages:

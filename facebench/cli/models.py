@@ -46,6 +46,7 @@ def serve(
     card_out: Annotated[Path | None, typer.Option("--card-out", help="also write the printed openai card to FILE")] = None,
     tensor_parallel_size: Annotated[int | None, typer.Option("--tensor-parallel-size", help="GPUs per model (overrides the card)")] = None,
     dtype: Annotated[str | None, typer.Option("--dtype", help="auto, bfloat16, float16 or float32 (overrides the card)")] = None,
+    data_parallel_size: Annotated[int, typer.Option("--data-parallel-size", help="engine replicas on this node behind the one server (vLLM data parallelism; each with the card's tensor parallel GPUs)")] = 1,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="print the command and the card; start nothing")] = False,
     server_module: Annotated[str, typer.Option("--server-module", hidden=True)] = "vllm.entrypoints.openai.api_server",
 ) -> None:
@@ -53,13 +54,14 @@ def serve(
     import shlex
 
     from facebench.adapters.registry import load_card
-    from facebench.serve import check_server, launch, plan, write_card
+    from facebench.serve import check_server, launch, plan, with_data_parallel, write_card
 
     try:
         overrides = {k: yaml.safe_load(v) for k, v in _pairs(model_arg, "--model-arg").items()}
         given = {"model": model_path, "tensor_parallel_size": tensor_parallel_size, "dtype": dtype}
         overrides.update({k: v for k, v in given.items() if v is not None})
         the_plan = plan(load_card(card), host, port, overrides, server_module)
+        the_plan = with_data_parallel(the_plan, data_parallel_size)
         if not dry_run:
             check_server(the_plan.command)
     except FacebenchError as exc:

@@ -44,6 +44,7 @@ card relative to a single-process run (see docs/scale.md).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import math
@@ -84,8 +85,9 @@ def worker_name() -> str:
     return f"{host}-{os.getpid()}"
 
 
-def merge_shards(cache: ResponseCache) -> int:
-    """Move every shard row that ``responses.jsonl`` lacks into it; delete the shards.
+def merge_shards(cache: ResponseCache, remove: bool = True) -> int:
+    """Copy every shard row that ``responses.jsonl`` lacks into it, then delete the shards
+    (``remove``: False while replicas may still be writing, e.g. after an interrupt).
 
     Idempotent: a row already there (the same success for the fingerprint, or the same error
     row) is not written twice, so a merge cut short by a crash is simply done again. A
@@ -105,8 +107,12 @@ def merge_shards(cache: ResponseCache) -> int:
                 added[fp] = row
     new = list(added.values())
     cache.append(new)  # one write + fsync, before the shards go
+    if not remove:
+        return len(new)
     for path in files:
         path.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        folder.rmdir()  # gone once merged, unless another writer is still there
     return len(new)
 
 
@@ -217,22 +223,32 @@ class Replica:
 
 # -- the driver ---------------------------------------------------------------------------------------
 def connect(address: str | None) -> None:
-    """Join the cluster at ``address``, or start a local Ray instance on 127.0.0.1; a Ray
-    already initialised in this process (a notebook, a test) is used as it is."""
+    """Join the cluster at ``address``, or start a local Ray instance that listens on
+    127.0.0.1 only; a Ray already initialised in this process (a notebook, a test) is used
+    as it is."""
+    if not address:
+        # Ray resolves 127.0.0.1 to the machine's public address unless told the "cluster" is
+        # this machine alone: a local instance is reachable from this machine only
+        os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
     try:
         import ray
     except ImportError as exc:
         raise ConfigError("--backend ray needs Ray Data: pip install 'facebench[ray]'") from exc
     if ray.is_initialized():
         return
-    quiet = {"logging_level": logging.WARNING, "configure_logging": True}
+    quiet = {"logging_level": logging.WARNING}
     try:
         if address:
             ray.init(address=address, **quiet)
         else:
             ray.init(address="local", include_dashboard=False, _node_ip_address="127.0.0.1", **quiet)
     except ConnectionError as exc:
-        raise ConfigError(f"cannot reach the Ray cluster at {address}: {exc}") from exc
+        raise ConfigError(
+            f"cannot reach the Ray cluster at {address}: {exc} (a cluster with token "
+            f"authentication needs RAY_AUTH_MODE=token and its token in RAY_AUTH_TOKEN or "
+            f"~/.ray/auth_token; see docs/scale.md)"
+        ) from exc
+    logging.getLogger("ray.data").setLevel(logging.WARNING)
 
 
 def _block_rows(pending: int, workers: int, batch_size: int) -> int:
@@ -274,6 +290,8 @@ def infer_ray(
     if opts.adapter_spec is None:
         raise ConfigError("--backend ray needs the model card (RunOptions.adapter_spec)")
     card, overrides = opts.adapter_spec
+    returned: dict[str, dict[str, Any]] = {}
+    finished = False
     try:
         merge_shards(cache)  # a killed run's answers first: they are not asked again
         stats.total = len(items)
@@ -282,16 +300,31 @@ def infer_ray(
             progress("infer", stats.cached, stats.total)
         pending = [it for it in items if it["fp"] not in cache]
         if pending:
-            _run_pipeline(opts, card, overrides, pending, cache, progress, stats, card_adapter_class)
+            _run_pipeline(opts, card, overrides, pending, progress, stats, cache, returned)
+        finished = True
     finally:
-        added = merge_shards(cache)
+        # shards stay on disk if replicas may still be writing (an interrupt, a failure)
+        merge_shards(cache, remove=finished)
+        # answers of replicas whose shards this machine cannot see (no shared file system)
+        cache.append([r for r in returned.values() if r["fp"] not in cache and cache.get(r["fp"]) != r])
         cache.close()
-    if added:
-        log.debug("merged %d shard rows after the run", added)
     return stats
 
 
-def _run_pipeline(opts, card, overrides, pending, cache, progress, stats, card_adapter_class) -> None:
+def _run_pipeline(
+    opts: RunOptions,
+    card: Any,
+    overrides: dict[str, Any],
+    pending: list[dict[str, Any]],
+    progress: Progress | None,
+    stats: InferStats,
+    cache: ResponseCache,
+    returned: dict[str, dict[str, Any]],
+) -> None:
+    """Media stage, then the replicas; every row that comes back is counted in ``stats`` and
+    kept in ``returned``."""
+    from facebench.adapters.registry import card_adapter_class
+
     connect(opts.ray_address)
     import ray
     import ray.data
@@ -322,7 +355,6 @@ def _run_pipeline(opts, card, overrides, pending, cache, progress, stats, card_a
         compute=ray.data.ActorPoolStrategy(size=workers),
         **resources,
     )
-    returned: dict[str, dict[str, Any]] = {}
     try:
         for out in ds.iter_batches(batch_size=None, batch_format="numpy"):
             for text in out["row"]:
@@ -340,7 +372,3 @@ def _run_pipeline(opts, card, overrides, pending, cache, progress, stats, card_a
         if cause is not None:  # a card or data problem: one line, as the local backend says it
             raise FacebenchError(str(cause)) from exc
         raise
-    finally:
-        # answers of replicas whose shards this machine cannot see (no shared file system)
-        merge_shards(cache)
-        cache.append([r for r in returned.values() if r["fp"] not in cache and cache.get(r["fp"]) != r])

@@ -222,10 +222,9 @@ def retokenize_prompt(
     if official_ids_from_text(official_text(ids, tokenizer, image_token_id, video_token_id),
                               tokenizer, image_token_id, video_token_id) == ids:
         return ids
+    if ids and ids[0] == getattr(text_tokenizer, "bos_token_id", None):
+        ids = ids[1:]  # decoding it could add a space after "<s>"
     text = text_tokenizer.decode(ids, skip_special_tokens=False)
-    bos = getattr(text_tokenizer, "bos_token", None)
-    if bos and text.startswith(bos):
-        text = text[len(bos):]
     return official_ids_from_text(text, tokenizer, image_token_id, video_token_id)
 
 

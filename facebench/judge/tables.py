@@ -67,7 +67,8 @@ def _type_means(summaries: list[dict[str, Any]]) -> dict[str, dict[tuple[str, st
 
 
 def reasoning_table(output: Path) -> pd.DataFrame:
-    """Rows: models; columns: ``(criterion, task)``, ``(criterion, reasoning_<type>)``, ``(criterion, all)``."""
+    """Rows: models; columns: ``(criterion, task)``, ``(criterion, reasoning_<type>)`` and
+    ``(criterion, all)``."""
     summaries = collect_summaries(output)
     table: dict[str, dict[tuple[str, str], float]] = {}
     for s in summaries:
@@ -156,7 +157,8 @@ def judge_columns(output: Path) -> dict[tuple[str, str], dict[str, float]]:
                 if (crit, t) in means:
                     row[f"reasoning_{t}/judge_{crit}"] = means[(crit, t)]
             if all((crit, t) in means for t in TASK_TYPE_ORDER):  # comparable with the paper's All
-                row[f"reasoning_all/judge_{crit}"] = statistics.fmean(means[(crit, t)] for t in TASK_TYPE_ORDER)
+                row[f"reasoning_all/judge_{crit}"] = statistics.fmean(
+                    means[(crit, t)] for t in TASK_TYPE_ORDER)
     return cols
 
 

@@ -94,7 +94,9 @@ def scan(
     if on_malformed not in ("skip", "error"):
         raise DatasetError(f"on_malformed must be 'skip' or 'error', not {on_malformed!r}")
     if subset_source and subset_file is None:
-        raise DatasetError(f"{dataset}: subset_source is set but subset_file is not: {subset_source}")
+        raise DatasetError(
+            f"{dataset}: subset_source is set but subset_file is not: {subset_source}"
+        )
     root = require_dir(Path(root), f"{dataset} image")
     if subset_file is not None:  # a missing split file is reported before the folder is scanned
         read_subset(subset_file, root, subset_source)

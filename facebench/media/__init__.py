@@ -152,7 +152,8 @@ def materialize_image(value: str | Path) -> Path:
     if ref.crop is not None:  # a crop depends on the detector: key the file by it too
         from facebench.media.face_crop import cropper_for
 
-        fragment += "_" + hashlib.sha256(cropper_for(ref.crop).detector.name.encode()).hexdigest()[:8]
+        detector = cropper_for(ref.crop).detector.name
+        fragment += "_" + hashlib.sha256(detector.encode()).hexdigest()[:8]
     target = cache_dir("crops") / f"{file_fingerprint(ref.path)}_{fragment}.png"
     if not target.is_file():
         tmp = target.with_suffix(".tmp.png")

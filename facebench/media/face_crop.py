@@ -339,7 +339,8 @@ class FaceCropper:
             x0, y0, x1, y1 = official_box(rgb.size, box) if box is not None else (0, 0, 0, 0)
             if x1 <= x0 or y1 <= y0:  # no single face (or an empty clip): no crop, as official
                 return rgb
-            return rgb.crop((x0, y0, x1, y1)).resize((self.size, self.size), Image.Resampling.BILINEAR)
+            size = (self.size, self.size)
+            return rgb.crop((x0, y0, x1, y1)).resize(size, Image.Resampling.BILINEAR)
         return rgb.crop(self.square(rgb, box)).resize((self.size, self.size), Image.Resampling.BICUBIC)
 
 

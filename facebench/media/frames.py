@@ -311,7 +311,9 @@ def _decode_counting(path: str, wanted: list[int]) -> dict[int, Image.Image]:
     return out
 
 
-def segment_indices(info: VideoInfo, start: float, end: float, k: int, rule: str = "round") -> list[int]:
+def segment_indices(
+    info: VideoInfo, start: float, end: float, k: int, rule: str = "round"
+) -> list[int]:
     """``k`` frame indices spread uniformly (``rule``: :func:`~facebench.media.files.frame_indices`)
     over the frames timed in ``[start, end)`` seconds.
 

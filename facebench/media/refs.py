@@ -15,8 +15,9 @@ The fragment is ``#`` followed by ``key=value`` pairs joined by ``&``; keys are 
 ``start``, ``end``, ``crop`` (``face``: facebench's crop geometry, ``face-llava``: the official
 Face-LLaVA tools/crop_face.py geometry; :mod:`facebench.media.face_crop`) and ``sampling``
 (which frames a video shows: absent = ``linspace(0, n-1, k)`` rounded, ``floor`` =
-``linspace(0, n-1, k, dtype=int)``, the official Face-LLaVA rule; :func:`facebench.media.files.frame_indices`). A ``#`` whose tail is not such a fragment is part of the
-file name, so every existing path keeps its meaning. Because the reference is the media
+``linspace(0, n-1, k, dtype=int)``, the official Face-LLaVA rule; see
+:func:`facebench.media.files.frame_indices`). A ``#`` whose tail is not such a fragment is part
+of the file name, so every existing path keeps its meaning. Because the reference is the media
 string itself, it is part of the request fingerprint: a different frame, chunk or crop is a
 different cached request, with no extra bookkeeping.
 """
@@ -52,7 +53,8 @@ class MediaRef:
 
     @property
     def is_plain(self) -> bool:
-        return self.frame is None and self.start is None and self.crop is None and self.sampling is None
+        return (self.frame is None and self.start is None and self.crop is None
+                and self.sampling is None)
 
     @property
     def frame_rule(self) -> str:
@@ -72,7 +74,8 @@ class MediaRef:
 
     def with_sampling(self, rule: str | None) -> MediaRef:
         if rule is not None and rule not in SAMPLING_RULES:
-            raise RefError(f"unknown frame sampling rule {rule!r}; known: {', '.join(SAMPLING_RULES)}")
+            known = ", ".join(SAMPLING_RULES)
+            raise RefError(f"unknown frame sampling rule {rule!r}; known: {known}")
         return replace(self, sampling=None if rule == "round" else rule)
 
     def __str__(self) -> str:

@@ -72,13 +72,21 @@ def phrase_key(phrase: str) -> str:
     return " ".join(tokens(phrase))
 
 
+#: how strongly a mention is asserted (discourse matchers; see :class:`PhraseMatcher`)
+ASIDE, MINOR, PLAIN, MAJOR, ANSWER = 0, 1, 2, 3, 4
+
+
 @dataclass(frozen=True)
 class Hit:
-    """One matched key; ``sentence`` counts from 0."""
+    """One matched key; ``sentence`` counts from 0. ``strength`` says how the mention is
+    asserted (``PLAIN`` unless a discourse matcher saw a marker); ``fuzzy`` is the misspelt
+    word read as a synonym (empty for exact matches)."""
 
     sentence: int
     key: str
     negated: bool
+    strength: int = PLAIN
+    fuzzy: str = ""
 
 
 @dataclass(frozen=True)
@@ -93,6 +101,10 @@ class Scan:
     def positive(self) -> list[tuple[int, str]]:
         """(sentence, key) of every non-negated hit."""
         return [(h.sentence, h.key) for h in self.hits if not h.negated]
+
+    def asserted(self) -> list[Hit]:
+        """Every non-negated hit, with its strength."""
+        return [h for h in self.hits if not h.negated]
 
 
 class PhraseMatcher:

@@ -44,7 +44,8 @@ def check_parser_options(parser: str, options: Mapping[str, Any]) -> None:
         if isinstance(allowed, type) or all(isinstance(a, type) for a in allowed):
             types = (allowed,) if isinstance(allowed, type) else allowed
             if isinstance(value, bool) or not isinstance(value, types):  # type: ignore[arg-type]
-                raise ValueError(f"parser option {key}: {value!r} is not a {' or '.join(t.__name__ for t in types)}")  # type: ignore[union-attr]
+                names = " or ".join(t.__name__ for t in types)  # type: ignore[union-attr]
+                raise ValueError(f"parser option {key}: {value!r} is not a {names}")
         elif value not in allowed:
             raise ValueError(
                 f"parser option {key}: {value!r} is not one of {', '.join(map(repr, allowed))}"

@@ -1,28 +1,42 @@
 """Free-text descriptions to a class (expression, real/fake) or to a set of attributes.
 
-Strict rule for one class (Face-LLaVA App. F.1, minus the public scripts' silent defaults):
+Strict rule for one class (Face-LLaVA App. F.1, minus the public scripts' silent defaults, read
+the way a careful person reads; the scanner is :mod:`facebench.parsing.discourse`):
 
-1. Wrappers stripped; negated mentions removed (see :mod:`facebench.parsing.matcher`).
-2. **First sentence decides**: the first sentence that is not a negative sentence (one with a
-   negator and no non-negated mention) is the first sentence; if it mentions any class, the
-   class mentioned most often there wins (rule ``first_sentence``). Models state
+1. Wrappers stripped; negated mentions removed, each negator's scope ending before the next
+   predicate ("She isn't smiling, she looks sad" keeps "sad"). Each asserted mention has a
+   strength: ``ASIDE`` (set aside: "at first", a concessive clause, a question), ``MINOR`` ("a
+   hint of", "slightly", "could"), ``PLAIN``, ``MAJOR`` ("mostly", "the dominant emotion",
+   "actually") or ``ANSWER`` ("Final answer:", "in conclusion", "therefore").
+2. **An explicit answer decides**: mentions marked ``ANSWER`` anywhere outvote the rest (rule
+   ``answer``).
+3. **First sentence decides**: the first sentence that is not a negative sentence (one with a
+   negator and no asserted mention) is the first sentence; if it mentions any class, its
+   strongest mentions decide, the class mentioned most often among them winning (rule
+   ``first_sentence``): "mostly happy, with a hint of surprise" is happiness. Models state
    their conclusion first and reason afterwards, so later sentences often name other classes.
-3. Otherwise the class mentioned most often in the rest wins (rule ``majority``).
-4. A tie at the deciding step (``tie``), only negated mentions (``negated``) or no mention at
-   all (``no_match``) is **unparseable** (the public scripts answer "happiness" there).
-5. Only when no synonym occurs at all, not even negated, single words of 5+ letters are compared with the
-   single-word synonyms by ``rapidfuzz`` ratio (default threshold 88, ``ctx.extra
-   ["fuzzy_threshold"]``); exactly one class must be reached (rule ``fuzzy``). This catches
-   "hapiness"/"suprised" without letting "careful" read as "fearful".
+   Only when the first sentence merely sets a class aside ("It looks like anger at first.")
+   does a later asserted mention decide, or when it names a class only as minor ("There is a
+   hint of fear.") a later ``MAJOR`` one (rule ``correction``).
+4. Otherwise the strongest mentions of the whole answer decide (rule ``majority``).
+5. A tie at the deciding step (``tie``), only set-aside mentions (``set_aside``), only negated
+   mentions (``negated``) or no mention at all (``no_match``) is **unparseable** (the public
+   scripts answer "happiness" there) - or a **refusal** (rule ``refusal``, value None) when the
+   answer says it does not know, cannot see the face, or declines
+   (:mod:`facebench.parsing.refusal`).
+6. Misspelt words count as the synonym they are one edit from (two from 8 letters on), never a
+   common English word and never a 3-letter one (sad/mad); a class supported only by such
+   words is reported with rule ``fuzzy``. ``ctx.extra["fuzzy_threshold"]`` (0-100)
+   additionally requires that ``rapidfuzz`` ratio between the word and its synonym.
 
 Every class name (and its display name) is a synonym of itself, so "Wearing_Hat" matches
 "wearing hat" with no list entry. Only ``ctx.classes`` are considered: RAF-DB never reads
 "smirk" as contempt because contempt is not one of its classes.
 
-Attributes: an attribute is present when one of its synonyms is mentioned in a non-negated
-clause; the value is the sorted tuple of present attributes, possibly empty (a description
-that mentions none of them predicts all absent). An empty answer or a refusal that mentions
-nothing is unparseable.
+Attributes: an attribute is present when one of its synonyms is asserted (in any strength);
+the value is the sorted tuple of present attributes, possibly empty (a description that
+mentions none of them predicts all absent). An empty answer is unparseable; one that asserts
+no attribute and is a refusal ("I don't know", "the image is too dark") is a ``refusal``.
 """
 
 from __future__ import annotations
@@ -31,21 +45,19 @@ import re
 from collections import Counter
 from functools import lru_cache
 
-import numpy as np
 import yaml
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 from facebench.parsing.context import ParseContext
-from facebench.parsing.matcher import NEGATORS, PhraseMatcher, get_matcher
-from facebench.parsing.text import strip_wrappers
-from facebench.types import ParseResult
+from facebench.parsing.discourse import DiscourseMatcher
+from facebench.parsing.matcher import ANSWER, ASIDE, MAJOR, MINOR, PLAIN, Hit, get_matcher
+from facebench.parsing.refusal import refusal_reason
+from facebench.parsing.text import fold_unicode, strip_wrappers
+from facebench.types import REFUSAL, ParseResult
 
+#: kept for callers of the old fallback; misspellings are read per word now (no threshold
+#: unless ``ctx.extra["fuzzy_threshold"]`` sets one)
 FUZZY_THRESHOLD = 88.0
-_REFUSAL = re.compile(
-    r"\b(?:i'?m sorry|i am sorry|i cannot|i can'?t|i'm unable|i am unable|unable to|as an ai)\b",
-    re.IGNORECASE,
-)
-_WORD = re.compile(r"[^\W_]+")
 
 
 def load_synonyms(name: str) -> dict[str, tuple[str, ...]]:
@@ -59,15 +71,40 @@ def load_synonyms(name: str) -> dict[str, tuple[str, ...]]:
 
 @lru_cache(maxsize=64)
 def _load(name: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    doc = _yaml(name)
+    classes = doc.get("classes") or {}
+    order = doc.get("order") or list(classes)
+    return tuple((str(c), tuple(str(p) for p in (classes.get(c) or ()))) for c in order)
+
+
+def _yaml(name: str) -> dict:
     from facebench.resources import data_path
 
     path = data_path("synonyms", f"{name}.yaml")
     if not path.is_file():
         raise KeyError(f"no synonym list {name!r} (looked for {path})")
-    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    classes = doc.get("classes") or {}
-    order = doc.get("order") or list(classes)
-    return tuple((str(c), tuple(str(p) for p in (classes.get(c) or ()))) for c in order)
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
+@lru_cache(maxsize=1)
+def non_mentions() -> tuple[str, ...]:
+    """Phrases that mention no class in any list (``synonyms/non_mentions.yaml``): "the
+    content of the image" is not happiness."""
+    return tuple(str(p) for p in (_yaml("non_mentions").get("phrases") or ()))
+
+
+@lru_cache(maxsize=1)
+def real_words() -> frozenset[str]:
+    """Common English words never read as misspellings (``synonyms/real_words.txt``: the
+    words within a misspelling's reach of some synonym, e.g. "sorry" of "worry", "brief" of
+    "grief"; regenerated by ``scripts/real_words.py``)."""
+    from facebench.resources import data_path
+
+    path = data_path("synonyms", "real_words.txt")
+    if not path.is_file():
+        return frozenset()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
 
 
 def class_phrases(ctx: ParseContext) -> tuple[tuple[str, ...], dict[str, str]]:
@@ -81,13 +118,14 @@ def class_phrases(ctx: ParseContext) -> tuple[tuple[str, ...], dict[str, str]]:
     return classes, table
 
 
-def _matcher(ctx: ParseContext) -> tuple[tuple[str, ...], PhraseMatcher]:
+def _matcher(ctx: ParseContext) -> tuple[tuple[str, ...], DiscourseMatcher]:
     classes = ctx.classes or tuple(ctx.synonyms)
 
-    def build() -> PhraseMatcher:
-        return PhraseMatcher(class_phrases(ctx)[1])
+    def build() -> DiscourseMatcher:
+        return DiscourseMatcher(class_phrases(ctx)[1], ignore=non_mentions(),
+                                real_words=real_words())
 
-    return classes, get_matcher(ctx.synonyms, classes, build, "class")
+    return classes, get_matcher(ctx.synonyms, classes, build, "discourse")  # type: ignore[return-value]
 
 
 def _winner(keys: list[str]) -> str | None:
@@ -97,8 +135,33 @@ def _winner(keys: list[str]) -> str | None:
     return top[0][0] if top[0][1] > top[1][1] else None
 
 
+def _strongest(hits: list[Hit]) -> list[Hit]:
+    best = max(h.strength for h in hits)
+    return [h for h in hits if h.strength == best]
+
+
+def decide(hits: list[Hit], first_sentence: int | None) -> tuple[list[Hit], str]:
+    """The mentions that decide, and the rule (steps 2-4 of the module docstring)."""
+    answer = [h for h in hits if h.strength == ANSWER]
+    if answer:
+        return answer, "answer"
+    first = [h for h in hits if h.sentence == first_sentence]
+    if not first:
+        return _strongest(hits), "majority"
+    first = _strongest(first)
+    if first[0].strength <= MINOR:
+        need = PLAIN if first[0].strength == ASIDE else MAJOR
+        later = [h for h in hits if h.sentence > first_sentence and h.strength >= need]  # type: ignore[operator]
+        if later:
+            return _strongest(later), "correction"
+    return first, "first_sentence"
+
+
 #: the end of the first sentence as the scanner sees it (raw text, checked on its tokens)
 _FIRST_END = re.compile(r"[.!?]+(?=\s|$)|\n")
+#: words that can make an ``ANSWER`` marker later in the text (superset; see _first_sentence_only)
+_ANSWER_WORD = re.compile(r"answer|conclu|summar|sum up|all in all|therefore|thus|hence|verdict",
+                          re.IGNORECASE)
 
 
 def synonym_class(text: str, ctx: ParseContext) -> ParseResult:
@@ -109,27 +172,47 @@ def synonym_class(text: str, ctx: ParseContext) -> ParseResult:
     classes, matcher = _matcher(ctx)
     if not classes:
         return ParseResult.fail("no_classes")
-    decided = _first_sentence_only(text, matcher)
+    threshold = ctx.extra.get("fuzzy_threshold")
+    decided = _first_sentence_only(text, matcher) if threshold is None else None
     if decided is not None:
         return decided
     scan = matcher.scan(text)
-    hits = scan.positive()
+    hits = _usable(list(scan.hits), threshold, matcher)
+    return _read(text, [h for h in hits if not h.negated], bool(hits), scan.first_sentence)
+
+
+def _usable(hits: list[Hit], threshold: object, matcher: DiscourseMatcher) -> list[Hit]:
+    """Drop misspelt words below ``fuzzy_threshold`` (rapidfuzz ratio), when one is set."""
+    if threshold is None or not any(h.fuzzy for h in hits):
+        return hits
+    return [h for h in hits if not h.fuzzy
+            or fuzz.ratio(h.fuzzy, (matcher.misspelt(h.fuzzy) or ("", ""))[1]) >= float(threshold)]  # type: ignore[arg-type]
+
+
+def _read(text: str, hits: list[Hit], any_hit: bool, first_sentence: int | None) -> ParseResult:
     if not hits:
-        return ParseResult.fail("negated") if scan.hits else _fuzzy(scan.key_text, matcher, ctx)
-    first = [k for s, k in hits if s == scan.first_sentence]
-    if first:
-        winner = _winner(first)
-        return ParseResult(winner, "first_sentence") if winner else ParseResult.fail("tie")
-    winner = _winner([k for _, k in hits])
-    return ParseResult(winner, "majority") if winner else ParseResult.fail("tie")
+        return _refusal_or(text, "negated" if any_hit else "no_match")
+    deciding, rule = decide(hits, first_sentence)
+    if deciding[0].strength == ASIDE:
+        return _refusal_or(text, "set_aside")
+    winner = _winner([h.key for h in deciding])
+    if winner is None:
+        return _refusal_or(text, "tie")
+    if all(h.fuzzy for h in deciding if h.key == winner):
+        rule = "fuzzy"
+    return ParseResult(winner, rule)
 
 
-def _first_sentence_only(text: str, matcher: PhraseMatcher) -> ParseResult | None:
+def _refusal_or(text: str, rule: str) -> ParseResult:
+    return ParseResult.fail(REFUSAL if refusal_reason(text) else rule)
+
+
+def _first_sentence_only(text: str, matcher: DiscourseMatcher) -> ParseResult | None:
     """The decision when the opening sentence alone settles it (most answers), else None.
 
     Same result as scanning the whole text: the first sentence decides whenever it is not
-    negative and mentions a class, and nothing after it can change that. Saves scanning the
-    reasoning that follows a conclusion.
+    negative, asserts a class at least ``PLAIN`` and no explicit answer marker can follow;
+    nothing after it can change that. Saves scanning the reasoning that follows a conclusion.
     """
     m = _FIRST_END.search(text)
     if m is None or m.end() >= len(text) - 1:
@@ -137,48 +220,27 @@ def _first_sentence_only(text: str, matcher: PhraseMatcher) -> ParseResult | Non
     scan = matcher.scan(text[: m.end()])
     if scan.first_sentence != 0 or not scan.key_text or scan.key_text[-1] not in ".!?\n":
         return None
-    first = [k for s, k in scan.positive() if s == 0]
-    if not first:
+    first = [h for h in scan.asserted() if h.sentence == 0]
+    if not first or max(h.strength for h in first) < PLAIN:
         return None
-    winner = _winner(first)
-    return ParseResult(winner, "first_sentence") if winner else ParseResult.fail("tie")
-
-
-def _fuzzy(key_text: str, matcher: PhraseMatcher, ctx: ParseContext) -> ParseResult:
-    threshold = float(ctx.extra.get("fuzzy_threshold", FUZZY_THRESHOLD))
-    vocab = _fuzzy_vocab(matcher)
-    words = _WORD.findall(key_text)[:300]
-    candidates = sorted(
-        {w for i, w in enumerate(words)
-         if len(w) >= 5 and not any(x in NEGATORS for x in words[max(0, i - 3) : i])}
-    )
-    if not vocab or not candidates:
-        return ParseResult.fail("no_match")
-    scores = process.cdist(candidates, vocab, scorer=fuzz.ratio, score_cutoff=threshold)
-    found = {matcher.table[vocab[c]] for c in np.nonzero(scores)[1]}
-    if len(found) == 1:
-        return ParseResult(found.pop(), "fuzzy")
-    return ParseResult.fail("fuzzy_ambiguous" if found else "no_match")
-
-
-def _fuzzy_vocab(matcher: PhraseMatcher) -> tuple[str, ...]:
-    """Single-word synonym keys of 5+ letters (computed once per matcher)."""
-    vocab = getattr(matcher, "fuzzy_vocab", None)
-    if vocab is None:
-        vocab = tuple(w for w in matcher.table if " " not in w and len(w) >= 5)
-        matcher.fuzzy_vocab = vocab  # type: ignore[attr-defined]
-    return vocab
+    if _ANSWER_WORD.search(fold_unicode(text), m.end()):
+        return None
+    return _read(text, first, True, 0)
 
 
 def synonym_attributes(text: str, ctx: ParseContext) -> ParseResult:
-    """The attributes a description mentions in non-negated clauses (sorted tuple)."""
+    """The attributes a description asserts (sorted tuple), or a refusal."""
     text = strip_wrappers(text)
     if not text:
         return ParseResult.fail("empty")
     classes, matcher = _matcher(ctx)
     if not classes:
         return ParseResult.fail("no_classes")
-    present = {k for _, k in matcher.scan(text).positive()}
-    if not present and _REFUSAL.search(text):
-        return ParseResult.fail("refusal")
+    present = {h.key for h in matcher.scan(text).asserted()}
+    if not present and refusal_reason(text):
+        return ParseResult.fail(REFUSAL)
     return ParseResult(tuple(sorted(present)), "mentions" if present else "no_mentions")
+
+
+__all__ = ["class_phrases", "decide", "load_synonyms", "non_mentions", "real_words",
+           "synonym_attributes", "synonym_class"]

@@ -148,7 +148,7 @@ def _judge_sections(output: Path) -> list[dict[str, Any]]:
         flat = reasoning.copy()
         flat.columns = [f"{c}/{t}" for c, t in flat.columns]
         sections.append({
-            "title": "Reasoning ratings (1-10, Face-LLaVA Table 10 layout; 'all' = mean over tasks)",
+            "title": "Reasoning ratings (1-10, Face-LLaVA Table 10 layout; 'all' = mean over task types)",
             "png": _b64(plots.grouped_bars(values, "mean judge rating over tasks", "rating", (0, 10))),
             "table": flat.to_html(float_format=lambda v: f"{v:.2f}", na_rep="", border=0),
         })

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from tests.adapters.conftest import make_request
 
@@ -51,3 +53,65 @@ def test_model_args_as_mapping_and_pretrained_required():
     assert b._model_args()["pretrained"] == "/local/copy"  # --model-arg model=... wins
     with pytest.raises(ValueError, match="pretrained"):
         LMEvalAdapter()._model_args()
+
+
+def test_batch_size_and_device_inside_model_args_are_lm_evals(tiny_llava, media):
+    """lm-eval builds ``cls(**model_args, **extra)``: a key in both used to be a duplicate keyword."""
+    req = make_request("i", media["img0"], question="Which emotion?", max_new_tokens=4)
+    inside = LMEvalAdapter(model_type="hf-multimodal", model=str(tiny_llava),
+                           model_args="dtype=float32,batch_size=2,device=cpu", batch_size=8, device="cuda")
+    (answer,) = inside.generate([req])
+    assert answer.ok and answer.text
+    assert inside._lm.batch_size_per_gpu == 2 and str(inside._lm.device) == "cpu"  # the model args' own
+    outside = _bridge(tiny_llava, batch_size=3)  # not in the model args: facebench's setting fills in
+    assert outside.generate([req])[0].text == answer.text and outside._lm.batch_size_per_gpu == 3
+
+
+class CompletionServer:
+    """A loopback llama.cpp-style ``POST /v1/completions`` endpoint (stdlib), for lm-eval's own
+    ``gguf`` model: a real lm-eval model class with no ``apply_chat_template`` of its own."""
+
+    def __init__(self, answer: str) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        prompts = self.prompts = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                prompts.append(body["prompt"])
+                payload = json.dumps({"choices": [{"text": answer}]}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def test_a_model_without_its_own_chat_template_gets_plain_text(media):
+    from lm_eval.api.model import LM
+    from lm_eval.api.registry import get_model
+
+    assert get_model("gguf").apply_chat_template is LM.apply_chat_template  # only raises
+    server = CompletionServer(" happiness ")
+    try:
+        bridge = LMEvalAdapter(model_type="gguf", model="served", model_args=f"base_url={server.url},batch_size=2")
+        assert bridge.settings.apply_chat_template  # asked for, but the model has none
+        req = make_request("i", media["img0"], question="Which emotion?", system="You read faces.")
+        (answer,) = bridge.generate([req])
+    finally:
+        server.close()
+    assert answer.ok and answer.text == "happiness"
+    assert server.prompts == ["You read faces.\n<image>\nWhich emotion?"]

@@ -146,7 +146,11 @@ def test_moving_the_server_keeps_the_cache(tree):
         assert second.count == 0
         # ...unless the card says the URL identifies the model
         strict = _card(tree / "api.yaml", second.base_url, base_url_identifies_model=True)
-        assert run_subprocess(*_args(tree, strict), stderr=subprocess.DEVNULL).wait(timeout=60) == 0
+        # other model settings under the same name are refused, never written over the result
+        assert run_subprocess(*_args(tree, strict), stderr=subprocess.DEVNULL).wait(timeout=60) == 1
+        assert second.count == 0
+        named = run_subprocess(*_args(tree, strict, "--name", "api-by-url"), stderr=subprocess.DEVNULL)
+        assert named.wait(timeout=60) == 0
         assert second.count == N
 
 

@@ -34,14 +34,14 @@ def cases(seed: int = 0):
 def run(folder: str, max_new_tokens: int = 16) -> dict:
     import torch
     from PIL import Image
-    from transformers import AutoTokenizer
 
     from facebench.face_llava import processing as P
     from facebench.face_llava.reference import FaceLlavaReference, Media
+    from facebench.face_llava.tokenizer import OfficialTokenizer
     from facebench.face_llava.vllm_plugin import register
 
     report: dict = {"cases": {}}
-    tok = AutoTokenizer.from_pretrained(folder)
+    tok = OfficialTokenizer.from_folder(folder)
     t = time.time()
     ref = FaceLlavaReference.from_folder(folder)
     report["reference_load_s"] = round(time.time() - t, 2)
@@ -59,12 +59,15 @@ def run(folder: str, max_new_tokens: int = 16) -> dict:
     report["vllm_load_s"] = round(time.time() - t, 2)
     sp = SamplingParams(temperature=0.0, max_tokens=max_new_tokens)
 
-    prompts, refs = [], {}
+    prompts, refs, expanded = [], {}, {}
     for name, q, kind, data, lms in cases():
         prompt = P.build_prompt(q, [kind], cfg.num_frames)
         ids = P.vllm_token_ids(prompt, tok, cfg.image_token_id, cfg.video_token_id, cfg.num_frames)
         official = P.official_token_ids(prompt, tok, cfg.image_token_id)
         assert P.vllm_ids_to_official(ids, tok, cfg.image_token_id, cfg.video_token_id, sep, cfg.num_frames) == official
+        # what the language model must see: each <image> id widened to its feature slots
+        per = cfg.image_tokens() if kind == "image" else cfg.frame_tokens()
+        expanded[name] = [x for t in official for x in ([t] * per if t == cfg.image_token_id else [t])]
         if kind == "image":
             px = P.preprocess_image(data, cfg.image_size)
             mm = {"image": Image.fromarray(data)}
@@ -92,8 +95,8 @@ def run(folder: str, max_new_tokens: int = 16) -> dict:
         want = refs[name]
         ok = got == want
         ok_all &= ok
-        report["cases"][name] = {"match": ok, "vllm": got, "reference": want,
-                                 "text": tok.decode(got, skip_special_tokens=True)}
+        report["cases"][name] = {"match": ok, "vllm": got, "reference": want, "text": tok.decode(got),
+                                 "prompt_ids_official": list(o.prompt_token_ids) == expanded[name]}
     report["all_match"] = ok_all
     distinct = {tuple(v["reference"]) for v in report["cases"].values()}
     report["distinct_outputs"] = len(distinct)

@@ -22,21 +22,9 @@ pytest.importorskip("transformers", reason="transformers is not installed")
 pytest.importorskip("safetensors", reason="safetensors is not installed")
 pytest.importorskip("sentencepiece", reason="sentencepiece is not installed (tiny tokenizer)")
 
-sys.path.insert(0, str(HERE))
-from make_tiny import make_tiny  # noqa: E402
-
 from facebench.face_llava import processing as P  # noqa: E402
 
-
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory) -> dict[str, Path]:
-    from facebench.face_llava.convert import convert
-
-    root = tmp_path_factory.mktemp("face_llava")
-    paths = make_tiny(root / "official")
-    out = convert(paths["checkpoint"], paths["image_tower"], paths["video_tower"], root / "converted",
-                  dtype="float32")
-    return {**paths, "converted": out}
+# the ``tiny`` fixture (a tiny official checkpoint and its converted folder) is in conftest.py
 
 
 # -- pure pieces -------------------------------------------------------------------------------
@@ -106,13 +94,12 @@ def test_convert_layout(tiny):
 
 
 def test_reference_depends_on_media_and_landmarks(tiny):
-    from transformers import AutoTokenizer
-
     from facebench.face_llava.reference import FaceLlavaReference, Media
+    from facebench.face_llava.tokenizer import OfficialTokenizer
 
     folder = tiny["converted"]
     ref = FaceLlavaReference.from_folder(folder)
-    tok = AutoTokenizer.from_pretrained(folder)
+    tok = OfficialTokenizer.from_folder(folder)
     cfg = ref.cfg
     rng = __import__("numpy").random.default_rng(0)
     ids = P.official_token_ids(P.build_prompt("Q?", ["image"]), tok, cfg.image_token_id)
@@ -174,6 +161,8 @@ def test_vllm_greedy_parity(tiny, tmp_path):
     rep = json.loads(report.read_text())
     for name, case in rep["cases"].items():
         assert case["match"], f"{name}: vllm {case['vllm']} != reference {case['reference']}"
+        # the language model saw the official ids, each <image> widened to its feature slots
+        assert case["prompt_ids_official"], name
     assert set(rep["cases"]) == {"image", "video", "image+landmarks", "video+landmarks"}
     assert rep["distinct_outputs"] == 4
 

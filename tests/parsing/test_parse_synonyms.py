@@ -37,7 +37,7 @@ EXPRESSION_FAILS = [
     ("She looks happy and surprised.", "tie"),
     ("She is not angry.", "negated"),
     ("No signs of happiness, sadness or anger.", "negated"),
-    ("I can't tell.", "no_match"),
+    ("I can't tell.", "refusal"),  # an answer that is not an answer (parsing/refusal.py)
     ("A careful look at the face.", "no_match"),  # "careful" is not "fearful"
     ("A smirk.", "no_match"),  # contempt is not a RAF-DB class
 ]
@@ -86,8 +86,14 @@ def test_deepfake(text: str, value: str) -> None:
 
 
 def test_deepfake_contradiction_in_first_sentence_is_a_tie() -> None:
-    text = "The face appears authentic, although artifacts could suggest manipulation."
+    text = "The face appears authentic, and artifacts suggest manipulation."
     assert parse("synonym_class", text, deepfake_ctx()).rule == "tie"
+
+
+def test_deepfake_concession_is_set_aside() -> None:
+    # the concessive clause is a caveat, not the verdict (tests/parsing/test_parse_discourse.py)
+    text = "The face appears authentic, although artifacts could suggest manipulation."
+    assert parse("synonym_class", text, deepfake_ctx()).value == "real"
 
 
 ATTRIBUTES = [

@@ -171,7 +171,9 @@ def test_replayed_answers_give_hand_computed_hierarchical_scores(cli, tmp_path):
     assert m["accuracy"] == pytest.approx(sum(a for a, _ in ability.values()) / 5)
     assert m["clean_accuracy"] == pytest.approx(sum(c for _, c in ability.values()) / 5)
     swap = m["per_subset"]["face_attack_digital_expression_swap-cropped"]
-    assert swap == {"accuracy": 0.0, "clean_accuracy": None, "n": 2, "n_refused": 2}
+    assert swap == {"accuracy": 0.0, "clean_accuracy": None, "n_answered": 2, "n_refused": 2}
+    interval = metrics["confidence_intervals"]["accuracy"]
+    assert interval["low"] <= m["accuracy"] <= interval["high"]
     assert m["per_sub_ability"]["attack/digital_attack"] == pytest.approx({"accuracy": 0.25, "clean_accuracy": 0.5})
     assert m["refusal_rate"] == pytest.approx(4 / 40) and metrics["n_invalid"] == 4
     # chance: 1/4 for the 4-option subsets, 1/2 for the yes/no ones, averaged up the tree

@@ -16,12 +16,18 @@ Metrics: ``accuracy`` and ``clean_accuracy`` (the overall means), ``accuracy_<ab
 ``refusal_rate``. Error rows are no answers and are left out. A leaf with no answered question
 (or, for ``clean_accuracy``, only refusals, where the script divides by zero) is ``None`` and is
 left out of its parent's mean, and so on up. A sample whose leaf is not in the tree is refused
-when the requests are built. No bootstrap interval (a mean of means of means is not one ratio
-per key); the floor is the chance level averaged up the same tree.
+when the requests are built. The floor is the chance level averaged up the same tree.
+
+Bootstrap rows (:mod:`facebench.metrics.headline`, a mean over folds of a mean over keys): the
+fold is the ability, and each leaf is repeated as as many keys as make every sub-ability weigh
+the same within its ability (``m / leaves`` copies, ``m`` the least common multiple of its
+sub-abilities' leaf counts), so the rows give exactly the mean of means of means whenever
+every leaf has an answer (``clean_accuracy`` has no rows: its denominators are not fixed).
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from facebench.errors import ConfigError
@@ -71,7 +77,7 @@ class HierarchicalMCQKind(OptionsMCQKind):
             per_subset[leaf] = {
                 "accuracy": correct / len(mine) if mine else None,
                 "clean_accuracy": correct / (len(mine) - refused) if len(mine) > refused else None,
-                "n": len(mine),
+                "n_answered": len(mine),
                 "n_refused": refused,
             }
         acc = self._averaged(task, {k: v["accuracy"] for k, v in per_subset.items()})
@@ -91,7 +97,20 @@ class HierarchicalMCQKind(OptionsMCQKind):
         return out
 
     def headline_rows(self, task, predictions: list[Prediction], metric: str):
-        return None
+        if metric != "accuracy":
+            return None
+        copies: dict[str, tuple[str, int]] = {}  # leaf -> (ability, number of keys)
+        for ability, children in self.tree(task).items():
+            m = math.lcm(*(len(leaves) for leaves in children.values() if leaves))
+            for leaves in children.values():
+                for leaf in leaves:
+                    copies[leaf] = (ability, m // len(leaves))
+        rows = []
+        for p in self.answered(predictions):
+            ability, n = copies[str(p.meta.get("subset"))]
+            hit = self.hit(p)
+            rows.extend((p.sample_id, ability, f"{p.meta['subset']}#{j}", hit, 1.0) for j in range(n))
+        return rows
 
     def floor(self, task, predictions: list[Prediction]) -> dict[str, Any]:
         if not predictions:

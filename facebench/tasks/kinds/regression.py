@@ -61,7 +61,8 @@ class RegressionKind(TaskKind):
 
     def aggregate(self, task, predictions: list[Prediction]) -> dict[str, Any]:
         answers = self.answered(predictions)
-        out = M.mae_report([float(p.target) for p in answers], [self._value(task, p) for p in answers])
+        values = [self._value(task, p) for p in answers]
+        out = M.mae_report([float(p.target) for p in answers], values)
         out["n_answered"] = len(answers)
         return out
 

@@ -1,0 +1,86 @@
+"""Answers that are not answers: "I don't know", "the image is too dark", "I can't help with that".
+
+A refusal is its own outcome (rule ``refusal``, value None): not an answer that names no class
+or no attribute (``no_mentions``: CelebA reads that as "all attributes absent"), and not text
+the parser could not read (``no_match``, ``tie``). Metrics count it as invalid like any
+unparsed answer; the rule lets a report count refusals apart (``refusal_rate``).
+
+The free-text parsers (:mod:`facebench.parsing.synonyms`) call :func:`refusal_reason` only when
+the answer asserts nothing: "I'm not sure, but she looks sad" is an answer (sadness), "I'm not
+sure whether she is happy or sad" is not (``whether`` puts both out of the assertion, see
+:mod:`facebench.parsing.matcher`).
+
+Reasons, each one pattern family (case-insensitive, "n't" and "not" alike):
+
+``unsure``     the model says it does not know or cannot tell: "I don't know", "not sure",
+               "hard to tell", "cannot determine", "unclear", "ambiguous", "no idea";
+``no_image``   the model cannot see a (usable) face: "the image is too dark", "no face is
+               visible", "I can't see the image", "the face is covered";
+``declined``   the model declines: "I'm sorry", "as an AI", "I can't help with that",
+               "I won't speculate", "against my guidelines".
+"""
+
+from __future__ import annotations
+
+import re
+
+from facebench.parsing.text import fold_unicode
+
+_NOT = r"(?:not|n'?t|no)"
+_CANT = r"(?:can\s*not|can'?t|cannot|could\s*not|couldn'?t|am\s+unable\s+to|'?m\s+unable\s+to|unable\s+to|not\s+able\s+to|no\s+way\s+to)"
+_TELL = (
+    r"(?:tell|say|determine|judge|identify|discern|assess|infer|read|classify|recogni[sz]e|"
+    r"detect|decide|make\s+out|be\s+(?:sure|certain|determined|identified|assessed|inferred))"
+)
+
+REASONS: dict[str, re.Pattern[str]] = {
+    "unsure": re.compile(
+        r"\b(?:"
+        rf"i\s+(?:really\s+|honestly\s+)?(?:do\s+{_NOT}|don'?t|dont)\s+know"
+        r"|no\s+idea|not\s+sure|unsure|not\s+certain|uncertain|unclear|ambiguous|undetermined"
+        r"|indeterminate|inconclusive|unknown|unidentifiable|n/a"
+        rf"|(?:hard|difficult|impossible|tough|tricky|not\s+possible)\s+to\s+{_TELL}"
+        rf"|{_CANT}\s+(?:reliably\s+|confidently\s+|accurately\s+|really\s+)?{_TELL}"
+        rf"|{_CANT}\s+(?:be\s+)?(?:sure|certain)"
+        r"|not\s+enough\s+(?:information|detail|details|context|evidence)|insufficient"
+        r"|without\s+(?:more|additional|further)\s+(?:information|context|detail)"
+        r")\b",
+        re.IGNORECASE,
+    ),
+    "no_image": re.compile(
+        r"\b(?:"
+        r"too\s+(?:dark|blurry|blurred|small|grainy|pixelated|noisy|low[\s-]+(?:resolution|quality)|far|obscured|bright|overexposed)"
+        rf"|{_CANT}\s+(?:see|view|access|open|load|process)"
+        r"|no\s+(?:visible\s+|clear\s+)?(?:face|faces|person|image|picture|photo)\s+(?:is\s+|was\s+)?(?:visible|shown|present|provided|attached|detected|found|here|in)"
+        r"|(?:face|person|image|picture|photo|expression)\s+is\s+(?:not\s+(?:visible|clear|shown)|hidden|covered|obscured|cut\s+off|out\s+of\s+frame)"
+        r"|(?:do|does|did)\s+(?:not|n'?t)\s+see\s+(?:a|any)\s+(?:face|person|image)"
+        r"|(?:there\s+is|there'?s)\s+no\s+(?:face|person|image|picture)"
+        r")",
+        re.IGNORECASE,
+    ),
+    "declined": re.compile(
+        r"\b(?:"
+        r"i'?m\s+sorry|i\s+am\s+sorry|sorry,|as\s+an\s+ai|as\s+a\s+language\s+model"
+        r"|i\s+(?:can\s*not|can'?t|cannot|won'?t|will\s+not|must\s+not|am\s+not\s+able\s+to|'?m\s+not\s+able\s+to)\s+"
+        r"(?:help|assist|provide|comply|answer|speculate|make\s+(?:assumptions|judgments|judgements)|do\s+that|analy[sz]e|identify|guess|share)"
+        r"|i\s+(?:must|have\s+to|need\s+to)\s+decline|i'?d\s+rather\s+not|i\s+prefer\s+not"
+        r"|not\s+comfortable|against\s+(?:my|the|our)\s+(?:policy|policies|guidelines)"
+        r")",
+        re.IGNORECASE,
+    ),
+}
+
+
+def refusal_reason(text: str) -> str | None:
+    """The first reason (``unsure``, ``no_image``, ``declined``) whose pattern ``text`` shows,
+    else None. ``text`` is the answer with wrappers stripped; typographic quotes are folded."""
+    text = fold_unicode(text)
+    for reason, pattern in REASONS.items():
+        if pattern.search(text):
+            return reason
+    return None
+
+
+def is_refusal(text: str) -> bool:
+    """True when the answer says it does not know, cannot see, or declines."""
+    return refusal_reason(text) is not None

@@ -8,6 +8,8 @@
 2. Descriptions (60-100 words): facebench ``synonym_class`` (strict and reference) vs EmoLA's
    ``description2emotion`` rule (emollava/eval/eval_FABA.py), restated below with its own
    list-scanning loops, on the same generated texts.
+   Also on the held-out answers of benchmarks/data/ (short and hard ones: contrast, hedges,
+   refusals; see benchmarks/parsing_agreement.py for their agreement with a person).
 3. Re-scoring a Face-MLLM-sized run: 331,000 cached responses (AgeDB age + gender, RAF-DB,
    EmotioNet AU yes/no, LFWA 40 attributes yes/no) read from JSONL, parsed and scored.
 
@@ -203,6 +205,19 @@ def bench_descriptions(n: int, rng: random.Random) -> None:
           f"{sum(a.value != b.value for a, b in zip(ours_out, ref_out)) / n:.1%}")
 
 
+def bench_corpus(repeat: int) -> None:
+    """The held-out expression answers (benchmarks/data/*.jsonl), repeated to fill the race."""
+    data = Path(__file__).resolve().parent / "data"
+    texts = [json.loads(line)["answer"] for path in sorted(data.glob("expression_answers*.jsonl"))
+             for line in path.read_text(encoding="utf-8").splitlines() if line] * repeat
+    table = load_synonyms("expression")
+    strict = ParseContext(classes=RAFDB, synonyms={c: table[c] for c in RAFDB})
+    (peer, ours), _ = race(
+        [emola_description2emotion, lambda t: parse("synonym_class", t, strict)], texts)
+    print(f"held-out answers    n={len(texts):>7,}  EmoLA {peer:>10,.0f}/s  "
+          f"facebench strict {ours:>9,.0f}/s  ratio {ours / peer:.2f}")
+
+
 # Face-MLLM Table 2 scale: 331,000 image-question-answer pairs
 RUN = [("agedb_age", "number", 16_488), ("agedb_gender", "yes_no", 16_488),
        ("rafdb", "option_letter", 3_068), ("emotionet_au", "yes_no", 24_000),
@@ -263,6 +278,7 @@ def main() -> None:
     scale = 10 if args.quick else 1
     bench_options(100_000 // scale, rng)
     bench_descriptions(20_000 // scale, rng)
+    bench_corpus(40 // scale)
     bench_rescore(rng)
 
 

@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from rapidfuzz import process  # noqa: E402
 from rapidfuzz.distance import OSA  # noqa: E402
 
+from facebench.parsing.discourse import FUZZY_MIN_TARGET, FUZZY_MIN_WORD  # noqa: E402
 from facebench.parsing.matcher import phrase_key  # noqa: E402
 from facebench.parsing.synonyms import load_synonyms  # noqa: E402
 from facebench.parsing.text import variants  # noqa: E402
@@ -55,11 +56,11 @@ def main() -> None:
     synonyms = synonym_words()
     vocab: dict[str, list[str]] = {}
     for w in synonyms:
-        if len(w) >= 4:
+        if len(w) >= FUZZY_MIN_TARGET:
             vocab.setdefault(w[0], []).append(w)
     real = sorted(
         w for w in top_n_list("en", 80_000)
-        if len(w) >= 4 and w.isalpha() and w.isascii() and w not in synonyms
+        if len(w) >= FUZZY_MIN_WORD and w.isalpha() and w.isascii() and w not in synonyms
         and zipf_frequency(w, "en") >= ZIPF and within_reach(w, vocab)
     )
     header = [

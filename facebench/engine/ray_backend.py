@@ -63,8 +63,6 @@ from facebench.types import Request, Response
 if TYPE_CHECKING:
     from facebench.engine.runner import InferStats, Progress, RunOptions
 
-log = logging.getLogger(__name__)
-
 SHARDS = "shards"
 #: adapters that load a model and use a GPU when the cluster has one
 GPU_ADAPTERS = {"vllm", "hf", "face-llava-hf", "face-llava-vllm"}
@@ -283,7 +281,6 @@ def infer_ray(
 ) -> InferStats:
     """Ask every item not yet cached on Ray (see the module docstring); same contract as
     :func:`facebench.engine.runner.infer`."""
-    from facebench.adapters.registry import card_adapter_class
     from facebench.engine.runner import InferStats
 
     stats = stats if stats is not None else InferStats()

@@ -28,6 +28,7 @@ from facebench.adapters.base import Adapter
 from facebench.engine.manifest import build_manifest, command_from_options, command_line
 from facebench.engine.layout import task_dir, variant_name
 from facebench.engine.preflight import check_request_media, short_segments
+from facebench.engine.ray_backend import merge_shards
 from facebench.engine.store import (
     ResponseCache,
     folder_lock,
@@ -163,15 +164,17 @@ def request_fingerprint(adapter_fp: str, task_fp: str, request: Request) -> str:
 # -- stage 1 -------------------------------------------------------------------------------------
 def _refuse_other_model(folder: Path, model: str, adapter: Adapter) -> None:
     """A folder holds one model's result: other adapter settings under the same name would
-    overwrite it, so they need their own ``--name``."""
+    overwrite it, so they need their own ``--name``. A previous result with no answered
+    sample (an adapter still being written, a server that was down) holds nothing to lose."""
     previous = folder / "run.json"
     if not previous.is_file():
         return
     try:
         old = json.loads(previous.read_text(encoding="utf-8"))
+        answered = json.loads((folder / "metrics.json").read_text(encoding="utf-8")).get("n_answered")
     except (OSError, ValueError):
-        return  # an unreadable run.json is rewritten below
-    if old.get("adapter_fingerprint") not in (None, adapter.fingerprint()):
+        return  # an unreadable or unscored previous run is rewritten below
+    if answered and old.get("adapter_fingerprint") not in (None, adapter.fingerprint()):
         raise ConfigError(
             f"{folder} holds a result of {model!r} with other model settings (adapter fingerprint "
             f"{old['adapter_fingerprint']}, now {adapter.fingerprint()}); give this run its own "
@@ -439,6 +442,9 @@ def result_files(folder: Path, run: dict[str, Any], mode: Mode) -> tuple[Path, P
 def score_folder(folder: Path, mode: Mode | None = None) -> dict[str, Any]:
     """Stages 3 and 4 from the files of a finished (or interrupted) run: no model, no dataset."""
     with folder_lock(folder), gc_paused():
+        if (folder / "shards").is_dir():
+            with ResponseCache(folder / "responses.jsonl") as cache:
+                merge_shards(cache)
         run, task, predictions = load_run(folder, mode)
         mode = mode or run.get("mode") or "strict"
         predictions_file, metrics_file = result_files(folder, run, mode)
@@ -466,6 +472,7 @@ def run_task(
     with folder_lock(folder):
         items = prepare(setup, adapter, opts, model)
         with ResponseCache(folder / "responses.jsonl") as cache:
+            merge_shards(cache)  # answers a killed --backend ray run left in worker shards
             reuse_sibling_answers(cache, items, folder)
             if opts.backend == "ray":
                 from facebench.engine.ray_backend import infer_ray

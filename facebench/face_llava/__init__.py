@@ -6,7 +6,10 @@ Module map (heavy imports stay inside the modules that need them):
 
 - ``config``      -- the converted folder's ``config.json`` (``face_llava`` section) and the
                      official checkpoint's fields
-- ``processing``  -- llava_v1 prompt, official tokenisation, image/video preprocessing, frames
+- ``processing``  -- llava_v1 prompt, official tokenisation, image/video preprocessing, frames,
+                     the official sampling settings
+- ``tokenizer``   -- the official environment's tokenizer (transformers 4.31's slow
+                     LlamaTokenizer) on the checkpoint's sentencepiece model
 - ``towers``      -- LanguageBind image / video towers (CLIP ViT with temporal attention), torch
 - ``landmarks``   -- face-region landmark projector (FRLP) and guided cross-attention (FRGCA)
 - ``reference``   -- the whole model in torch + transformers' Llama, and greedy/sampled generate

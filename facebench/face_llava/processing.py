@@ -270,9 +270,10 @@ def load_video_frames(path: str | Path, k: int = 8) -> np.ndarray:
         idx = official_frame_indices(len(files), k)
         frames = [load_image(files[i]) for i in idx]
     else:
-        idx = official_frame_indices(_count_frames(p), k)
+        n = _count_frames(p)
+        idx = official_frame_indices(n, k)
         uniq = sorted(set(idx))
-        got = dict(zip(uniq, _decode_selected(p, uniq)))
+        got = dict(zip(uniq, _decode_selected(p, uniq, n)))
         frames = [got[i] for i in idx]
     return np.stack([np.asarray(f.convert("RGB"), dtype=np.uint8) for f in frames])
 

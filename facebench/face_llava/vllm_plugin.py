@@ -25,10 +25,10 @@ from facebench.face_llava import ARCHITECTURE
 log = logging.getLogger(__name__)
 
 MODEL_PATH = "facebench.face_llava.vllm_model:FaceLlavaForConditionalGeneration"
-#: the first vLLM release with every API the model class uses: ``BaseMultiModalProcessor.
-#: _call_hf_processor(hf_data, hf_kwargs)`` (0.31), ``_postprocess_prompt`` (0.29),
-#: ``SupportsMultiModal.configure_mm_token_handling`` (0.16), ``embed_multimodal`` and the
-#: ``mm_options`` dummy inputs (0.12); 0.6 had a different processor API altogether
+#: the first vLLM release with every API the model class uses (read in the released wheels):
+#: 0.30 lacks the ``BaseMultiModalProcessor._call_hf_processor(hf_data, hf_kwargs)`` hook,
+#: 0.28 ``_postprocess_prompt``, 0.15 ``SupportsMultiModal.configure_mm_token_handling``, 0.11
+#: ``embed_multimodal``; 0.6 had another processor API altogether. 0.31 runs the parity test.
 MIN_VLLM = (0, 31)
 
 

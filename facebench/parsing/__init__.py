@@ -2,7 +2,9 @@
 
 Every task reads answers through :func:`parse` with one of the :data:`PARSERS`; no task writes
 its own loop. A parser returns a :class:`~facebench.types.ParseResult` whose ``rule`` names the
-rule that fired (``letter``, ``first_sentence``, ``codes``...) or why nothing could be read.
+rule that fired (``letter``, ``first_sentence``, ``codes``...) or why nothing could be read
+(``refusal``: the answer says it does not know, cannot see the face, or declines;
+:mod:`facebench.parsing.refusal`).
 Each parser module's docstring states its rules.
 
 Modes (``ctx.mode``): ``strict`` (facebench's rules) and ``reference`` (the public FABA/EmoLA

@@ -122,11 +122,22 @@ _AND_OPENERS = OPENERS | frozenset(
     "expresses expressing suggests suggesting indicates indicating exhibits exhibiting looking "
     "seeming appearing showing displaying".split()
 )
+#: shortest synonym a misspelt word is read as, and shortest word read as a misspelling
+FUZZY_MIN_TARGET, FUZZY_MIN_WORD = 5, 4
 _TOKEN = re.compile(r"[a-z0-9]+|[.!?]+(?=\s|$)|[;,\n]|(?<=\s)-+(?=\s)")
 _NT = re.compile(r"n't\b|n'\s")
 _ARTICLES = frozenset(("a", "an", "the"))
-_SENT, _CLAUSE, _COMMA, _NEG, _ABS, _AND, _CONCEDE = 1, 2, 3, 4, 5, 6, 7
-_MARK, _NEGATE, _CONCEDE_KEY = "\x00m", "\x00n", "\x00c"
+_MISS = object()
+_SENT, _CLAUSE, _COMMA, _NEG, _ABS, _AND, _CONCEDE, _OR, _VERB = 1, 2, 3, 4, 5, 6, 7, 8, 9
+_MARK, _NEGATE, _NEGATE_LACK, _CONCEDE_KEY = "\x00m", "\x00n", "\x00l", "\x00c"
+#: negators of a noun ("the lack of a smile") whose scope ends at the verb they are subject of
+_LACK = frozenset(("lack", "lacks"))
+_LACK_PHRASES = ("absence of", "lack of", "lacks", "lack")
+#: verbs that end a ``_LACK`` scope: "the lack of a smile suggests sadness"
+LACK_VERBS = frozenset(
+    "suggest suggests suggesting indicate indicates indicating imply implies implying mean means "
+    "point points signal signals signalling reveal reveals convey conveys conveying".split()
+)
 _PRESENCE = frozenset(
     "present visible seen detected activated active evident observed shown apparent displayed "
     "noticeable obvious there".split()
@@ -163,6 +174,8 @@ class DiscourseMatcher(PhraseMatcher):
         for strength, markers in MARKERS.items():
             for marker in markers:
                 lookup.setdefault(phrase_key(marker), f"{_MARK}{strength}")
+        for phrase in _LACK_PHRASES:
+            lookup[phrase_key(phrase)] = _NEGATE_LACK
         for phrase in NEGATING:
             lookup.setdefault(phrase_key(phrase), _NEGATE)
         for phrase in CONCESSIVE:
@@ -171,6 +184,8 @@ class DiscourseMatcher(PhraseMatcher):
         special |= dict.fromkeys((".", "!", "?"), _SENT) | dict.fromkeys(CONTRAST, _CLAUSE)
         special |= dict.fromkeys(NEGATORS, _NEG) | dict.fromkeys(_ABSENT, _ABS)
         special["and"] = _AND
+        special["or"] = _OR
+        special |= dict.fromkeys(LACK_VERBS, _VERB)
         longest: dict[str, int] = {}
         for key in lookup:
             words = key.split(" ")
@@ -180,7 +195,7 @@ class DiscourseMatcher(PhraseMatcher):
         self._by_letter: dict[str, list[str]] = {}
         if fuzzy:
             for word in self.table:
-                if " " not in word and len(word) >= 4 and word.isalpha():
+                if " " not in word and len(word) >= FUZZY_MIN_TARGET and word.isalpha():
                     self._by_letter.setdefault(word[0], []).append(word)
         self._fuzzy_cache: dict[str, tuple[str, str] | None] = {}
 
@@ -191,7 +206,7 @@ class DiscourseMatcher(PhraseMatcher):
         if word in cache:
             return cache[word]
         found = None
-        if len(word) >= 4 and word.isalpha() and word not in self.real_words:
+        if len(word) >= FUZZY_MIN_WORD and word.isalpha() and word not in self.real_words:
             vocab = self._by_letter.get(word[0])
             if vocab:
                 limit = 2 if len(word) >= 8 else 1
@@ -215,6 +230,7 @@ class DiscourseMatcher(PhraseMatcher):
         n = len(toks)
         lookup, info = self._lookup, self._info
         fuzzy = self.misspelt if self._by_letter else None
+        fcache = self._fuzzy_cache
         hits: list[Hit] = []
         clause: list[list] = []  # [position, key, negated, fuzzy synonym]
         marks: list[tuple[int, int]] = []  # (position, strength)
@@ -223,7 +239,8 @@ class DiscourseMatcher(PhraseMatcher):
         sent_start = 0  # index in hits of this sentence's first hit
         first: int | None = None
         clause_neg = seg_neg = sent_neg = sent_pos = sent_words = False
-        concessive = concessive_comma = False
+        concessive = concessive_comma = lack = False
+        alternatives: list[int] = []  # positions of "or" in the clause
         i = 0
         while i < n:
             tok = toks[i]
@@ -232,8 +249,10 @@ class DiscourseMatcher(PhraseMatcher):
                 i += 1
                 if tok[0] not in ".!?":
                     sent_words = True
-                    if fuzzy is not None and len(tok) >= 4:
-                        got = fuzzy(tok)
+                    if fuzzy is not None and len(tok) >= FUZZY_MIN_WORD:
+                        got = fcache.get(tok, _MISS)
+                        if got is _MISS:
+                            got = fuzzy(tok)
                         if got is not None:
                             hit = [i - 1, got[0], clause_neg, tok]
                             clause.append(hit)
@@ -260,8 +279,9 @@ class DiscourseMatcher(PhraseMatcher):
                             segment.append(hit)
                             i += length
                             continue
-                        if found == _NEGATE:
+                        if found == _NEGATE or found == _NEGATE_LACK:
                             clause_neg = sent_neg = True
+                            lack = found == _NEGATE_LACK
                             i += length
                             continue
                         if found != _CONCEDE_KEY:
@@ -286,26 +306,36 @@ class DiscourseMatcher(PhraseMatcher):
                 if tok in ("not", "never") and (nxt in _PRESENCE or nxt[0] in ".!?;,\n-"):
                     seg_neg = True
                 clause_neg = sent_neg = True
+                lack = tok in _LACK
                 sent_words = True
+            elif kind == _OR:
+                alternatives.append(i - 1)
+                sent_words = True
+            elif kind == _VERB:
+                sent_words = True
+                if lack:
+                    sent_pos = (segment and _settle(segment, seg_neg)) or sent_pos
+                    clause_neg = seg_neg = lack = False
             elif kind == _ABS:
                 clause_neg = seg_neg = sent_neg = sent_words = True
             elif kind == _COMMA or kind == _AND:
                 sent_words = True
                 nxt = toks[i] if i < n else "."
-                opens = nxt in (OPENERS if kind == _COMMA else _AND_OPENERS)
+                openers = OPENERS if kind == _COMMA else _AND_OPENERS
+                opens = nxt in openers or (nxt[-1] == "s" and nxt[:-1] in openers)  # "man's"
                 if kind == _COMMA or opens:
-                    sent_pos = _settle(segment, seg_neg) or sent_pos
+                    sent_pos = (segment and _settle(segment, seg_neg)) or sent_pos
                     seg_neg = False
                 if kind == _COMMA and concessive_comma:
-                    _close(hits, clause, marks, sentence, ASIDE)
+                    _close(hits, clause, marks, alternatives, sentence, ASIDE)
                     concessive = concessive_comma = False
                     clause_neg = False
                 elif opens:
                     clause_neg = False
             else:  # clause or sentence end, or a concessive conjunction
-                sent_pos = _settle(segment, seg_neg) or sent_pos
-                _close(hits, clause, marks, sentence, ASIDE if concessive else PLAIN)
-                clause_neg = seg_neg = False
+                sent_pos = (segment and _settle(segment, seg_neg)) or sent_pos
+                _close(hits, clause, marks, alternatives, sentence, ASIDE if concessive else PLAIN)
+                clause_neg = seg_neg = lack = False
                 concessive = concessive_comma = False
                 if kind == _CONCEDE:
                     concessive = True
@@ -319,8 +349,8 @@ class DiscourseMatcher(PhraseMatcher):
                     sentence += 1
                     sent_start = len(hits)
                     sent_neg = sent_pos = sent_words = False
-        sent_pos = _settle(segment, seg_neg) or sent_pos
-        _close(hits, clause, marks, sentence, ASIDE if concessive else PLAIN)
+        sent_pos = (segment and _settle(segment, seg_neg)) or sent_pos
+        _close(hits, clause, marks, alternatives, sentence, ASIDE if concessive else PLAIN)
         if first is None and (sent_pos or (sent_words and not sent_neg)):
             first = sentence
         return Scan(tuple(hits), first, " ".join(toks))
@@ -337,29 +367,53 @@ def _settle(segment: list[list], seg_neg: bool) -> bool:
     return positive
 
 
-def _close(hits: list[Hit], clause: list[list], marks: list[tuple[int, int]], sentence: int,
-           base: int) -> None:
-    """Give the clause's hits their strength (nearest marker, else ``base``) and store them."""
+def _close(hits: list[Hit], clause: list[list], marks: list[tuple[int, int]],
+           alternatives: list[int], sentence: int, base: int) -> None:
+    """Give the clause's hits their strength and store them.
+
+    A marker marks the nearest asserted mention after it within :data:`REACH` tokens, else the
+    nearest before it ("anger at first"); a mention marked twice takes ``ASIDE`` if either
+    marker sets it aside, else the nearer marker's strength; unmarked mentions get ``base``.
+    Two mentions on either side of an "or" are alternatives: both get the stronger strength,
+    so "could be fear or surprise" stays a tie.
+    """
     if not clause:
         marks.clear()
+        alternatives.clear()
+        return
+    if not marks and not alternatives:
+        hits.extend(Hit(sentence, key, negated, base, fuzzy) for _, key, negated, fuzzy in clause)
+        clause.clear()
         return
     strength: dict[int, tuple[int, int]] = {}  # hit index -> (distance, strength)
+    live = [k for k, h in enumerate(clause) if not h[2]]
     if marks:
-        live = [k for k, h in enumerate(clause) if not h[2]]
         for pos, value in marks:
-            best = None
-            for k in live:
-                d = clause[k][0] - pos
-                rank = (abs(d), d < 0)
-                if abs(d) <= REACH and (best is None or rank < best[0]):
-                    best = (rank, k)
-            if best is not None:
-                k = best[1]
-                if k not in strength or best[0][0] < strength[k][0]:
-                    strength[k] = (best[0][0], value)
+            after = [k for k in live if 0 <= clause[k][0] - pos <= REACH]
+            before = [k for k in live if 0 < pos - clause[k][0] <= REACH]
+            if after:
+                k = after[0]
+            elif before:
+                k = before[-1]
+            else:
+                continue
+            d = abs(clause[k][0] - pos)
+            have = strength.get(k)
+            if have is None or (value == ASIDE) or (have[1] != ASIDE and d < have[0]):
+                strength[k] = (d, value)
         marks.clear()
+    values = [strength[k][1] if k in strength else base for k in range(len(clause))]
+    if alternatives and len(live) > 1:
+        for pos in alternatives:
+            left = [k for k in live if clause[k][0] < pos]
+            right = [k for k in live if clause[k][0] > pos]
+            if left and right:
+                a, b = left[-1], right[0]
+                values[a] = values[b] = max(values[a], values[b])
+        alternatives.clear()
+    alternatives.clear()
     for k, (_, key, negated, fuzzy) in enumerate(clause):
-        hits.append(Hit(sentence, key, negated, strength[k][1] if k in strength else base, fuzzy))
+        hits.append(Hit(sentence, key, negated, values[k], fuzzy))
     clause.clear()
 
 

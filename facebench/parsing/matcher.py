@@ -35,6 +35,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from facebench.parsing.text import fold_unicode, variants
 
@@ -76,11 +77,11 @@ def phrase_key(phrase: str) -> str:
 ASIDE, MINOR, PLAIN, MAJOR, ANSWER = 0, 1, 2, 3, 4
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     """One matched key; ``sentence`` counts from 0. ``strength`` says how the mention is
     asserted (``PLAIN`` unless a discourse matcher saw a marker); ``fuzzy`` is the misspelt
-    word read as a synonym (empty for exact matches)."""
+    word read as a synonym (empty for exact matches). A named tuple: a scan makes one per
+    mention, and a frozen dataclass costs several times more to build."""
 
     sentence: int
     key: str

@@ -30,6 +30,7 @@ _NOT = r"(?:not|n'?t|no)"
 _CANT = r"(?:can\s*not|can'?t|cannot|could\s*not|couldn'?t|am\s+unable\s+to|'?m\s+unable\s+to|unable\s+to|not\s+able\s+to|no\s+way\s+to)"
 _TELL = (
     r"(?:tell|say|determine|judge|identify|discern|assess|infer|read|classify|recogni[sz]e|"
+    r"analy[sz]e|interpret|evaluate|"
     r"detect|decide|make\s+out|be\s+(?:sure|certain|determined|identified|assessed|inferred))"
 )
 

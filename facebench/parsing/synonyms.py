@@ -159,9 +159,9 @@ def decide(hits: list[Hit], first_sentence: int | None) -> tuple[list[Hit], str]
 
 #: the end of the first sentence as the scanner sees it (raw text, checked on its tokens)
 _FIRST_END = re.compile(r"[.!?]+(?=\s|$)|\n")
-#: words that can make an ``ANSWER`` marker later in the text (superset; see _first_sentence_only)
-_ANSWER_WORD = re.compile(r"answer|conclu|summar|sum up|all in all|therefore|thus|hence|verdict",
-                          re.IGNORECASE)
+#: substrings of every ``ANSWER`` marker (a superset test; see _first_sentence_only)
+_ANSWER_PARTS = ("answer", "conclu", "summar", "sum up", "all in all", "therefore", "thus",
+                 "hence", "verdict")
 
 
 def synonym_class(text: str, ctx: ParseContext) -> ParseResult:
@@ -223,7 +223,8 @@ def _first_sentence_only(text: str, matcher: DiscourseMatcher) -> ParseResult | 
     first = [h for h in scan.asserted() if h.sentence == 0]
     if not first or max(h.strength for h in first) < PLAIN:
         return None
-    if _ANSWER_WORD.search(fold_unicode(text), m.end()):
+    rest = fold_unicode(text[m.end() :]).lower()
+    if any(part in rest for part in _ANSWER_PARTS):
         return None
     return _read(text, first, True, 0)
 

@@ -57,7 +57,12 @@ def run(folder: str, max_new_tokens: int = 16) -> dict:
         limit_mm_per_prompt={"image": 1, "video": 1}, seed=0,
     )
     report["vllm_load_s"] = round(time.time() - t, 2)
-    sp = SamplingParams(temperature=0.0, max_tokens=max_new_tokens)
+    from facebench.face_llava.vllm_adapter import FaceLlavaVLLMAdapter
+    from facebench.types import GenerationSettings
+
+    # the adapter's greedy settings (vLLM does not detokenise: facebench decodes the ids)
+    sp = FaceLlavaVLLMAdapter(model=folder).sampling(GenerationSettings(max_new_tokens=max_new_tokens))
+    assert isinstance(sp, SamplingParams) and sp.temperature == 0.0
 
     prompts, refs, expanded = [], {}, {}
     for name, q, kind, data, lms in cases():

@@ -1,0 +1,99 @@
+"""Agreement of the free-text expression parser with a careful human reader, on a held-out corpus.
+
+    python benchmarks/parsing_agreement.py [--show]
+
+``benchmarks/data/expression_answers.jsonl``: realistic model answers to "What is the facial
+expression?" (terse, LLaVA-style, long reasoning, contrast and correction, dominant and
+secondary emotions, negation, misspellings, refusals, answers a person cannot settle), each
+with the reading of a careful person: a RAF-DB class, ``refusal``, or ``ambiguous``. The corpus
+was written apart from tests/parsing/ and is not read by any test: it measures, it does not
+specify. A parser agrees when it reads the same class, returns rule ``refusal`` for a refusal,
+or returns no class (any other rule) for an ambiguous answer. A **wrong read** is a class that
+is not the person's (including a class read from a refusal or an ambiguous answer).
+
+Printed for facebench strict mode, facebench reference mode (the public FABA/EmoLA rule), and
+the literal restatement of EmoLA's ``description2emotion`` (tests/parsing/peers.py), whose
+crashes (None) count as agreeing with refusal and ambiguous answers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from facebench.parsing import parse  # noqa: E402
+from facebench.types import REFUSAL  # noqa: E402
+from tests.parsing.helpers import expression_ctx  # noqa: E402
+from tests.parsing.peers import emola_description2emotion  # noqa: E402
+from facebench.parsing import load_synonyms  # noqa: E402
+
+DATA = ROOT / "benchmarks" / "data"
+#: batch 1 was read while the rules were developed; batch 2 was written after and not tuned on
+CORPORA = {"batch 1": DATA / "expression_answers.jsonl",
+           "batch 2 (untuned)": DATA / "expression_answers_batch2.jsonl"}
+
+
+def load(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def judge(human: str, value: str | None, refused: bool, lenient_none: bool = False) -> tuple[bool, bool]:
+    """(agrees, wrong read) for one answer."""
+    if value is not None:
+        return value == human, value != human
+    if lenient_none:
+        return human in ("refusal", "ambiguous"), False
+    return (refused if human == "refusal" else human == "ambiguous" and not refused), False
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--show", action="store_true", help="print every disagreement")
+    args = ap.parse_args()
+    for title, path in CORPORA.items():
+        print(f"== {title}: {path.name}")
+        report(load(path), args.show)
+    print("== both")
+    report([r for p in CORPORA.values() for r in load(p)], False)
+
+
+def report(rows: list[dict], show: bool) -> None:
+    strict, ref = expression_ctx(), expression_ctx("reference")
+    emola_lists = load_synonyms("reference_emola")
+    readers = {
+        "facebench strict": lambda t: parse("synonym_class", t, strict),
+        "facebench reference": lambda t: parse("synonym_class", t, ref),
+    }
+    kinds = {}
+    for row in rows:
+        kinds[row["human"] if row["human"] in ("refusal", "ambiguous") else "class"] = \
+            kinds.get(row["human"] if row["human"] in ("refusal", "ambiguous") else "class", 0) + 1
+    print(f"corpus: {len(rows)} answers ({', '.join(f'{v} {k}' for k, v in sorted(kinds.items()))})")
+    for name, read in readers.items():
+        agree = wrong = 0
+        for row in rows:
+            r = read(row["answer"])
+            ok, bad = judge(row["human"], r.value, r.rule == REFUSAL)
+            agree += ok
+            wrong += bad
+            if show and not ok and name.endswith("strict"):
+                print(f"  [{name}] human={row['human']:<10} read={r.value!s:<10} {r.rule:<16} {row['answer']}")
+        print(f"{name:<22} strict agreement {agree / len(rows):6.1%}  ({agree}/{len(rows)})  "
+              f"wrong reads {wrong}")
+    agree = wrong = 0
+    for row in rows:
+        value = emola_description2emotion(row["answer"], emola_lists)
+        ok, bad = judge(row["human"], value, False, lenient_none=True)
+        agree += ok
+        wrong += bad
+    print(f"{'EmoLA rule (literal)':<22} strict agreement {agree / len(rows):6.1%}  "
+          f"({agree}/{len(rows)})  wrong reads {wrong}")
+
+
+if __name__ == "__main__":
+    main()

@@ -65,6 +65,8 @@ def build_leaderboard(output: Path) -> pd.DataFrame:
         # task's number, and the board must say so beside it
         row[f"{res['task']}/coverage"] = (n - n_error) / n if n else None
         row[f"{res['task']}/errors"] = n_error
+        if res.get("refusal_rate") is not None and f"{res['task']}/refusal_rate" not in row:
+            row[f"{res['task']}/refusal_rate"] = res["refusal_rate"]
         floor = scalar_metrics(res.get("floor") or {})
         # the floor comes from the largest evaluated set of that task under that variant
         if floor and n >= floors.get((res["task"], variant), (-1, {}))[0]:
@@ -92,7 +94,7 @@ def add_judge_columns(table: dict[tuple[str, str], dict[str, Any]], output: Path
 
 def _column_order(column: str) -> tuple[str, int, str]:
     task, _, metric = column.partition("/")
-    rank = {"format_valid_rate": 1, "coverage": 2, "errors": 3, "n": 4}.get(metric, 0)
+    rank = {"format_valid_rate": 1, "refusal_rate": 2, "coverage": 3, "errors": 4, "n": 5}.get(metric, 0)
     return (task, rank, metric)
 
 

@@ -44,7 +44,7 @@ from facebench.protocols import DEFAULT_PROTOCOL, Protocol, load_protocol
 from facebench.resources import demo_root
 from facebench.tasks.registry import get_task
 from facebench.tasks.task import Task
-from facebench.types import Prediction, Request, Response, Sample
+from facebench.types import REFUSAL, Prediction, Request, Response, Sample
 
 Progress = Callable[[str, int, int], None]
 
@@ -380,6 +380,10 @@ def aggregate(task: Task, predictions: list[Prediction], run: dict[str, Any], mo
         "n": len(predictions),
         "n_answered": len(predictions) - n_error,
         "n_invalid": sum(1 for p in predictions if p.error is None and p.parsed is None),
+        # answers that are not answers ("I don't know", "the face is not visible"): invalid too,
+        # but counted on their own, as a share of the answered samples
+        "n_refused": (refused := sum(1 for p in predictions if p.error is None and p.rule == REFUSAL)),
+        "refusal_rate": refused / (len(predictions) - n_error) if len(predictions) > n_error else None,
         "n_error": n_error,
         # a result with error rows is incomplete: its metrics cover only the answered samples
         "complete": n_error == 0,

@@ -141,3 +141,23 @@ def test_other_model_settings_under_one_name_are_refused(cli, tmp_path, data_roo
                  "--data-root", data_root, "--output", out, expect=1)
     assert "other model settings" in result.output and "--name" in result.output
     assert (out / "random/facebench/rafdb/metrics.json").read_text() == before
+
+
+def test_refusals_are_counted_apart_from_other_invalid_answers(cli, tmp_path, data_root):
+    export = tmp_path / "req.jsonl"
+    cli("export", "--tasks", "rafdb", "--prompt", "open", "--data-root", data_root, "--out", export)
+    rows = [json.loads(x) for x in export.read_text().splitlines()]
+    texts = ["I don't know.", "The face is too dark to see.", "Blah blah.", "She looks sad."]
+    answers = tmp_path / "answers.jsonl"
+    answers.write_text("".join(json.dumps({"task": "rafdb", "id": r["id"], "response": texts[i % 4]}) + "\n"
+                               for i, r in enumerate(rows)))
+    out = tmp_path / "out"
+    cli("run", "--model", "replay", "--model-arg", f"path={answers}", "--tasks", "rafdb", "--prompt", "open",
+        "--data-root", data_root, "--output", out)
+    metrics = json.loads((out / "replay/facebench~style=open/rafdb/metrics.json").read_text())
+    refused = sum(1 for i in range(len(rows)) if i % 4 in (0, 1))
+    assert metrics["n_refused"] == refused
+    assert metrics["n_invalid"] == refused + sum(1 for i in range(len(rows)) if i % 4 == 2)
+    assert metrics["refusal_rate"] == pytest.approx(refused / len(rows))
+    wide = cli("leaderboard", out, "--wide").output
+    assert "rafdb/refusal_rate" in wide

@@ -272,6 +272,13 @@ def main() -> None:
     ap.add_argument("--vllm-card", help="vllm model card instead of the tiny model")
     ap.add_argument("--images", help="folder of .jpg/.png images to ask about (default: noise)")
     args = ap.parse_args()
+    import importlib.util
+
+    needs = ([] if args.skip_hf else ["torch", "transformers"]) + (["vllm"] if args.vllm else [])
+    missing = [m for m in needs if importlib.util.find_spec(m) is None]
+    if missing:
+        raise SystemExit(f"bench_adapters.py: {', '.join(missing)} not installed: pip install "
+                         f"'facebench[hf]' (vllm: .ci/setup_vllm.sh), or pass --skip-hf for openai only")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         tiny = TinyModel(folder)

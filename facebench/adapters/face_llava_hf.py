@@ -49,6 +49,8 @@ def bitsandbytes_available() -> bool:
 
 
 class FaceLlavaHFAdapter(Adapter):
+    """Face-LLaVA on the torch reference implementation (parity checks, no vLLM needed)."""
+
     name = "face-llava-hf"
     Settings = FaceLlavaHFSettings
     requires = ("torch", "transformers", "safetensors", "sentencepiece")

@@ -19,6 +19,7 @@ LimitOpt = Annotated[int | None, typer.Option("--limit", help="evaluate a seeded
 SeedOpt = Annotated[int, typer.Option("--seed", help="seed for subsets and option shuffling")]
 ModeOpt = Annotated[str | None, typer.Option("--mode", help="parsing mode: strict or reference (default: the protocol's)")]
 ProtocolOpt = Annotated[str | None, typer.Option("--protocol", help="evaluation protocol: a name from 'facebench list protocols' or a YAML path (default: facebench)")]
+TaskOptionOpt = Annotated[list[str] | None, typer.Option("--task-option", help="TASK.key=value: a loader option of one task (e.g. utkface.subset_source=splits/test.txt)")]
 FaceCropOpt = Annotated[bool | None, typer.Option("--face-crop/--no-face-crop", help="crop faces (square, 256) before the model sees them; default: the task's setting")]
 
 
@@ -35,6 +36,22 @@ def _pairs(values: list[str] | None, what: str) -> dict[str, str]:
                 raise typer.BadParameter(f"{what} must look like KEY=VALUE, got {v!r}")
             pairs[key.strip()] = value.strip()
     return pairs
+
+
+def task_options(values: list[str] | None) -> dict[str, dict]:
+    """``--task-option TASK.key=value`` (values read as YAML: numbers, booleans, lists)."""
+    import yaml
+
+    from facebench.errors import ConfigError
+
+    out: dict[str, dict] = {}
+    for raw in values or []:
+        target, sep, value = raw.partition("=")
+        task, dot, key = target.partition(".")
+        if not sep or not dot or not task.strip() or not key.strip():
+            raise ConfigError(f"--task-option must look like TASK.key=value, got {raw!r}")
+        out.setdefault(task.strip(), {})[key.strip()] = yaml.safe_load(value) if value.strip() else ""
+    return out
 
 
 def _options(output: Path, data_root, data, prompt, limit, seed, mode, face_crop=None,
@@ -76,6 +93,9 @@ def protocol_tasks(spec: str, opts) -> list:
     if spec.strip() == "all":
         spec = ",".join(proto.task_names(task_names()))
     selected = resolve_tasks(spec)
+    unknown = sorted(set(opts.task_options) - {t.name for t in selected})
+    if unknown:
+        raise ConfigError(f"--task-option names {', '.join(unknown)}, which this run does not evaluate")
     outside = [t.name for t in selected if not proto.covers(t.name)]
     if outside:
         raise ConfigError(

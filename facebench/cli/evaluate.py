@@ -26,10 +26,12 @@ from facebench.cli.common import (
     SeedOpt,
     TasksOpt,
     ProtocolOpt,
+    TaskOptionOpt,
     _fail,
     _options,
     check_styles,
     protocol_tasks,
+    task_options,
     _pairs,
     app,
     console,
@@ -40,7 +42,7 @@ from facebench.errors import FacebenchError
 #: the options of ``run`` a --config file may hold, in the order of the signature
 RUN_OPTIONS = ("model", "tasks", "output", "data_root", "data", "prompt", "limit", "seed", "mode",
                "model_arg", "name", "face_crop", "protocol", "allow_errors", "backend",
-               "ray_address", "workers")
+               "ray_address", "workers", "task_option")
 
 
 def config_options(ctx: typer.Context, path: Path) -> dict:
@@ -69,7 +71,7 @@ def config_options(ctx: typer.Context, path: Path) -> dict:
         source = ctx.get_parameter_source(name)
         if source is not None and source.name == "COMMANDLINE":
             continue
-        if name in ("data", "prompt", "model_arg") and isinstance(value, str):
+        if name in ("data", "prompt", "model_arg", "task_option") and isinstance(value, str):
             value = [value]
         if name in ("data", "model_arg") and isinstance(value, dict):
             value = [f"{k}={v}" for k, v in value.items()]
@@ -137,6 +139,7 @@ def run(
     name: Annotated[str | None, typer.Option("--name", help="name of the model in the results")] = None,
     face_crop: FaceCropOpt = None,
     protocol: ProtocolOpt = None,
+    task_option: TaskOptionOpt = None,
     allow_errors: AllowErrorsOpt = False,
     backend: Annotated[str, typer.Option("--backend", help="local (this process) or ray (Ray Data; pip install 'facebench[ray]')")] = "local",
     ray_address: Annotated[str | None, typer.Option("--ray-address", help="Ray cluster address (default: a local Ray instance)")] = None,
@@ -160,7 +163,7 @@ def run(
             _fail(exc)
     values.pop("config", None)
     (model, tasks, output, data_root, data, prompt, limit, seed, mode, model_arg, name, face_crop,
-     protocol, allow_errors, backend, ray_address, workers) = (values[k] for k in RUN_OPTIONS)
+     protocol, allow_errors, backend, ray_address, workers, task_option) = (values[k] for k in RUN_OPTIONS)
     if model is None:
         _fail(FacebenchError("--model is required (or a --config that names the model)"))
     recorded = {k: (str(v) if isinstance(v, Path) else v) for k, v in values.items()}
@@ -170,6 +173,7 @@ def run(
         opts = _options(output, data_root, data, prompt, limit, seed, mode, face_crop, protocol,
                         card.native_protocols)
         opts.recorded = recorded
+        opts.task_options = task_options(task_option)
         if backend not in ("local", "ray"):
             raise FacebenchError(f"--backend must be 'local' or 'ray', got {backend!r}")
         if workers < 1:
@@ -329,6 +333,11 @@ def compare(
             f"{interval} p={p_value} "
             f"over {r['n_units']} samples" + (" (lower is better)" if r["lower_is_better"] else "")
         )
+        if r.get("mcnemar"):
+            m = r["mcnemar"]
+            typer.echo(f"{where}: McNemar exact test: {a} right / {b} wrong on {m['a_right_b_wrong']}, "
+                       f"the reverse on {m['a_wrong_b_right']} of {m['n_pairs']} questions, "
+                       f"p={m['p_value']:.4f}")
 
 
 @app.command()
@@ -342,6 +351,7 @@ def export(
     seed: SeedOpt = 0,
     face_crop: FaceCropOpt = None,
     protocol: ProtocolOpt = None,
+    task_option: TaskOptionOpt = None,
 ) -> None:
     """Write every request (task, id, prompt, messages, media; no targets) to run a model elsewhere."""
     from facebench.engine.export import export_requests
@@ -349,6 +359,7 @@ def export(
 
     try:
         opts = _options(Path("results"), data_root, data, prompt, limit, seed, None, face_crop, protocol)
+        opts.task_options = task_options(task_option)
         selected = protocol_tasks(tasks, opts)
         check_styles(opts, selected)
         n = export_requests(selected, opts, out_file)

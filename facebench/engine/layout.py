@@ -23,10 +23,21 @@ def variant_name(protocol: str, overrides: dict[str, Any]) -> str:
     """
     if not overrides:
         return protocol
-    parts = "+".join(
-        f"{k}={str(v).lower() if isinstance(v, bool) else v}" for k, v in sorted(overrides.items())
-    )
+    parts = "+".join(f"{k}={_value(v)}" for k, v in sorted(overrides.items()))
     return check_component(f"{protocol}~{parts}", "result variant")
+
+
+def _value(value: Any) -> str:
+    """A readable folder-name value; mappings (loader options, which may hold paths) become a
+    short stable hash (the options themselves are recorded in run.json and metrics.json)."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, dict):
+        import hashlib
+        import json
+
+        return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:8]
+    return str(value)
 
 
 def task_dir(output: Path, model: str, variant: str, task: str) -> Path:

@@ -78,6 +78,8 @@ class RunOptions:
     #: every option of the command that started the run, kept in run.json (``--config`` reads
     #: it back to repeat the run)
     recorded: dict[str, Any] = field(default_factory=dict)
+    #: task name -> loader options from ``--task-option TASK.key=value`` (over the protocol's)
+    task_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: where inference runs: "local" (this process) or "ray" (facebench.engine.ray_backend)
     backend: str = "local"
     #: Ray cluster address (None: a local Ray instance) and the number of model replicas
@@ -96,6 +98,10 @@ class RunOptions:
             )
         defined = proto.apply(task)
         overrides: dict[str, Any] = {}
+        loader = self.task_options.get(task.name)
+        if loader:
+            defined = with_loader_options(defined, loader)
+            overrides["loader"] = dict(sorted(loader.items()))
         style = proto.style_for(defined, self.native)
         asked = self.styles.get(task.name, self.default_style)
         if asked is not None and asked in defined.config.styles:
@@ -123,6 +129,25 @@ class RunOptions:
         if self.data_root is not None:
             return Path(self.data_root) / task.config.data_dir
         return demo_root() / task.config.data_dir
+
+
+def with_loader_options(task: Task, options: dict[str, Any]) -> Task:
+    """The task with loader options set from the command line (a bad key or value is the
+    loader's own one-line error when the dataset is read)."""
+    import inspect
+
+    from facebench.tasks.config import TaskConfig
+
+    params = inspect.signature(task.loader).parameters
+    if not any(p.kind is p.VAR_KEYWORD for p in params.values()):
+        known = [n for n, p in params.items() if p.kind is p.KEYWORD_ONLY or (n != "root" and p.default is not p.empty)]
+        for key in options:
+            if key not in params:
+                raise ConfigError(f"--task-option {task.name}.{key}: the {task.name} loader has no option "
+                                  f"{key!r} (its options: {', '.join(known) or 'none'})")
+    merged = {**task.config.loader_options, **options}
+    return Task(TaskConfig.model_validate({**task.config.model_dump(mode="json"), "loader_options": merged}),
+                task.source)
 
 
 @dataclass(frozen=True)
@@ -365,6 +390,7 @@ def aggregate(task: Task, predictions: list[Prediction], run: dict[str, Any], mo
         intervals[primary] = {"low": ci["low"], "high": ci["high"], "confidence": 0.95,
                               "n_units": ci["n_units"], "resamples": 1000}
     n_error = sum(1 for p in predictions if p.error is not None)
+    slices = slice_metrics(task, predictions, primary, int(run.get("seed") or 0))
     return {
         "task": task.name,
         "model": run["model"],
@@ -392,9 +418,58 @@ def aggregate(task: Task, predictions: list[Prediction], run: dict[str, Any], mo
         "lower_is_better": task.config.lower_is_better,
         "metrics": metrics,
         "confidence_intervals": intervals,
+        **({"slices": slices} if slices else {}),
         "floor": task.kind.floor(task, predictions),
         "manifest": build_manifest(run),
     }
+
+
+def slice_metrics(task: Task, predictions: list[Prediction], primary: str, seed: int) -> dict[str, Any]:
+    """The headline metric and its 95% CI per group of each fairness slice of the task
+    (``slices`` in its definition): ``{slice: {group: {value, low, high, n, n_answered}}}``."""
+    out: dict[str, Any] = {}
+    for name, spec in task.config.slices.items():
+        groups: dict[str, list[Prediction]] = {}
+        for p in predictions:
+            group = _slice_group(p, spec.of, spec.bins)
+            if group is not None:
+                groups.setdefault(group, []).append(p)
+        table = {}
+        for group, members in sorted(groups.items(), key=lambda kv: _group_order(kv[0])):
+            value = task.kind.aggregate(task, members).get(primary)
+            rows = task.kind.headline_rows(task, members, primary)
+            ci = headline_ci(rows, seed=seed) if rows else {"low": None, "high": None}
+            table[group] = {"value": value, "low": ci["low"], "high": ci["high"], "n": len(members),
+                            "n_answered": sum(1 for p in members if p.error is None)}
+        out[name] = table
+    return out
+
+
+def _slice_group(p: Prediction, of: str, bins: list[float] | None) -> str | None:
+    raw = p.target if of == "target" else p.meta.get(of.removeprefix("meta."))
+    if raw is None or isinstance(raw, (list, tuple, dict)):
+        return None
+    if isinstance(raw, bool):
+        return "yes" if raw else "no"
+    if bins is None:
+        return str(raw)
+    try:
+        number = float(raw)
+    except (TypeError, ValueError):
+        return None
+    edges = sorted(bins)
+    for low, high in zip(edges, edges[1:]):
+        if low <= number < high:
+            return f"{low:g}-{high - 1:g}"
+    return f"{edges[-1]:g}+" if number >= edges[-1] else None
+
+
+def _group_order(group: str) -> tuple[float, str]:
+    head = group.split("-")[0].rstrip("+")
+    try:
+        return (float(head), group)
+    except ValueError:
+        return (float("inf"), group)
 
 
 def first_error(predictions: list[Prediction]) -> str | None:

@@ -28,6 +28,8 @@ class FaceLlavaOpenAISettings(OpenAISettings):
 
 
 class FaceLlavaOpenAIAdapter(OpenAIAdapter):
+    """Face-LLaVA served by `facebench serve face-llava` (video sent as one video part)."""
+
     name = "face-llava-openai"
     Settings = FaceLlavaOpenAISettings
 

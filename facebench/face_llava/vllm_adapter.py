@@ -48,6 +48,8 @@ class FaceLlavaVLLMSettings(AdapterSettings):
 
 
 class FaceLlavaVLLMAdapter(Adapter):
+    """Face-LLaVA in-process through vLLM and facebench's plugin (a `convert face-llava` folder)."""
+
     name = "face-llava-vllm"
     Settings = FaceLlavaVLLMSettings
     requires = ("vllm", "torch", "transformers", "sentencepiece")

@@ -24,7 +24,8 @@ def _build(m: re.Match[str], path: Path):
     age = int(m["age"])
     if not 0 <= age <= 120:
         return None
-    meta = {"subject": m["name"], "image_number": int(m["id"])}
+    # gender in meta too: the AgeDB fairness slice groups both questions of an image by it
+    meta = {"subject": m["name"], "image_number": int(m["id"]), "gender": GENDERS[m["gender"].lower()]}
     return {"age": age, "gender": GENDERS[m["gender"].lower()]}, meta
 
 

@@ -144,7 +144,8 @@ def load(root: Path, split: str = "test", images: str = "img_align_celeba") -> l
             id=Path(name).stem,
             media=(str(inside_root(image_dir, name, attr_file, number)),),
             target=labels,
-            meta={"split": split},
+            # Male / Young: the groups of the fairness slices (tasks/celeba.yaml `slices`)
+            meta={"split": split, **{k: labels[k] for k in ("Male", "Young") if k in labels}},
         )
         for name, (number, labels) in attributes.items()
         if wanted is None or partition[name] == wanted

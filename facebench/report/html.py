@@ -88,6 +88,22 @@ _PER_KEY = (("per_class_recall", "per-class recall"), ("per_class_f1", "per-AU F
             ("accuracy_by_method", "accuracy per manipulation method"))
 
 
+def _slice_rows(results: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Fairness slices of a task (``metrics.json`` ``slices``): one row per model, slice and
+    group with the headline metric, its 95% CI and n."""
+    rows = []
+    for r in results:
+        for name, groups in (r.get("slices") or {}).items():
+            for group, cell in groups.items():
+                value, low, high = cell.get("value"), cell.get("low"), cell.get("high")
+                shown = "n/a" if value is None else f"{value:.4g}"
+                if low is not None and high is not None:
+                    shown += f" [{low:.4g}, {high:.4g}]"
+                rows.append({"model": r["model"], "slice": name, "group": group, "value": shown,
+                             "n": str(cell.get("n", ""))})
+    return rows
+
+
 def _task_figures(output: Path, task: str, results: list[dict[str, Any]]) -> list[dict[str, str]]:
     figures = []
     for res in results:
@@ -191,7 +207,8 @@ def write_report(output: Path, html_file: Path, paper: bool = True, samples: boo
         tasks.append({"name": task, "figures": _task_figures(output, task, task_results), "links": links,
                       "lower_is_better": lower,
                       "primary": sorted({r.get("primary_metric") for r in task_results if r.get("primary_metric")}),
-                      "samples": f"{browser}#task={task}" if browser else None})
+                      "samples": f"{browser}#task={task}" if browser else None,
+                      "slices": _slice_rows(task_results)})
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     page = env.from_string(TEMPLATE.read_text(encoding="utf-8")).render(
         output=str(output),

@@ -37,6 +37,9 @@ class StyleConfig(BaseModel):
     #: named switches of the parser (``facebench.parsing.options``), e.g. a protocol reading
     #: answers as its paper does: ``{negative_sentences: drop, unmentioned: absent}``
     parser_options: dict[str, Any] = Field(default_factory=dict)
+    #: frames per video: ``fixed`` (the task's ``num_frames``) or ``at_least_1fps`` (Face-LLaVA
+    #: App. G.2 for baselines: ``num_frames`` or one per second, whichever is more)
+    frame_count: Literal["fixed", "at_least_1fps"] = "fixed"
 
     @model_validator(mode="after")
     def _check_parser_options(self) -> StyleConfig:
@@ -62,6 +65,17 @@ class SampleRule(BaseModel):
     seed: int = 0
     #: what the count is and how to get it, shown in the error
     hint: str = ""
+
+
+class SliceSpec(BaseModel):
+    """One fairness slice: the group a prediction belongs to."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: ``meta.<key>`` (a sample's metadata, e.g. ``meta.gender``) or ``target`` (e.g. the age)
+    of: str
+    #: bin edges for a number, ``[0, 20, 40]`` -> groups ``0-19``, ``20-39``, ``40+``
+    bins: list[float] | None = None
 
 
 class TaskConfig(BaseModel):
@@ -107,6 +121,9 @@ class TaskConfig(BaseModel):
     #: ``floor`` (``linspace(0, n-1, k, dtype=int)``, the official Face-LLaVA/Video-LLaVA rule)
     frame_index_rule: Literal["round", "floor"] = "round"
     kind_options: dict[str, Any] = Field(default_factory=dict)
+    #: fairness slices: name -> where a sample's group comes from (``meta.<key>`` or ``target``)
+    #: and optional ``bins`` for numbers; the headline metric and its CI are reported per group
+    slices: dict[str, SliceSpec] = Field(default_factory=dict)
     #: None: every sample the loader yields; else the protocol's count rule (e.g. Face-MLLM's
     #: 2,000 EmotioNet images)
     samples: SampleRule | None = None
@@ -127,12 +144,15 @@ class TaskConfig(BaseModel):
         so adding an option does not re-ask every cached question of every existing task.
         """
         out = self.model_dump(mode="json")
+        out.pop("slices", None)  # how results are broken down never changes an answer
         for key, default in _LATE_DEFAULTS.items():
             if out.get(key) == default:
                 out.pop(key)
         for style in out["styles"].values():
             if not style.get("parser_options"):
                 style.pop("parser_options", None)
+            if style.get("frame_count") == "fixed":
+                style.pop("frame_count", None)
         return out
 
 
@@ -186,7 +206,13 @@ def _with_includes(
     for name in [names] if isinstance(names, str) else list(names):
         shared = shared_dir / f"{name}.yaml"
         if not shared.is_file():
-            raise ConfigError(f"{path}: include {name!r}: no file {shared}")
+            # a task YAML copied out of facebench still finds the shipped shared definitions
+            from facebench.resources import data_path
+
+            builtin = data_path("tasks", "shared", f"{name}.yaml")
+            if not builtin.is_file():
+                raise ConfigError(f"{path}: include {name!r}: no file {shared} (nor a built-in {builtin.name})")
+            shared = builtin
         if shared in seen:
             raise ConfigError(f"{path}: include cycle through {shared}")
         merged = _merge(

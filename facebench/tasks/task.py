@@ -170,7 +170,7 @@ class Task:
         if st.answer_space == "options":
             meta["options"] = options
         generation = GenerationSettings(
-            max_new_tokens=st.max_new_tokens, num_frames=self.config.num_frames
+            max_new_tokens=st.max_new_tokens, num_frames=self._num_frames(st, media, sample)
         )
         return Request(
             task=self.name,
@@ -181,6 +181,30 @@ class Task:
             choices=self._answer_space(st, options, sample),
             meta=meta,
         )
+
+    def _num_frames(self, st: StyleConfig, media: tuple[str, ...], sample: Sample) -> int:
+        """The task's ``num_frames``, or under ``frame_count: at_least_1fps`` one frame per second
+        of the clip (or segment) when that is more. A clip whose length cannot be read keeps
+        ``num_frames`` (the media check then names the fault)."""
+        k = self.config.num_frames
+        if st.frame_count == "fixed" or sample.modality != "video" or not media:
+            return k
+        import math
+
+        from facebench.media.frames import probe
+        from facebench.media.refs import parse_ref
+
+        try:
+            ref = parse_ref(media[0])
+            if ref.start is not None and ref.end is not None:
+                seconds = ref.end - ref.start
+            elif Path(ref.path).is_file():
+                seconds = probe(ref.path).duration
+            else:
+                return k  # a folder of frames has no clock
+        except Exception:  # noqa: BLE001 - an unreadable clip is the media check's to report
+            return k
+        return max(k, math.ceil(seconds - 1e-9))
 
     def _answer_space(self, st: StyleConfig, options: list[str], sample: Sample | None = None) -> tuple[str, ...]:
         """What a valid answer looks like (the random adapter draws from it: the chance floor).

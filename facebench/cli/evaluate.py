@@ -11,6 +11,7 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
@@ -37,6 +38,16 @@ from facebench.cli.common import (
     console,
 )
 from facebench.errors import FacebenchError
+
+
+class RateColumn(ProgressColumn):
+    """Answers per second of the stage in progress (blank while unknown)."""
+
+    def render(self, task):  # noqa: ANN001, ANN201 - rich's column protocol
+        from rich.text import Text
+
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:,.1f}/s" if speed else "", style="progress.data.speed")
 
 
 #: the options of ``run`` a --config file may hold, in the order of the signature
@@ -200,7 +211,7 @@ def run(
     current = ""
     try:
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(),
+                      RateColumn(), TimeElapsedColumn(),
                       TextColumn("eta"), TimeRemainingColumn(), console=console, transient=False) as bar:
             for task in selected:
                 handle = bar.add_task(f"{task.name}: prepare", total=None)

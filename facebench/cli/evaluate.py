@@ -366,7 +366,6 @@ def export(
 ) -> None:
     """Write every request (task, id, prompt, messages, media; no targets) to run a model elsewhere."""
     from facebench.engine.export import export_requests
-    from facebench.tasks.registry import resolve_tasks
 
     try:
         opts = _options(Path("results"), data_root, data, prompt, limit, seed, None, face_crop, protocol)

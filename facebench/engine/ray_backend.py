@@ -51,7 +51,6 @@ import math
 import os
 import re
 import socket
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -182,22 +181,13 @@ class Replica:
         self.cache = ResponseCache(folder / f"responses.{worker_name()}.jsonl")
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
+        from facebench.engine.runner import response_row
+
         rows: list[dict[str, Any]] = []
 
         def save(key: tuple[dict[str, Any], str], resp: Response) -> None:
             item, fewer = key
-            row = {
-                "fp": item["fp"],
-                "task": item["request"]["task"],
-                "id": item["id"],
-                "response": resp.text,
-                "error": resp.error,
-                "prompt_tokens": resp.prompt_tokens,
-                "completion_tokens": resp.completion_tokens,
-                "time": time.time(),
-            }
-            if fewer:
-                row["frames_shown"] = json.loads(fewer)
+            row = response_row(item, resp, json.loads(fewer) if fewer else None)
             self.cache.add(row)
             rows.append(row)
 

@@ -268,6 +268,23 @@ class InferStats:
     first_error: str | None = None
 
 
+def response_row(item: dict[str, Any], resp: Response, frames_shown: dict[str, int] | None = None) -> dict[str, Any]:
+    """The ``responses.jsonl`` line of one answered item (every backend writes this shape)."""
+    row = {
+        "fp": item["fp"],
+        "task": item["request"]["task"],
+        "id": item["id"],
+        "response": resp.text,
+        "error": resp.error,
+        "prompt_tokens": resp.prompt_tokens,
+        "completion_tokens": resp.completion_tokens,
+        "time": time.time(),
+    }
+    if frames_shown:
+        row["frames_shown"] = frames_shown
+    return row
+
+
 def infer(
     adapter: Adapter,
     items: list[dict[str, Any]],
@@ -292,19 +309,7 @@ def infer(
     short: dict[str, dict[str, int]] = {}
 
     def save(item: dict[str, Any], resp: Response) -> None:
-        row = {
-            "fp": item["fp"],
-            "task": item["request"]["task"],
-            "id": item["id"],
-            "response": resp.text,
-            "error": resp.error,
-            "prompt_tokens": resp.prompt_tokens,
-            "completion_tokens": resp.completion_tokens,
-            "time": time.time(),
-        }
-        if item["fp"] in short:
-            row["frames_shown"] = short.pop(item["fp"])
-        cache.add(row)
+        cache.add(response_row(item, resp, short.pop(item["fp"], None)))
         stats.saved += 1
         if resp.error is not None:
             stats.errors += 1

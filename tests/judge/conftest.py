@@ -3,7 +3,6 @@ cards pointing at it. Helpers that tests import by name live in ``judge_helpers.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import pytest
 
 
 def f1(pairs: Iterable[tuple[bool, bool]]) -> float | None:

@@ -6,13 +6,11 @@ from __future__ import annotations
 import shutil
 
 import pytest
-import yaml
 from tests.tasks.task_replay import replay
 
 from facebench.errors import DatasetError
 from facebench.fixtures.celeba import write
 from facebench.loaders.celeba import ATTRIBUTES, load
-from facebench.resources import data_path
 from facebench.tasks.registry import get_task
 
 

@@ -42,14 +42,14 @@ def scalar_metrics(metrics: dict[str, Any]) -> dict[str, float]:
     }
 
 
-def build_leaderboard(output: Path) -> pd.DataFrame:
+def build_leaderboard(output: Path, results: list[dict[str, Any]] | None = None) -> pd.DataFrame:
     """The leaderboard: one row per (model, protocol variant), the floor rows last.
 
     The index is the model name; the first column, ``protocol``, is the variant folder
     (``face-mllm``, ``face-mllm~limit=200+seed=0``): a number is only comparable with the rows
     of the same protocol.
     """
-    results = collect_metrics(output)
+    results = collect_metrics(output) if results is None else results
     if not results:
         raise FileNotFoundError(f"no <model>/<protocol>/<task>/metrics.json under {output}")
     table: dict[tuple[str, str], dict[str, Any]] = {}
@@ -98,7 +98,21 @@ def _column_order(column: str) -> tuple[str, int, str]:
     return (task, rank, metric)
 
 
-def headline_view(frame: pd.DataFrame, output: Path) -> pd.DataFrame:
+def human_metric(value: float | None, low: float | None, high: float | None, metric: str,
+                 lower_is_better: bool) -> str:
+    """A metric for people: rates in % with one decimal, MM-Vet's score (already x100) with one,
+    other numbers (MAE in years) with two; the 95% CI after it; ``null`` when undefined."""
+    if value is None:
+        return "null"
+    percent = not lower_is_better and metric != "score" and abs(value) <= 1.0
+    scale, digits = (100.0, 1) if percent else (1.0, 1 if metric == "score" else 2)
+    cell = f"{value * scale:.{digits}f}"
+    if low is not None and high is not None:
+        cell += f" [{low * scale:.{digits}f}, {high * scale:.{digits}f}]"
+    return cell
+
+
+def headline_view(frame: pd.DataFrame, output: Path, results: list[dict[str, Any]] | None = None) -> pd.DataFrame:
     """The board people read: one headline cell per task, ``value [95% CI]``, rounded.
 
     Rates are shown in percent with one decimal, other metrics (MAE, in years) with two;
@@ -107,7 +121,7 @@ def headline_view(frame: pd.DataFrame, output: Path) -> pd.DataFrame:
     wide board (:func:`build_leaderboard`, possibly with reported rows); the full-precision
     numbers stay there and in the CSV.
     """
-    results = collect_metrics(output)
+    results = collect_metrics(output) if results is None else results
     primary: dict[str, tuple[str, bool]] = {}
     intervals: dict[tuple[str, str, str], tuple[float, float]] = {}
     for res in results:
@@ -131,12 +145,8 @@ def headline_view(frame: pd.DataFrame, output: Path) -> pd.DataFrame:
             if value is None or pd.isna(value):
                 cells.append("")
                 continue
-            scale = 100.0 if percent and abs(float(value)) <= 1.0 else 1.0
-            digits = 1 if scale == 100.0 or metric == "score" else 2
-            cell = f"{float(value) * scale:.{digits}f}"
-            ci = intervals.get((model, protocol, task))
-            if ci is not None:
-                cell += f" [{ci[0] * scale:.{digits}f}, {ci[1] * scale:.{digits}f}]"
+            low, high = intervals.get((model, protocol, task), (None, None))
+            cell = human_metric(float(value), low, high, metric, lower)
             coverage = row.get(f"{task}/coverage")
             if coverage is not None and not pd.isna(coverage) and coverage < 1.0:
                 cell += "*"

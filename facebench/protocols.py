@@ -26,7 +26,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from facebench.errors import ConfigError
 from facebench.resources import data_path
-from facebench.tasks.config import TaskConfig, merge_mappings
 from facebench.tasks.task import Task
 
 #: the protocol of a run that names none: every task with its own definition's defaults
@@ -92,13 +91,11 @@ class Protocol(BaseModel):
         overrides = self.for_task(task.name).task
         if not overrides:
             return task
-        raw = merge_mappings(task.config.model_dump(mode="json"), overrides)
         try:
-            config = TaskConfig.model_validate(raw)
+            return task.with_overrides(overrides)
         except ValidationError as exc:
             problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
             raise ConfigError(f"protocol {self.name} ({self.path}): tasks.{task.name}.task: {problems}") from exc
-        return Task(config, task.source)
 
     def style_for(self, task: Task, native: bool) -> str | None:
         entry = self.for_task(task.name)

@@ -92,21 +92,12 @@ def config_options(ctx: typer.Context, path: Path) -> dict:
     return out
 
 
-def _cell(value, low=None, high=None, lower_is_better: bool = False) -> str:
-    """A metric for people: % with one decimal for rates, two decimals otherwise; CI after."""
-    if value is None:
-        return "null"
-    scale, digits = (100.0, 1) if not lower_is_better and abs(value) <= 1.0 else (1.0, 2)
-    cell = f"{value * scale:.{digits}f}"
-    if low is not None and high is not None:
-        cell += f" [{low * scale:.{digits}f}, {high * scale:.{digits}f}]"
-    return cell
-
-
 def run_summary(results: list[dict], stats: dict) -> str:
     """The closing table of ``facebench run``: one row per task (full precision stays in the
     files). A task whose answers were all cached says so: nothing was asked of the model."""
     from tabulate import tabulate
+
+    from facebench.leaderboard import human_metric
 
     rows = []
     for r in results:
@@ -119,8 +110,8 @@ def run_summary(results: list[dict], stats: dict) -> str:
             f"{st.saved} asked" if st is not None else "")
         rows.append([
             r["task"], r.get("variant") or "", metric + (" ↓" if lower else ""),
-            _cell(r["metrics"].get(metric), ci.get("low"), ci.get("high"), lower),
-            "" if floor is None else _cell(floor, lower_is_better=lower),
+            human_metric(r["metrics"].get(metric), ci.get("low"), ci.get("high"), metric, lower),
+            "" if floor is None else human_metric(floor, None, None, metric, lower),
             r["n"], f"{100 * r['n_invalid'] / r['n']:.1f}%" if r["n"] else "", r["n_error"], asked,
         ])
     headers = ["task", "protocol", "metric", "value [95% CI]", "floor", "n", "invalid", "errors", "model calls"]

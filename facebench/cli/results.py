@@ -31,10 +31,11 @@ def leaderboard(
     better marked, ``*`` where error rows leave the metric over part of the task); ``--wide``
     and the CSV carry every metric at full precision.
     """
-    from facebench.leaderboard import build_leaderboard, headline_view, to_markdown, to_terminal
+    from facebench.leaderboard import build_leaderboard, collect_metrics, headline_view, to_markdown, to_terminal
 
     try:
-        frame = build_leaderboard(output)
+        results = collect_metrics(output)  # read once for both views
+        frame = build_leaderboard(output, results)
     except (FileNotFoundError, FacebenchError) as exc:
         _fail(exc)
     if paper:
@@ -43,7 +44,7 @@ def leaderboard(
         frame = add_reference_rows(frame)
     if csv:
         frame.to_csv(csv)
-    shown = frame if wide else headline_view(frame, output)
+    shown = frame if wide else headline_view(frame, output, results)
     if markdown:
         markdown.write_text(to_markdown(shown) + "\n", encoding="utf-8")
     typer.echo(to_terminal(shown))

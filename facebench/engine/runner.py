@@ -132,11 +132,9 @@ class RunOptions:
 
 
 def with_loader_options(task: Task, options: dict[str, Any]) -> Task:
-    """The task with loader options set from the command line (a bad key or value is the
-    loader's own one-line error when the dataset is read)."""
+    """The task with loader options set from the command line; a key the loader does not take
+    is a one-line error listing the ones it does (a bad value is the loader's own error)."""
     import inspect
-
-    from facebench.tasks.config import TaskConfig
 
     params = inspect.signature(task.loader).parameters
     if not any(p.kind is p.VAR_KEYWORD for p in params.values()):
@@ -145,9 +143,7 @@ def with_loader_options(task: Task, options: dict[str, Any]) -> Task:
             if key not in params:
                 raise ConfigError(f"--task-option {task.name}.{key}: the {task.name} loader has no option "
                                   f"{key!r} (its options: {', '.join(known) or 'none'})")
-    merged = {**task.config.loader_options, **options}
-    return Task(TaskConfig.model_validate({**task.config.model_dump(mode="json"), "loader_options": merged}),
-                task.source)
+    return task.with_overrides({"loader_options": options})
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,15 @@ class Task:
     def name(self) -> str:
         return self.config.name
 
+    def with_overrides(self, overrides: dict[str, Any]) -> Task:
+        """This task with ``overrides`` merged into its definition, key by key, as ``include:``
+        merges (a protocol's ``task:`` block, ``--task-option``); raises pydantic's
+        ValidationError for a key or value the schema refuses."""
+        from facebench.tasks.config import merge_mappings
+
+        merged = merge_mappings(self.config.model_dump(mode="json"), overrides)
+        return Task(TaskConfig.model_validate(merged), self.source)
+
     @cached_property
     def kind(self):  # -> TaskKind (import here: kinds import metrics, which import this module's types)
         from facebench.tasks.kinds import get_kind

@@ -37,6 +37,30 @@ def render(template: str, variables: dict[str, Any], search_dirs: tuple[str, ...
     return " ".join(line.strip() for line in text.strip().splitlines() if line.strip())
 
 
+@lru_cache(maxsize=256)
+def template_variables(template: str, search_dirs: tuple[str, ...] = ()) -> frozenset[str] | None:
+    """The variable names a template (and every template it includes) reads; None when an
+    include is chosen at render time, so the names cannot be known in advance."""
+    from jinja2 import meta
+
+    env = _environment(search_dirs)
+    names: set[str] = set()
+    todo, seen = [template], set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        source, _, _ = env.loader.get_source(env, name)
+        ast = env.parse(source)
+        names |= meta.find_undeclared_variables(ast)
+        for ref in meta.find_referenced_templates(ast):
+            if ref is None:
+                return None
+            todo.append(ref)
+    return frozenset(names)
+
+
 def template_hash(template: str, search_dirs: tuple[str, ...] = ()) -> str:
     """Hash of a template's source: recorded in the manifest and part of the cache key."""
     env = _environment(search_dirs)

@@ -55,11 +55,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from facebench.engine.preflight import check_request_media, short_segments
-from facebench.engine.store import ResponseCache, read_jsonl
+from facebench.engine.store import ResponseCache, answer_of, read_jsonl
 from facebench.errors import ConfigError, FacebenchError
 from facebench.types import Request, Response
 
 if TYPE_CHECKING:
+    from facebench.engine.items import PreparedItems
     from facebench.engine.runner import InferStats, Progress, RunOptions
 
 SHARDS = "shards"
@@ -98,7 +99,7 @@ def merge_shards(cache: ResponseCache, remove: bool = True) -> int:
     for path in files:
         for row in read_jsonl(path):
             fp = row.get("fp")
-            if not fp or fp in cache.done or cache.get(fp) == row:
+            if not fp or fp in cache or cache.answer(fp) == answer_of(row):
                 continue
             if row.get("error") is None or fp not in added:
                 added[fp] = row
@@ -116,12 +117,14 @@ def merge_shards(cache: ResponseCache, remove: bool = True) -> int:
 def _known_rows(folder: Path) -> dict[str, dict[str, Any]]:
     """Rows already in the folder's shards (a replica restarted mid-run reads its
     predecessor's answers here instead of asking again)."""
-    known: dict[str, dict[str, Any]] = {}
+    errors: dict[str, dict[str, Any]] = {}
+    done: dict[str, dict[str, Any]] = {}
     for path in sorted(folder.glob("responses.*.jsonl")) if folder.is_dir() else []:
-        shard = ResponseCache(path)
-        known.update(shard.errors)
-        known.update(shard.done)
-    return known
+        for row in read_jsonl(path):
+            fp = row.get("fp")
+            if fp:
+                (done if row.get("error") is None else errors)[fp] = row
+    return errors | done
 
 
 # -- resources ------------------------------------------------------------------------------------
@@ -264,7 +267,7 @@ def _facebench_error(exc: BaseException) -> FacebenchError | None:
 
 def infer_ray(
     opts: RunOptions,
-    items: list[dict[str, Any]],
+    items: PreparedItems,
     cache: ResponseCache,
     progress: Progress | None = None,
     stats: InferStats | None = None,
@@ -282,10 +285,11 @@ def infer_ray(
     try:
         merge_shards(cache)  # a killed run's answers first: they are not asked again
         stats.total = len(items)
-        stats.cached = sum(1 for it in items if it["fp"] in cache)
+        missing = {fp for fp in items.fps if fp not in cache}
+        stats.cached = stats.total - len(missing)
         if progress:
             progress("infer", stats.cached, stats.total)
-        pending = [it for it in items if it["fp"] not in cache]
+        pending = list(items.rows(missing))
         if pending:
             _run_pipeline(opts, card, overrides, pending, progress, stats, cache, returned)
         finished = True
@@ -293,7 +297,8 @@ def infer_ray(
         # shards stay on disk if replicas may still be writing (an interrupt, a failure)
         merge_shards(cache, remove=finished)
         # answers of replicas whose shards this machine cannot see (no shared file system)
-        cache.append([r for r in returned.values() if r["fp"] not in cache and cache.get(r["fp"]) != r])
+        cache.append([r for r in returned.values()
+                      if r["fp"] not in cache and cache.answer(r["fp"]) != answer_of(r)])
         cache.close()
     return stats
 

@@ -15,16 +15,18 @@ and no dataset, and an interrupted ``facebench run`` resumes from the cache.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from facebench.adapters.base import Adapter
+from facebench.engine.fingerprint import request_fingerprint
+from facebench.engine.inputs import code_digest, digest, file_state, samples_digest
+from facebench.engine.items import PreparedItems
 from facebench.engine.manifest import build_manifest, command_from_options, command_line
 from facebench.engine.layout import task_dir, variant_name
 from facebench.engine.preflight import check_request_media, short_segments
@@ -38,7 +40,7 @@ from facebench.engine.store import (
     write_jsonl,
 )
 from facebench.errors import ConfigError, FacebenchError
-from facebench.metrics.headline import headline_ci
+from facebench.metrics.headline import Row, headline_ci
 from facebench.parsing.context import Mode
 from facebench.protocols import DEFAULT_PROTOCOL, Protocol, load_protocol
 from facebench.resources import demo_root
@@ -167,21 +169,6 @@ def select_samples(samples: list[Sample], limit: int | None, seed: int) -> list[
     return [s for i, s in enumerate(samples) if i in chosen]
 
 
-def request_fingerprint(adapter_fp: str, task_fp: str, request: Request) -> str:
-    """Cache key: adapter + settings, task config + template, prompt/media, item, generation."""
-    payload = json.dumps(
-        {
-            "adapter": adapter_fp,
-            "task": task_fp,
-            "id": request.key,
-            "messages": request.to_dict(derived=False)["messages"],
-            "generation": request.generation.to_dict(),
-        },
-        sort_keys=True,
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()[:24]
-
-
 # -- stage 1 -------------------------------------------------------------------------------------
 def _refuse_other_model(folder: Path, model: str, adapter: Adapter) -> None:
     """A folder holds one model's result: other adapter settings under the same name would
@@ -203,27 +190,39 @@ def _refuse_other_model(folder: Path, model: str, adapter: Adapter) -> None:
         )
 
 
-def prepare(setup: TaskSetup, adapter: Adapter, opts: RunOptions, model: str) -> list[dict[str, Any]]:
-    """Load the dataset, build every request, write ``items.jsonl`` and ``run.json``."""
+def prepare(setup: TaskSetup, adapter: Adapter, opts: RunOptions, model: str) -> PreparedItems:
+    """Load the dataset, build every request, write ``items.jsonl`` and ``run.json``.
+
+    Items stream to the file as they are built; only their fingerprints stay in memory. When
+    the samples, the task, the adapter and facebench are what the folder's items were built from
+    (:mod:`facebench.engine.inputs`), the existing ``items.jsonl`` is kept as it is.
+    """
     task, style = setup.task, setup.style
     started = time.time()
     samples = select_samples(task.load_samples(opts.data_dir(task)), opts.limit, opts.seed)
     adapter_fp, task_fp = adapter.fingerprint(), task.fingerprint(style)
-    items = []
-    for request, target, sample in task.build_requests(samples, style, opts.seed, setup.face_crop):
-        items.append(
-            {
-                "fp": request_fingerprint(adapter_fp, task_fp, request),
-                "id": request.key,
-                "sample_id": request.sample_id,
-                "target": target,
-                "sample_meta": sample.meta,
-                "request": request.to_dict(derived=False),
-            }
-        )
     folder = task_dir(opts.output, model, setup.variant, task.name)
     _refuse_other_model(folder, model, adapter)
-    write_jsonl(folder / "items.jsonl", items)
+    items_key = digest(samples_digest(samples), adapter_fp, task_fp, style, opts.seed,
+                       setup.face_crop, code_digest())
+    items_file = folder / "items.jsonl"
+    previous = _read_json(folder / "run.json")
+    if (previous.get("items_key") == items_key and items_file.is_file()
+            and previous.get("items_state") == file_state(items_file)):
+        prepared = PreparedItems.scan(items_file)
+    else:
+        def rows() -> Iterator[dict[str, Any]]:
+            for request, target, sample in task.iter_requests(samples, style, opts.seed, setup.face_crop):
+                yield {
+                    "fp": request_fingerprint(adapter_fp, task_fp, request),
+                    "id": request.key,
+                    "sample_id": request.sample_id,
+                    "target": target,
+                    "sample_meta": sample.meta,
+                    "request": request.to_dict(derived=False),
+                }
+
+        prepared = PreparedItems.write(items_file, rows())
     proto = opts.protocol
     write_json(
         folder / "run.json",
@@ -244,12 +243,24 @@ def prepare(setup: TaskSetup, adapter: Adapter, opts: RunOptions, model: str) ->
             "adapter": adapter.name,
             "adapter_fingerprint": adapter_fp,
             "task_fingerprint": task_fp,
+            #: what items.jsonl was built from (a rerun with the same key keeps the file)
+            "items_key": items_key,
+            "items_state": file_state(items_file),
             "started_at": started,
             "command": command_from_options("run", opts.recorded) if opts.recorded else command_line(),
             "options": opts.recorded,
         },
     )
-    return items
+    return prepared
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    """A JSON object file's contents; {} when it is missing or unreadable."""
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 # -- stage 2 -------------------------------------------------------------------------------------
@@ -283,7 +294,7 @@ def response_row(item: dict[str, Any], resp: Response, frames_shown: dict[str, i
 
 def infer(
     adapter: Adapter,
-    items: list[dict[str, Any]],
+    items: PreparedItems,
     cache: ResponseCache,
     progress: Progress | None = None,
     stats: InferStats | None = None,
@@ -296,7 +307,8 @@ def infer(
     """
     stats = stats if stats is not None else InferStats()
     stats.total = len(items)
-    stats.cached = sum(1 for it in items if it["fp"] in cache)
+    missing = {fp for fp in items.fps if fp not in cache}
+    stats.cached = stats.total - len(missing)
     checked: dict[tuple[str, str], str | None] = {}
     if progress:
         progress("infer", stats.cached, stats.total)
@@ -315,7 +327,7 @@ def infer(
             progress("infer", stats.cached + stats.saved, stats.total)
 
     def sendable() -> Iterator[tuple[dict[str, Any], Request]]:
-        for item in items:
+        for item in items.rows(missing):
             if item["fp"] in cache:
                 continue
             request = Request.from_dict(item["request"])
@@ -337,38 +349,49 @@ def infer(
 
 
 # -- stage 3 -------------------------------------------------------------------------------------
-def score(task: Task, items: list[dict[str, Any]], cache: ResponseCache, mode: Mode) -> list[Prediction]:
-    """Parse and score every item's cached response; a missing response is an error row."""
-    predictions = []
+def score(task: Task, items: Iterable[dict[str, Any]], cache: ResponseCache, mode: Mode) -> Iterator[Prediction]:
+    """Parse and score every item's cached response, one at a time; a missing response is an
+    error row.
+
+    A read depends only on the answer's text, the request's prompt style and its options, so
+    reads are memoised on those: a 331,000-question yes/no run has a few hundred distinct
+    answers. The memo is cleared when it fills (long free-text answers rarely repeat).
+    """
+    reads: dict[tuple[Any, ...], tuple[Any, str]] = {}
     for it in items:
-        row = cache.get(it["fp"])
+        answer = cache.answer(it["fp"])
         meta = {**it["request"]["meta"], **_sample_meta(it)}
-        if row is None:
+        if answer is None:
             text, error = "", "no response (run the infer stage)"
         else:
-            text, error = row.get("response") or "", row.get("error")
-            if "frames_shown" in row:  # a short segment shown with fewer frames than asked
-                meta["frames_shown"] = row["frames_shown"]
+            text, error, frames_shown = answer
+            if frames_shown:  # a short segment shown with fewer frames than asked
+                meta["frames_shown"] = frames_shown
         if error:
             parsed, rule = None, "error"
         else:
-            result = task.parse(text, it["request"]["meta"], mode)
-            parsed, rule = result.value, result.rule
+            request_meta = it["request"]["meta"]
+            options = request_meta.get("options")
+            key = (text, request_meta.get("style"), tuple(options) if options is not None else None)
+            read = reads.get(key)
+            if read is None:
+                if len(reads) >= 65536:
+                    reads.clear()
+                result = task.parse(text, request_meta, mode)
+                read = reads[key] = (result.value, result.rule)
+            parsed, rule = read
         target = _restore(it["target"])
-        predictions.append(
-            Prediction(
-                id=it["id"],
-                sample_id=it["sample_id"],
-                response=text,
-                parsed=parsed,
-                rule=rule,
-                target=target,
-                score=task.kind.score(task, target, parsed) if not error else None,
-                error=error,
-                meta=meta,
-            )
+        yield Prediction(
+            id=it["id"],
+            sample_id=it["sample_id"],
+            response=text,
+            parsed=parsed,
+            rule=rule,
+            target=target,
+            score=task.kind.score(task, target, parsed) if not error else None,
+            error=error,
+            meta=meta,
         )
-    return predictions
 
 
 def _sample_meta(item: dict[str, Any]) -> dict[str, Any]:
@@ -391,7 +414,7 @@ def aggregate(task: Task, predictions: list[Prediction], run: dict[str, Any], mo
         intervals[primary] = {"low": ci["low"], "high": ci["high"], "confidence": 0.95,
                               "n_units": ci["n_units"], "resamples": 1000}
     n_error = sum(1 for p in predictions if p.error is not None)
-    slices = slice_metrics(task, predictions, primary, int(run.get("seed") or 0))
+    slices = slice_metrics(task, predictions, primary, int(run.get("seed") or 0), rows)
     return {
         "task": task.name,
         "model": run["model"],
@@ -425,21 +448,44 @@ def aggregate(task: Task, predictions: list[Prediction], run: dict[str, Any], mo
     }
 
 
-def slice_metrics(task: Task, predictions: list[Prediction], primary: str, seed: int) -> dict[str, Any]:
+def slice_metrics(task: Task, predictions: list[Prediction], primary: str, seed: int,
+                  rows: list[Row] | None = None) -> dict[str, Any]:
     """The headline metric and its 95% CI per group of each fairness slice of the task
-    (``slices`` in its definition): ``{slice: {group: {value, low, high, n, n_answered}}}``."""
+    (``slices`` in its definition): ``{slice: {group: {value, low, high, n, n_answered}}}``.
+
+    ``rows``: the task's headline rows (:mod:`facebench.metrics.headline`), when the caller has
+    them. A slice whose groups are groups of whole samples (gender, age group: every question
+    of a sample falls in one group) is then computed from those rows, which define the metric
+    exactly, instead of aggregating each group again; otherwise each group is aggregated.
+    """
     out: dict[str, Any] = {}
     for name, spec in task.config.slices.items():
         groups: dict[str, list[Prediction]] = {}
+        unit_group: dict[str, str | None] = {}
+        whole_units = bool(rows)
         for p in predictions:
             group = _slice_group(p, spec.of, spec.bins)
+            if whole_units and unit_group.setdefault(p.sample_id, group) != group:
+                whole_units = False
             if group is not None:
                 groups.setdefault(group, []).append(p)
+        by_group: dict[str | None, list[Row]] = {}
+        if whole_units:
+            for r in rows:
+                if r[0] not in unit_group:  # the kind's units are not samples: aggregate
+                    whole_units = False
+                    break
+                by_group.setdefault(unit_group[r[0]], []).append(r)
         table = {}
         for group, members in sorted(groups.items(), key=lambda kv: _group_order(kv[0])):
-            value = task.kind.aggregate(task, members).get(primary)
-            rows = task.kind.headline_rows(task, members, primary)
-            ci = headline_ci(rows, seed=seed) if rows else {"low": None, "high": None}
+            if whole_units:
+                group_rows = [] if task.kind.unanswered_fold(task, members) else by_group.get(group, [])
+                ci = headline_ci(group_rows, seed=seed)
+                value = ci["estimate"]
+            else:
+                value = task.kind.aggregate(task, members).get(primary)
+                group_rows = task.kind.headline_rows(task, members, primary)
+                ci = headline_ci(group_rows, seed=seed) if group_rows else {"low": None, "high": None}
             table[group] = {"value": value, "low": ci["low"], "high": ci["high"], "n": len(members),
                             "n_answered": sum(1 for p in members if p.error is None)}
         out[name] = table
@@ -506,8 +552,8 @@ def load_run(folder: Path, mode: Mode | None = None) -> tuple[dict[str, Any], Ta
     task = run_task_of(run)
     mode = mode or run.get("mode") or "strict"
     with gc_paused():
-        items = list(read_jsonl(folder / "items.jsonl"))
-        return run, task, score(task, items, ResponseCache(folder / "responses.jsonl"), mode)
+        cache = ResponseCache(folder / "responses.jsonl", compact=True)
+        return run, task, list(score(task, read_jsonl(folder / "items.jsonl"), cache, mode))
 
 
 def result_files(folder: Path, run: dict[str, Any], mode: Mode) -> tuple[Path, Path]:
@@ -520,18 +566,55 @@ def result_files(folder: Path, run: dict[str, Any], mode: Mode) -> tuple[Path, P
 
 
 def score_folder(folder: Path, mode: Mode | None = None) -> dict[str, Any]:
-    """Stages 3 and 4 from the files of a finished (or interrupted) run: no model, no dataset."""
+    """Stages 3 and 4 from the files of a finished (or interrupted) run: no model, no dataset.
+
+    Predictions stream to ``predictions.jsonl`` as they are scored; what the metrics need is
+    kept without the response texts. When nothing the result depends on has changed since it
+    was written (:mod:`facebench.engine.inputs`), the result on disk is returned as it is.
+    """
     with folder_lock(folder), gc_paused():
         if (folder / "shards").is_dir():
             with ResponseCache(folder / "responses.jsonl") as cache:
                 merge_shards(cache)
-        run, task, predictions = load_run(folder, mode)
+        run_file = folder / "run.json"
+        if not run_file.is_file():
+            raise FacebenchError(f"{folder}: no run.json; not a facebench task output folder")
+        run = json.loads(run_file.read_text(encoding="utf-8"))
+        task = run_task_of(run)
         mode = mode or run.get("mode") or "strict"
         predictions_file, metrics_file = result_files(folder, run, mode)
-        write_jsonl(predictions_file, (p.to_dict() for p in predictions))
-        result = aggregate(task, predictions, run, mode)
+        scored_from = _score_inputs(folder, run, task, mode)
+        if scored_from is not None and predictions_file.is_file():
+            previous = _read_json(metrics_file)
+            if previous.get("scored_from") == scored_from:
+                return previous
+        cache = ResponseCache(folder / "responses.jsonl", compact=True)
+        kept: list[Prediction] = []
+
+        def rows() -> Iterator[dict[str, Any]]:
+            for p in score(task, read_jsonl(folder / "items.jsonl"), cache, mode):
+                yield p.to_dict()
+                p.response = ""  # the metrics never read it; the file has it
+                kept.append(p)
+
+        write_jsonl(predictions_file, rows())
+        del cache
+        result = aggregate(task, kept, run, mode)
+        if scored_from is not None:
+            result["scored_from"] = scored_from
         write_json(metrics_file, result)
         return result
+
+
+def _score_inputs(folder: Path, run: dict[str, Any], task: Task, mode: Mode) -> dict[str, Any] | None:
+    """What a result is computed from (None: unknown, always score), recorded in metrics.json."""
+    items_key = run.get("items_key")
+    responses = file_state(folder / "responses.jsonl")
+    if items_key is None or responses is None:
+        return None
+    return {"items": items_key, "items_state": file_state(folder / "items.jsonl"),
+            "responses": responses, "mode": mode,
+            "task": digest(task.config.identity(), task.synonyms), "code": code_digest()}
 
 
 def run_task(
@@ -551,7 +634,7 @@ def run_task(
     folder = task_dir(opts.output, model, setup.variant, task.name)
     with folder_lock(folder):
         items = prepare(setup, adapter, opts, model)
-        with ResponseCache(folder / "responses.jsonl") as cache:
+        with ResponseCache(folder / "responses.jsonl", compact=True) as cache:
             merge_shards(cache)  # answers a killed --backend ray run left in worker shards
             reuse_sibling_answers(cache, items, folder)
             if opts.backend == "ray":
@@ -565,22 +648,22 @@ def run_task(
     return score_folder(folder)
 
 
-def reuse_sibling_answers(cache: ResponseCache, items: list[dict[str, Any]], folder: Path) -> int:
+def reuse_sibling_answers(cache: ResponseCache, items: PreparedItems, folder: Path) -> int:
     """Copy answers this run needs from the same task's other variant folders.
 
     A request's fingerprint covers everything that changes its answer, so an answer cached by a
     ``--limit 200`` run is exactly the answer the full run would get: it is reused, not paid
     for again. Returns how many were copied.
     """
-    missing = {it["fp"] for it in items if it["fp"] not in cache}
+    siblings = [s for s in sorted(folder.parent.parent.glob(f"*/{folder.name}/responses.jsonl"))
+                if s.parent != folder]
+    missing = {fp for fp in items.fps if fp not in cache} if siblings else set()
     if not missing:
         return 0
     copied = []
-    for sibling in sorted(folder.parent.parent.glob(f"*/{folder.name}/responses.jsonl")):
-        if sibling.parent == folder:
-            continue
-        for row in ResponseCache(sibling).done.values():
-            if row["fp"] in missing:
+    for sibling in siblings:
+        for row in read_jsonl(sibling):
+            if row.get("fp") in missing and row.get("error") is None:
                 copied.append(row)
                 missing.discard(row["fp"])
     cache.append(copied)

@@ -158,24 +158,31 @@ class ResponseCache:
     request is asked again on the next run (the image may have been fixed, the API may be up).
     :meth:`add` may be called from several threads (an adapter's event loop and the engine's
     media checks); a lock keeps lines whole.
+
+    ``compact`` keeps, per fingerprint, only what scoring reads (:meth:`answer`: the text, the
+    error, the frames shown) instead of the whole row: a 331,000-answer cache then holds a
+    few dozen bytes plus the text per answer, not a dict of eight fields. :meth:`get` still
+    returns a row (rebuilt from those fields).
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, compact: bool = False) -> None:
         self.path = path
-        self.done: dict[str, dict[str, Any]] = {}
-        self.errors: dict[str, dict[str, Any]] = {}
+        self.compact = compact
+        self.done: dict[str, Any] = {}
+        self.errors: dict[str, Any] = {}
         self._fh: Any = None
         self._lock = threading.Lock()
         self._last_sync = 0.0
+        keep = answer_of if compact else _whole_row
         for row in read_jsonl(path):
             fp = row.get("fp")
             if not fp:
                 continue
             if row.get("error") is None:
-                self.done[fp] = row
+                self.done[fp] = keep(row)
                 self.errors.pop(fp, None)
             elif fp not in self.done:
-                self.errors[fp] = row
+                self.errors[fp] = keep(row)
 
     def __contains__(self, fp: str) -> bool:
         return fp in self.done
@@ -187,8 +194,23 @@ class ResponseCache:
         self.close()
 
     def get(self, fp: str) -> dict[str, Any] | None:
-        """The successful row for a fingerprint, else the latest error row, else None."""
-        return self.done.get(fp) or self.errors.get(fp)
+        """The successful row for a fingerprint, else the latest error row, else None (in
+        compact mode: the row's ``fp``, ``response``, ``error`` and ``frames_shown`` only)."""
+        kept = self.done.get(fp) or self.errors.get(fp)
+        if kept is None or not self.compact:
+            return kept
+        text, error, frames = kept
+        row = {"fp": fp, "response": text, "error": error}
+        if frames:
+            row["frames_shown"] = frames
+        return row
+
+    def answer(self, fp: str) -> tuple[str, str | None, dict[str, int] | None] | None:
+        """(text, error, frames shown) of the successful row, else of the latest error row."""
+        kept = self.done.get(fp) or self.errors.get(fp)
+        if kept is None or self.compact:
+            return kept
+        return answer_of(kept)
 
     def _open(self) -> Any:
         if self._fh is None:
@@ -226,11 +248,12 @@ class ResponseCache:
                 self._remember(r)
 
     def _remember(self, row: dict[str, Any]) -> None:
+        kept = answer_of(row) if self.compact else row
         if row.get("error") is None:
-            self.done[row["fp"]] = row
+            self.done[row["fp"]] = kept
             self.errors.pop(row["fp"], None)
         else:
-            self.errors[row["fp"]] = row
+            self.errors[row["fp"]] = kept
 
     def close(self) -> None:
         """fsync and close the file; the cache can still be read (and reopened by a write)."""
@@ -239,3 +262,12 @@ class ResponseCache:
                 os.fsync(self._fh.fileno())
                 self._fh.close()
                 self._fh = None
+
+
+def answer_of(row: dict[str, Any]) -> tuple[str, str | None, dict[str, int] | None]:
+    """What scoring reads of a response row: (text, error, frames shown)."""
+    return (row.get("response") or "", row.get("error"), row.get("frames_shown"))
+
+
+def _whole_row(row: dict[str, Any]) -> dict[str, Any]:
+    return row

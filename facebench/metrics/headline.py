@@ -30,12 +30,16 @@ def _layout(rows: Sequence[Row], units: list[str]) -> tuple[np.ndarray, np.ndarr
     for _, fold, key, _, _ in rows:
         columns.setdefault((fold, key), len(columns))
     folds = {f: i for i, f in enumerate(dict.fromkeys(f for f, _ in columns))}
-    num = np.zeros((len(units), len(columns)))
-    den = np.zeros((len(units), len(columns)))
-    for unit, fold, key, n, d in rows:
-        j = columns[(fold, key)]
-        num[unit_index[unit], j] += n
-        den[unit_index[unit], j] += d
+    n = len(rows)
+    # one flat cell index per row, summed with bincount (per-row numpy item updates were most
+    # of the interval's time on a 331,000-row run)
+    cell = np.fromiter((unit_index[r[0]] * len(columns) + columns[(r[1], r[2])] for r in rows),
+                       dtype=np.int64, count=n)
+    size = len(units) * len(columns)
+    num = np.bincount(cell, weights=np.fromiter((r[3] for r in rows), dtype=float, count=n),
+                      minlength=size).reshape(len(units), len(columns))
+    den = np.bincount(cell, weights=np.fromiter((r[4] for r in rows), dtype=float, count=n),
+                      minlength=size).reshape(len(units), len(columns))
     col_fold = np.array([folds[f] for f, _ in columns], dtype=int)
     return num, den, col_fold
 
@@ -72,10 +76,13 @@ def headline_ci(
 ) -> dict[str, float | int | None]:
     """Percentile bootstrap interval of the headline metric, resampling units."""
     units = list(dict.fromkeys(r[0] for r in rows))
-    estimate = headline_estimate(rows)
+    if not units:
+        return {"estimate": None, "low": None, "high": None, "n_units": 0}
+    num, den, col_fold = _layout(rows, units)
+    value = _statistic(num.sum(0, keepdims=True), den.sum(0, keepdims=True), col_fold)[0]
+    estimate = None if np.isnan(value) else float(value)
     if estimate is None or len(units) < 2:
         return {"estimate": estimate, "low": None, "high": None, "n_units": len(units)}
-    num, den, col_fold = _layout(rows, units)
     stats = np.concatenate(
         [_statistic(w @ num, w @ den, col_fold) for w in _weights(np.random.default_rng(seed), len(units), n_resamples)]
     )

@@ -11,7 +11,7 @@ import hashlib
 import importlib
 import json
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -22,7 +22,7 @@ from facebench.media.refs import with_crop, with_sampling
 from facebench.parsing import parse as run_parser
 from facebench.parsing import load_synonyms
 from facebench.parsing.context import Mode, ParseContext
-from facebench.prompts import render, template_dirs_for, template_hash
+from facebench.prompts import render, template_dirs_for, template_hash, template_variables
 from facebench.tasks.config import StyleConfig, TaskConfig
 from facebench.tasks.selection import apply_rule
 from facebench.types import GenerationSettings, Message, ParseResult, Part, Request, Sample
@@ -59,6 +59,10 @@ class Task:
         self.config = config
         self.source = source
         self._template_dirs = template_dirs_for(source) if source else ()
+        self._display: dict[str, str] = {}
+        #: rendered prompts by (template, the values it reads): CelebA asks 40 distinct
+        #: questions 331,000 times; see :meth:`_render`
+        self._rendered: dict[tuple[Any, ...], str] = {}
 
     @property
     def name(self) -> str:
@@ -120,7 +124,64 @@ class Task:
 
     # -- stage 1: requests ---------------------------------------------------------------------
     def display(self, cls: str) -> str:
-        return self.config.class_names.get(cls, cls.replace("_", " "))
+        shown = self._display.get(cls)
+        if shown is None:
+            shown = self._display[cls] = self.config.class_names.get(cls, cls.replace("_", " "))
+        return shown
+
+    @cached_property
+    def _class_display(self) -> tuple[str, ...]:
+        return tuple(self.display(c) for c in self.config.classes)
+
+    def _lettered(self, options: tuple[str, ...]) -> list[tuple[str, str]]:
+        """(letter, shown name) of each option; the unshuffled class list is built once."""
+        if options == self.config_classes:
+            cached = self.__dict__.get("_lettered_classes")
+            if cached is None:
+                cached = self.__dict__["_lettered_classes"] = list(zip(LETTERS, self._class_display))
+            return list(cached)
+        return list(zip(LETTERS, (self.display(c) for c in options)))
+
+    @cached_property
+    def config_classes(self) -> tuple[str, ...]:
+        return tuple(self.config.classes)
+
+    #: template variables that are the same for every request of a task (part of the Task)
+    _TASK_CONSTANT = frozenset({"task", "classes"})
+    #: variables that differ per sample in ways a cache key cannot capture cheaply
+    _PER_SAMPLE = frozenset({"sample", "meta"})
+    _RENDER_CACHE_SIZE = 8192
+
+    def _render(self, template: str, variables: dict[str, Any]) -> str:
+        """``render`` with a cache keyed by the values the template actually reads.
+
+        Templates that read ``sample`` or ``meta``, choose an include at render time, or read a
+        value that cannot be a dict key, are rendered every time. The cache is cleared when it
+        fills, so tasks whose every prompt differs (FaceXBench) do not hold them all.
+        """
+        names = template_variables(template, self._template_dirs)
+        key: list[Any] | None = None
+        if names is not None and not names & self._PER_SAMPLE:
+            key = [template]
+            for name in sorted(names - self._TASK_CONSTANT):
+                value = variables.get(name)
+                if isinstance(value, list):
+                    value = tuple(tuple(v) if isinstance(v, list) else v for v in value)
+                try:
+                    hash(value)
+                except TypeError:
+                    key = None
+                    break
+                key.append((name, value))
+        if key is None:
+            return render(template, variables, self._template_dirs)
+        k = tuple(key)
+        text = self._rendered.get(k)
+        if text is None:
+            if len(self._rendered) >= self._RENDER_CACHE_SIZE:
+                self._rendered.clear()
+            text = self._rendered[k] = render(template, variables, self._template_dirs)
+        return text
 
     def build_requests(
         self,
@@ -136,15 +197,22 @@ class Task:
         part under ``frame_index_rule: floor`` also carries ``#sampling=floor``. The crop and
         the frame choice happen lazily when the adapter reads the pixels (crops cached on disk).
         """
+        return list(self.iter_requests(samples, style, seed, face_crop))
+
+    def iter_requests(
+        self,
+        samples: Iterable[Sample],
+        style: str | None = None,
+        seed: int = 0,
+        face_crop: bool | None = None,
+    ) -> Iterator[tuple[Request, Any, Sample]]:
+        """:meth:`build_requests` one at a time (the engine streams them to ``items.jsonl``)."""
         crop = self.config.face_crop if face_crop is None else face_crop
         style_name, st = self.style(style)
-        out: list[tuple[Request, Any, Sample]] = []
         for sample in samples:
             for item in self.kind.items(self, sample, st):
                 item_style = self.style(item.style) if item.style else (style_name, st)
-                request = self._request(sample, item, *item_style, seed, crop)
-                out.append((request, item.target, sample))
-        return out
+                yield self._request(sample, item, *item_style, seed, crop), item.target, sample
 
     def _request(
         self, sample: Sample, item: Item, style_name: str, st: StyleConfig, seed: int, crop: bool
@@ -157,14 +225,14 @@ class Task:
             "task": self.config,
             "sample": sample,
             "meta": sample.meta,
-            "classes": [self.display(c) for c in self.config.classes],
-            "options": list(zip(LETTERS, (self.display(c) for c in options))),  # >26 classes: no letters
+            "classes": list(self._class_display),
+            "options": self._lettered(tuple(options)),  # >26 classes: no letters
             "modality": sample.modality,
             **item.variables,
         }
         if st.template is None:
             raise ConfigError(f"task {self.name}: prompt style {style_name!r} has no template")
-        text = render(st.template, variables, self._template_dirs)
+        text = self._render(st.template, variables)
         media_part = Part.video if sample.modality == "video" else Part.image
         media = item.media if item.media is not None else sample.media
         if crop:
@@ -233,7 +301,7 @@ class Task:
             return tuple(f"AU{c}" for c in self.config.au_codes)
         if space == "free":
             return ()
-        return tuple(self.display(c) for c in self.config.classes)
+        return self._class_display
 
     # -- stage 2: parse -----------------------------------------------------------------------
     def parse(self, text: str, request_meta: dict[str, Any], mode: Mode = "strict") -> ParseResult:

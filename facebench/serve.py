@@ -100,8 +100,14 @@ def _vllm_args(card: ModelCard, overrides: dict[str, Any]) -> tuple[dict[str, An
         "revision": s.revision,
         "seed": s.seed,
         "mm_processor_kwargs": s.mm_processor_kwargs or None,
+        # on by default in vLLM: only a card that turns it off gets a flag
+        "no_enable_prefix_caching": not s.enable_prefix_caching,
     }
-    return {**args, **s.engine_kwargs}, s.batch_size  # as the adapter: engine_kwargs win
+    merged = {**args, **s.engine_kwargs}  # as the adapter: engine_kwargs win
+    if merged.get("enable_prefix_caching") is False:
+        merged.pop("enable_prefix_caching")
+        merged["no_enable_prefix_caching"] = True
+    return merged, s.batch_size
 
 
 def _hf_args(card: ModelCard, overrides: dict[str, Any]) -> tuple[dict[str, Any], int]:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from itertools import islice
 from typing import Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from facebench.errors import FacebenchError
 from facebench.types import Request, Response
@@ -36,6 +36,10 @@ class AdapterSettings(BaseModel):
 
     #: how many requests the engine hands to ``generate`` at once
     batch_size: int = 8
+    #: threads decoding images and video frames ahead of the model (adapters that decode
+    #: media themselves: hf, vllm, lm-eval); None: ``FACEBENCH_MEDIA_WORKERS`` or
+    #: min(4, CPUs); 0: decode in the calling thread (see facebench.media.prefetch)
+    media_workers: int | None = Field(default=None, ge=0)
 
 
 class Adapter(ABC):
@@ -102,7 +106,7 @@ class Adapter(ABC):
 
     def fingerprint_settings(self) -> dict[str, Any]:
         """Settings that affect the answers; excludes throughput-only ones such as batch size."""
-        ignored = {"batch_size", "concurrency", "api_key_env", "timeout", "max_retries"}
+        ignored = {"batch_size", "concurrency", "api_key_env", "timeout", "max_retries", "media_workers"}
         return {k: v for k, v in self.settings.model_dump().items() if k not in ignored}
 
     def close(self) -> None:

@@ -14,15 +14,16 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, model_validator
 
-from facebench.adapters.base import Adapter, AdapterSettings
+from facebench.adapters.base import Adapter, AdapterSettings, Emit, Key
 from facebench.media import load_image, sample_frames
+from facebench.media.prefetch import MediaPrefetcher
 from facebench.types import GenerationSettings, Request, Response
 
 if TYPE_CHECKING:
@@ -233,6 +234,12 @@ class HFAdapter(Adapter):
             if t in stops:
                 return i + 1
         return len(row)
+
+    def generate_each(self, requests: Iterable[tuple[Key, Request]], emit: Emit) -> None:
+        """As :meth:`Adapter.generate_each`, with the media of the next batch decoded in worker
+        threads while this one runs (:mod:`facebench.media.prefetch`)."""
+        with MediaPrefetcher(workers=self.settings.media_workers, ahead=self.settings.batch_size) as media:
+            super().generate_each(media.stream(requests), media.emitter(emit))
 
     def generate(self, requests: Sequence[Request]) -> list[Response]:
         self._load()

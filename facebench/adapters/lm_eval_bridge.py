@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from lm_eval.api.instance import Instance
@@ -29,8 +29,9 @@ from lm_eval.api.registry import get_model
 from lm_eval.utils import simple_parse_args_string
 from pydantic import Field
 
-from facebench.adapters.base import Adapter, AdapterSettings
+from facebench.adapters.base import Adapter, AdapterSettings, Emit, Key
 from facebench.media import load_image, sample_frames
+from facebench.media.prefetch import MediaPrefetcher
 from facebench.types import GenerationSettings, Request, Response
 
 log = logging.getLogger(__name__)
@@ -146,6 +147,12 @@ class LMEvalAdapter(Adapter):
         )
 
     # -- generation ------------------------------------------------------------------------
+
+    def generate_each(self, requests: Iterable[tuple[Key, Request]], emit: Emit) -> None:
+        """As :meth:`Adapter.generate_each`, with the media of the next batch decoded in worker
+        threads while this one runs (:mod:`facebench.media.prefetch`)."""
+        with MediaPrefetcher(workers=self.settings.media_workers, ahead=self.settings.batch_size) as media:
+            super().generate_each(media.stream(requests), media.emitter(emit))
 
     def generate(self, requests: Sequence[Request]) -> list[Response]:
         self._load()

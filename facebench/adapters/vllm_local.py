@@ -17,6 +17,16 @@ A whole batch is one ``LLM.chat`` call, which vLLM schedules with continuous bat
 If the call fails, the batch is re-run one request at a time, so one bad request becomes one
 error row.
 
+Requests that show the same media (CelebA/LFWA: 40 questions per image; EmotioNet, DISFA, BP4D:
+one per AU) arrive adjacent, since tasks build a sample's questions one after another, and the
+media comes before the question text, so they share a prompt prefix. Batches are cut at the
+boundaries of such runs (:func:`media_batches`): an image's questions go to the model in one
+``LLM.chat`` call unless there are more of them than ``batch_size``. vLLM's prefix cache
+(``enable_prefix_caching``, on by default) then computes the image's KV once and its multimodal
+caches (processed inputs: ``mm_processor_cache_gb``; vision-encoder outputs) reuse the image
+instead of re-encoding it per question. Neither changes greedy answers;
+``benchmarks/bench_prefix_cache.py`` measures the gain.
+
 vLLM starts an engine process: scripts using this adapter need an
 ``if __name__ == "__main__":`` guard.
 """
@@ -25,13 +35,15 @@ from __future__ import annotations
 
 import base64
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
-from facebench.adapters.base import Adapter, AdapterSettings
+from facebench.adapters.base import Adapter, AdapterSettings, Emit, Key
+from facebench.errors import FacebenchError
 from facebench.media import image_bytes, load_image, sample_frames
+from facebench.media.prefetch import MediaPrefetcher
 from facebench.types import GenerationSettings, Request, Response
 
 if TYPE_CHECKING:
@@ -58,9 +70,23 @@ class VLLMSettings(AdapterSettings):
     seed: int = 0
     #: per-request processor options, e.g. ``{"max_pixels": 401408}`` for Qwen2-VL
     mm_processor_kwargs: dict[str, Any] = Field(default_factory=dict)
-    #: any other ``vllm.LLM`` keyword argument (e.g. ``max_num_seqs``, ``kv_cache_dtype``)
+    #: reuse the KV cache of a prompt prefix already computed (the image shared by a sample's
+    #: questions); vLLM's own default for generative models, explicit so a card can turn it off.
+    #: Only whole KV blocks are reused: vLLM's CPU engine uses 128-token blocks, longer than a
+    #: small image's prefix (``engine_kwargs: {block_size: 32}`` there). Throughput only: not
+    #: part of the fingerprint
+    enable_prefix_caching: bool = True
+    #: any other ``vllm.LLM`` keyword argument (e.g. ``max_num_seqs``, ``kv_cache_dtype``,
+    #: ``mm_processor_cache_gb``: vLLM caches processed images, 4 GiB by default)
     engine_kwargs: dict[str, Any] = Field(default_factory=dict)
+    #: most requests per ``LLM.chat`` call; a run of requests showing the same media is never
+    #: split between calls unless it is longer than this
     batch_size: int = Field(default=64, gt=0)
+
+
+#: settings that change speed, never answers: left out of the fingerprint, so a card that sets
+#: them (or an older card that predates them) keeps its cached responses
+THROUGHPUT_ONLY = ("enable_prefix_caching",)
 
 
 class VLLMAdapter(Adapter):
@@ -93,6 +119,7 @@ class VLLMAdapter(Adapter):
                 "trust_remote_code": s.trust_remote_code,
                 "revision": s.revision,
                 "seed": s.seed,
+                "enable_prefix_caching": s.enable_prefix_caching,
             }
             if s.max_model_len is not None:
                 kwargs["max_model_len"] = s.max_model_len
@@ -102,6 +129,9 @@ class VLLMAdapter(Adapter):
             kwargs["media_io_kwargs"] = {"video": {"num_frames": -1}}
             self._llm = LLM(**{**kwargs, **s.engine_kwargs})
         return self._llm
+
+    def fingerprint_settings(self) -> dict[str, Any]:
+        return {k: v for k, v in super().fingerprint_settings().items() if k not in THROUGHPUT_ONLY}
 
     # -- request conversion ----------------------------------------------------------------
 
@@ -164,6 +194,23 @@ class VLLMAdapter(Adapter):
 
     # -- generation ------------------------------------------------------------------------
 
+    def generate_each(self, requests: Iterable[tuple[Key, Request]], emit: Emit) -> None:
+        """As :meth:`Adapter.generate_each`, but batches end where a run of same-media requests
+        ends (:func:`media_batches`), so an image's questions share one ``LLM.chat`` call.
+        The media of the requests ahead are decoded in worker threads meanwhile
+        (:mod:`facebench.media.prefetch`)."""
+        with MediaPrefetcher(workers=self.settings.media_workers, ahead=self.settings.batch_size) as media:
+            emit = media.emitter(emit)
+            for batch in media_batches(media.stream(requests), self.settings.batch_size):
+                answers = self.generate([request for _, request in batch])
+                if len(answers) != len(batch):
+                    raise FacebenchError(
+                        f"adapter {self.name} returned {len(answers)} responses "
+                        f"for {len(batch)} requests"
+                    )
+                for (key, _), answer in zip(batch, answers):
+                    emit(key, answer)
+
     def generate(self, requests: Sequence[Request]) -> list[Response]:
         llm = self._load()
         results: list[Response | None] = [None] * len(requests)
@@ -173,9 +220,9 @@ class VLLMAdapter(Adapter):
                 ready.append((i, self.build_messages(r)))
             except Exception as exc:  # noqa: BLE001 - one request's failure of any kind becomes its error row
                 results[i] = _error(r, exc)
-        bs = self.settings.batch_size
-        for start in range(0, len(ready), bs):
-            chunk = ready[start : start + bs]
+        pairs = ((item, requests[item[0]]) for item in ready)
+        for batch in media_batches(pairs, self.settings.batch_size):
+            chunk = [item for item, _ in batch]
             for (i, _), resp in zip(chunk, self._run(llm, chunk, requests), strict=True):
                 results[i] = resp
         return [r if r is not None else Response(error="internal: no response") for r in results]
@@ -207,6 +254,49 @@ class VLLMAdapter(Adapter):
                 core.shutdown()
         except Exception as exc:  # noqa: BLE001 - closing must not fail a finished run
             log.warning("vLLM engine shutdown failed: %s", exc)
+
+
+def media_key(request: Request) -> tuple[str, ...] | None:
+    """What a request shows the model: its media references in prompt order (crop and frame
+    rule included, as they change the pixels). None for a text-only request, which shares
+    nothing worth keeping together."""
+    return tuple(request.media) or None
+
+
+def media_batches(
+    pairs: Iterable[tuple[Key, Request]], size: int
+) -> Iterator[list[tuple[Key, Request]]]:
+    """Cut a stream of ``(key, request)`` pairs into batches of at most ``size``, never splitting
+    a run of adjacent requests with the same :func:`media_key` unless the run is longer than
+    ``size`` (then it fills whole batches and its rest starts the next one).
+
+    Order is kept and the stream is read lazily: a batch is yielded as soon as the next run is
+    seen not to fit, so at most ``size + 1`` requests are held.
+    """
+    size = max(1, size)
+    batch: list[tuple[Key, Request]] = []
+    run: list[tuple[Key, Request]] = []
+    run_key: tuple[str, ...] | None = None
+    for pair in pairs:
+        key = media_key(pair[1])
+        if run and (key is None or key != run_key):
+            # the run is complete: it joins the batch (which was left room enough for it)
+            batch += run
+            run = []
+            if len(batch) == size:
+                yield batch
+                batch = []
+        run.append(pair)
+        run_key = key
+        if batch and len(batch) + len(run) > size:
+            yield batch  # the growing run cannot share this batch any more
+            batch = []
+        if len(run) == size:
+            yield run  # a run longer than a batch: whole batches of it
+            run = []
+    batch += run
+    if batch:
+        yield batch
 
 
 def video_data_url(frames: Sequence[Any]) -> str:

@@ -358,6 +358,7 @@ def score(task: Task, items: Iterable[dict[str, Any]], cache: ResponseCache, mod
     answers. The memo is cleared when it fills (long free-text answers rarely repeat).
     """
     reads: dict[tuple[Any, ...], tuple[Any, str]] = {}
+    metas: dict[tuple[Any, ...], dict[str, Any]] = {}
     for it in items:
         answer = cache.answer(it["fp"])
         meta = {**it["request"]["meta"], **_sample_meta(it)}
@@ -381,6 +382,7 @@ def score(task: Task, items: Iterable[dict[str, Any]], cache: ResponseCache, mod
                 read = reads[key] = (result.value, result.rule)
             parsed, rule = read
         target = _restore(it["target"])
+        meta = _shared(meta, metas)  # after every key is set: shared dicts are never written
         yield Prediction(
             id=it["id"],
             sample_id=it["sample_id"],
@@ -392,6 +394,22 @@ def score(task: Task, items: Iterable[dict[str, Any]], cache: ResponseCache, mod
             error=error,
             meta=meta,
         )
+
+
+def _shared(meta: dict[str, Any], table: dict[tuple[Any, ...], dict[str, Any]]) -> dict[str, Any]:
+    """One dict object for equal metas (CelebA: 40 attributes x a few sample groups), so a
+    run's predictions do not hold 331,000 copies; metas with lists or dicts inside are kept as
+    they are. Nothing writes to a prediction's meta after scoring."""
+    try:
+        key = tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in meta.items())
+        shared = table.get(key)
+    except TypeError:  # an unhashable value (a dict, a list of lists)
+        return meta
+    if shared is None:
+        if len(table) >= 65536:
+            table.clear()
+        shared = table[key] = meta
+    return shared
 
 
 def _sample_meta(item: dict[str, Any]) -> dict[str, Any]:

@@ -11,12 +11,16 @@ This is the one entry point the inference side needs (adapters and the preflight
   decoded in full and videos proven untruncated (once per file: the results are memoised).
 
 Plain files are read by :mod:`facebench.media.files`.
-Decoding is lazy: a reference is only decoded when a worker asks for its pixels.
+Decoding is lazy: a reference is only decoded when a worker asks for its pixels; local adapters
+decode a request stream's media ahead of the model in a thread pool
+(:mod:`facebench.media.prefetch`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import threading
 from pathlib import Path
 
 from PIL import Image
@@ -61,7 +65,20 @@ def _ref(value: str) -> MediaRef:
 
 
 def load_image(value: str | Path) -> Image.Image:
-    """The RGB picture an ``image`` part names (file, video frame; face-cropped on request)."""
+    """The RGB picture an ``image`` part names (file, video frame; face-cropped on request).
+
+    Inside a :class:`~facebench.media.prefetch.MediaPrefetcher`, a picture it is decoding
+    ahead comes from there (or its decode's error is raised).
+    """
+    from facebench.media import prefetch
+
+    ready = prefetch.take("image", str(value))
+    if ready is not prefetch.MISS:
+        return ready
+    return _load_image(value)
+
+
+def _load_image(value: str | Path) -> Image.Image:
     from facebench.media import files as media
     from facebench.media import frames
 
@@ -88,7 +105,20 @@ def sample_frames(value: str | Path, num_frames: int) -> list[Image.Image]:
     repeated to pad. The one documented exception is a segment that genuinely holds fewer
     frames (the last chunk of a low-frame-rate video, e.g. a 1 s tail at 4 fps): each of its
     frames is returned once, and :func:`shown_frames` tells the caller so it can be recorded.
+
+    Inside a :class:`~facebench.media.prefetch.MediaPrefetcher`, frames it is decoding ahead
+    come from there (or their decode's error is raised). A whole clip is decoded by seeking to
+    the frames it needs (:func:`facebench.media.frames.decode_clip`).
     """
+    from facebench.media import prefetch
+
+    ready = prefetch.take("video", str(value), num_frames)
+    if ready is not prefetch.MISS:
+        return ready
+    return _sample_frames(value, num_frames)
+
+
+def _sample_frames(value: str | Path, num_frames: int) -> list[Image.Image]:
     from facebench.media import files as media
     from facebench.media import frames
 
@@ -156,7 +186,7 @@ def materialize_image(value: str | Path) -> Path:
         fragment += "_" + hashlib.sha256(detector.encode()).hexdigest()[:8]
     target = cache_dir("crops") / f"{file_fingerprint(ref.path)}_{fragment}.png"
     if not target.is_file():
-        tmp = target.with_suffix(".tmp.png")
+        tmp = target.with_suffix(f".{os.getpid()}-{threading.get_ident()}.tmp.png")
         load_image(value).save(tmp)
         tmp.replace(target)
     return target

@@ -111,12 +111,16 @@ class MediaPipeDetector:
         self._detector = mp.solutions.face_detection.FaceDetection(
             model_selection=model_selection, min_detection_confidence=min_confidence
         )
+        # a mediapipe solution graph runs one picture at a time: API adapters and the media
+        # prefetcher (facebench.media.prefetch) call it from worker threads
+        self._lock = threading.Lock()
 
     def detect(self, image: Image.Image) -> list[tuple[Box, float]]:
         import numpy as np
 
         rgb = image.convert("RGB")
-        result = self._detector.process(np.asarray(rgb))
+        with self._lock:
+            result = self._detector.process(np.asarray(rgb))
         w, h = rgb.size
         faces = []
         for det in result.detections or []:
@@ -295,7 +299,7 @@ class FaceCropper:
         found: Box | None = tuple(float(v) for v in best[0]) if best else None  # type: ignore[assignment]
         if file is not None:
             file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = file.with_suffix(".tmp")
+            tmp = file.with_suffix(f".{os.getpid()}-{threading.get_ident()}.tmp")  # threads race
             tmp.write_text(json.dumps({"box": list(found) if found else None, "detector": self.detector.name}))
             tmp.replace(file)
         return found
@@ -359,13 +363,17 @@ def official_box(size: tuple[int, int], box: Box) -> tuple[int, int, int, int]:
 
 
 _default: FaceCropper | None = None
+#: croppers are built once even when worker threads ask for one at the same time
+_build_lock = threading.RLock()
 
 
 def default_cropper() -> FaceCropper:
     """The process-wide cropper (detector built on first use, boxes cached on disk)."""
     global _default
     if _default is None:
-        _default = FaceCropper(make_detector(), cache=cache_dir("face_boxes"))
+        with _build_lock:
+            if _default is None:
+                _default = FaceCropper(make_detector(), cache=cache_dir("face_boxes"))
     return _default
 
 
@@ -383,16 +391,17 @@ def face_llava_cropper() -> FaceCropper:
     """The process-wide ``face-llava`` cropper: the official geometry on MediaPipe's detector
     (or the one ``FACEBENCH_FACE_DETECTOR`` names), boxes cached on disk."""
     spec = os.environ.get(DETECTOR_ENV) or "mediapipe"
-    if spec not in _face_llava:
-        try:
-            detector = make_detector(spec)
-        except FaceCropError as exc:
-            raise FaceCropError(
-                f"the face-llava crop (Face-LLaVA tools/crop_face.py) detects faces with "
-                f"MediaPipe: {exc}"
-            ) from exc
-        _face_llava[spec] = FaceCropper(detector, cache=cache_dir("face_boxes"), rule="face-llava")
-    return _face_llava[spec]
+    with _build_lock:
+        if spec not in _face_llava:
+            try:
+                detector = make_detector(spec)
+            except FaceCropError as exc:
+                raise FaceCropError(
+                    f"the face-llava crop (Face-LLaVA tools/crop_face.py) detects faces with "
+                    f"MediaPipe: {exc}"
+                ) from exc
+            _face_llava[spec] = FaceCropper(detector, cache=cache_dir("face_boxes"), rule="face-llava")
+        return _face_llava[spec]
 
 
 def cropper_for(mode: str) -> FaceCropper:

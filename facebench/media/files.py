@@ -182,11 +182,15 @@ def sample_frames(path: str | Path, num_frames: int, rule: str = "round") -> lis
             return [load_image(files[i]) for i in frame_indices(len(files), num_frames, rule)]
         if not p.is_file():
             raise MediaError(f"video {p} does not exist")
-        n = _count_frames(p)
+        from facebench.media import frames  # frames imports this module
+
+        # the header's count, as _count_frames reads it, from the examination the preflight
+        # check made (one open per file)
+        n = frames.probe(p).n_frames
         if n <= 0:
             raise MediaError(f"video {p} has no frames")
         require_frames(p, n, num_frames)
-        return _decode_selected(p, frame_indices(n, num_frames, rule), n)
+        return frames.decode_clip(p, frame_indices(n, num_frames, rule), n)
     except MediaError:
         raise
     except Exception as exc:  # PyAV raises its own error hierarchy (av.error.*)
@@ -274,16 +278,16 @@ def check_video(path: str | Path, num_frames: int | None = None, rule: str = "ro
         return None
     if not target.is_file():
         return f"missing video: {path}"
-    import av
+    from facebench.media.frames import examine, verify_video  # frames imports this module
 
-    from facebench.media.frames import verify_video  # frames imports this module
-
-    try:
-        with av.open(str(target)) as container:
-            if not container.streams.video:
-                return f"no video stream in {path}"
-    except (av.error.FFmpegError, OSError) as exc:  # type: ignore[attr-defined]
-        return f"corrupt video: {path} ({exc.__class__.__name__}: {exc})"
+    # The one open of the file, memoised (verify_video reads the same memo). With num_frames,
+    # a clip the check decodes from its first frame keeps the frames a sample will show (only
+    # while a prefetcher runs: see facebench.media.prefetch), so it is decoded once.
+    seen = examine(target, None if num_frames is None else (num_frames, rule))
+    if seen.open_error is not None:
+        return f"corrupt video: {path} ({seen.open_error})"
+    if seen.no_stream:
+        return f"no video stream in {path}"
     try:
         info = verify_video(target)
         if num_frames is not None:

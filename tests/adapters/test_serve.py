@@ -61,6 +61,16 @@ def test_every_vllm_setting_reaches_the_server_and_engine_kwargs_win():
     assert any("takes 2 image(s)" in n for n in p.notes)  # video tasks would not fit
 
 
+@pytest.mark.parametrize("settings", [{"enable_prefix_caching": False},
+                                      {"engine_kwargs": {"enable_prefix_caching": False}}])
+def test_a_card_that_turns_prefix_caching_off_turns_it_off_on_the_server(settings):
+    card = ModelCard(name="m", adapter="vllm", settings={"model": "/models/m", **settings})
+    command = plan(card, port=9000).command
+    assert "--no-enable-prefix-caching" in command and "--enable-prefix-caching" not in command
+    default = plan(ModelCard(name="m", adapter="vllm", settings={"model": "/models/m"}), port=9000).command
+    assert not any("prefix-caching" in part for part in default)
+
+
 def test_hf_cards_serve_with_room_for_video_frames_and_remote_code_only_when_asked():
     llava = plan(load_card("llava-1.5-7b"), overrides={"model": "/models/llava"})
     assert llava.command == SERVER + [

@@ -243,10 +243,13 @@ def bench_openai_stream(n: int, concurrency: int, lo: float, hi: float, folder: 
     try:
         assert server.stdout is not None and "listening" in server.stdout.readline()
         reqs = _requests(n, _images(folder), max_new_tokens=16)
-        items = [{"fp": f"fp{i}", "id": r.key, "request": r.to_dict(derived=False)} for i, r in enumerate(reqs)]
+        from facebench.engine.items import PreparedItems
+
+        items = PreparedItems.write(folder / f"items-{concurrency}-{lo}-{hi}.jsonl", (
+            {"fp": f"{i:024d}", "id": r.key, "request": r.to_dict(derived=False)} for i, r in enumerate(reqs)))
         adapter = OpenAIAdapter(model="fake", base_url=f"http://127.0.0.1:{port}/v1", api_key_env=None,
                                 concurrency=concurrency, batch_size=64)
-        cache = ResponseCache(folder / f"stream-{concurrency}.jsonl")
+        cache = ResponseCache(folder / f"stream-{concurrency}-{lo}-{hi}.jsonl")
         cpu, start = time.process_time(), time.perf_counter()
         stats = infer(adapter, items, cache)
         wall, cpu = time.perf_counter() - start, time.process_time() - cpu
@@ -255,7 +258,7 @@ def bench_openai_stream(n: int, concurrency: int, lo: float, hi: float, folder: 
         server.terminate()
         server.wait(timeout=10)
     ideal = n * (lo + hi) / 2 / concurrency
-    key = f"openai_stream_c{concurrency}"
+    key = f"openai_stream_c{concurrency}" + ("" if lo == hi else "_varying")
     return {f"{key}_wall_s": wall, f"{key}_ideal_s": ideal, f"{key}_efficiency": ideal / wall,
             f"{key}_client_cpu_ms_per_request": 1000 * cpu / n}
 
@@ -290,7 +293,9 @@ def main() -> None:
             result.update(bench_vllm(args, reqs, tiny))
         if not args.skip_openai:
             result.update(bench_openai(args.requests, args.latency, folder))
-            result.update(bench_openai_stream(320, 32, 0.05, 1.0, folder))
+            for c in (1, 8, 32, 128):  # the engine path, fixed 0.1 s and varying 0.05-1.0 s latency
+                result.update(bench_openai_stream(max(16, 10 * c), c, 0.1, 0.1, folder))
+                result.update(bench_openai_stream(max(16, 10 * c), c, 0.05, 1.0, folder))
     print(json.dumps({k: round(v, 3) for k, v in result.items()}, indent=2))
 
 

@@ -4,7 +4,8 @@ Every task reads answers through :func:`parse` with one of the :data:`PARSERS`; 
 its own loop. A parser returns a :class:`~facebench.types.ParseResult` whose ``rule`` names the
 rule that fired (``letter``, ``first_sentence``, ``codes``...) or why nothing could be read
 (``refusal``: the answer says it does not know, cannot see the face, or declines;
-:mod:`facebench.parsing.refusal`).
+:mod:`facebench.parsing.refusal`; ``synonym_class``, ``synonym_attributes``, and in strict
+mode ``yes_no`` and ``number``).
 Each parser module's docstring states its rules.
 
 Modes (``ctx.mode``): ``strict`` (facebench's rules) and ``reference`` (the public FABA/EmoLA

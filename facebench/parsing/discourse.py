@@ -7,8 +7,19 @@
 * **Negation scope ends at a new predicate.** A negator's scope runs to the end of its clause,
   but a comma, a dash or "and" followed by a new subject or verb ("she", "it's", "her eyes",
   "which", "just", "instead", "looks", "is") closes it: "She isn't smiling, she looks sad" keeps
-  "sad"; "no signs of happiness, sadness or anger" still negates all three. A spaced dash
-  ("not happy - sad") ends a clause like ``;``.
+  "sad"; "no signs of happiness, sadness or anger" still negates all three. So does a comma
+  followed by "more" ("Not disgust, more like anger"; after "and" too: "less fear and more
+  surprise"), and a comma after "not <mention>" followed by a bare class word that ends its
+  clause ("not happy, sad.", "Not neutral, angry."; not "not happy, sad or angry", and never
+  after "no": "no happiness, sadness" is a list). An elliptic "Not at all," / "Not really,"
+  ends at its comma. A spaced dash ("not happy - sad") ends a clause like ``;``.
+* **Comparisons**: "less X than Y" and "not so much X as Y" negate X and assert Y ("less than
+  happy" negates happy: no mention between "less" and "than").
+* **Rejections**: "wrong", "incorrect", "inaccurate", "mistaken", "mistake" and "ruled out"
+  right after a copula that follows a mention (a few words at most, see :data:`REJECTING`)
+  negate that mention: "neutral is wrong here, she is angry"; "calling it happy would be
+  wrong". "not" followed by "correct", "right", "accurate", "fitting", "the case", "fit"...
+  is a statement of absence like "not present": "neutral doesn't fit".
 * **More negators**, each negating what follows in its scope like "not": "rather than",
   "instead of", "as opposed to", "far from", "anything but", "free of", "no longer", "hardly",
   "barely", "not so much", "less", "than" ("more sad than angry"), "whether" and "if" ("hard to
@@ -23,12 +34,18 @@
   is ``PLAIN``, or ``ASIDE`` in a concessive clause (although, though, while, whereas, even
   though, despite, albeit; one that opens its sentence ends at the first comma: "Although there
   is some fear, the dominant emotion is surprise"). Every mention in a question ("Is she
-  angry?") is ``ASIDE``.
+  angry?") is ``ASIDE``. A marker of :data:`OTHER_PEOPLE` ("the photographer", "the person
+  next to her", "the child behind her", "others") sets aside the mention that *follows* it,
+  up to a word for the person asked about ("the crowd makes her anxious" is hers). Between
+  ``ANSWER`` and another marker on one mention, ``ANSWER`` wins. An alternative that is no
+  class ("happy or just being polite", "angry or simply tired") sets the class aside.
 * **Misspellings**: a word that is no synonym, no marker and no common English word
   (:data:`facebench.parsing.synonyms.real_words`) is read as a single-word synonym of 4+
   letters when it starts with the same letter and is within edit distance 1 (2 from 8 letters
   on; optimal string alignment, so "anrgy" is one edit) of synonyms of exactly one key.
-  Three-letter words are never corrected, so "sad"/"mad" can never swap.
+  Three-letter words are never corrected, so "sad"/"mad" can never swap, and neither is a
+  word of any shipped list (:func:`facebench.parsing.synonyms.list_words`: RAF-DB has no
+  contempt class, and "contempt" is not a misspelt "content").
 
 Phrases that stand for nothing (``ignore``, e.g. "content of" so "the content of the image" is
 not happiness) are consumed like idioms. How the parser decides from strengths is in
@@ -63,7 +80,10 @@ MARKERS: dict[int, tuple[str, ...]] = {
     ANSWER: (
         "answer", "final answer", "my answer", "in conclusion", "to conclude", "in summary",
         "to summarize", "to summarise", "to sum up", "all in all", "therefore", "thus", "hence",
-        "verdict", "final verdict",
+        "verdict", "final verdict", "conclusion is", "my conclusion", "i conclude",
+        "putting this together", "putting it together", "putting it all together",
+        "putting everything together", "putting all this together", "taken together",
+        "all things considered", "on balance", "so the expression is", "so the emotion is",
     ),
     MAJOR: (
         "mostly", "mainly", "primarily", "predominantly", "largely", "chiefly", "principally",
@@ -74,7 +94,12 @@ MARKERS: dict[int, tuple[str, ...]] = {
         "leaning towards", "leaning toward", "leans towards", "leans toward", "best described as",
         "most likely", "above all", "on closer inspection", "upon closer inspection",
         "on closer look", "looking closer", "closer look", "more accurately", "more precisely",
-        "more of", "more so",
+        "more of", "more so", "masking", "hiding", "hides", "concealing",
+        "conceals", "overwhelmingly", "overwhelming", "first and foremost", "foremost",
+        "essentially", "basically", "fundamentally", "at its core", "at heart",
+        "for most part", "more than anything", "most of all", "most pronounced",
+        "more pronounced", "more prominent", "more evident", "dominates", "dominating",
+        "prevails", "key emotion", "core emotion", "central emotion", "inwardly", "deep down",
     ),
     MINOR: (
         "hint", "hints", "touch", "touches", "trace", "traces", "tinge", "bit", "little",
@@ -84,17 +109,52 @@ MARKERS: dict[int, tuple[str, ...]] = {
         "maybe", "potentially", "partly", "partially", "mixed with", "element of",
         "elements of", "followed by", "lesser extent", "secondarily", "to some extent",
         "occasional", "sort of", "kind of", "tiny", "small amount of", "degree of",
+        "tinged with", "tinged by", "laced with", "touched with", "shade of", "shades of",
+        "note of", "notes of", "undercurrent", "undercurrents", "undercurrent of", "streak of",
+        "dash of", "lesser degree", "smaller degree", "smaller extent", "less so",
+        "bordering on", "verging on", "edging toward", "edging towards", "on verge of", "whiff",
+        "whiff of", "vaguely", "marginally", "tad", "slightest",
     ),
     ASIDE: (
         "at first", "at first glance", "first glance", "at first sight", "initially",
         "on surface", "superficially", "mistaken for", "misread as", "might think",
         "one might think", "would expect", "could be read as", "some might say",
         "one might say", "some would say", "might say", "might assume", "could be confused with",
-        "resemble", "resembles",
+        "resemble", "resembles", "confused with", "confused for", "mistake for",
+        "mistaken as", "taken for", "mixed up with", "considered", "i considered",
+        "first impression", "first thought", "first instinct", "initial impression",
+        "initial thought", "tempted to say", "outwardly", "forced", "fake", "faked", "feigned",
+        "pretend", "pretends", "pretending", "pretended",
     ),
 }
+#: code of the markers below: they set aside the mention that *follows* them in their clause
+OTHER = -1
+#: people other than the one whose face is asked about: "The photographer is laughing, but
+#: the man looks angry"; "the person next to her is smiling" (a mention before them is kept:
+#: "she smiles at the photographer")
+OTHER_PEOPLE = (
+    "photographer", "cameraman", "camerawoman", "bystander", "bystanders", "onlooker",
+    "onlookers", "crowd", "audience", "spectator", "spectators", "passerby", "passersby",
+    "passer by", "next to her", "next to him", "next to them", "beside her", "beside him",
+    "beside them", "in background", "someone else", "others", "everyone else",
+    *(f"{other} {who}" for other in ("other", "another")
+      for who in ("person", "people", "man", "woman", "men", "women", "child", "children", "kid",
+                  "kids", "boy", "girl", "baby", "guy", "lady", "one", "face")),
+)
+#: "<person> behind/around/near" ("the child behind her is laughing") is an
+#: :data:`OTHER_PEOPLE` marker too (keyed on the preposition: "person" is in most answers)
+OTHER_PLACES = ("behind", "around", "near")
+PEOPLE_NOUNS = frozenset(
+    "person people man woman men women child children kid kids boy girl baby someone friend "
+    "friends guy lady".split()
+)
 #: most tokens between a marker and the mention it marks
 REACH = 8
+#: ``ASIDE`` markers (by their last word) that mark only a mention right after them: "a forced smile",
+#: "I considered a slight sadness", "pretending to be calm" (not "I considered the cues and
+#: she is sad"); without one after, the nearest before as usual ("the smile looks forced")
+SHORT_REACH = {"forced": 2, "fake": 2, "faked": 2, "feigned": 2, "considered": 3,
+               "pretend": 3, "pretends": 3, "pretending": 3, "pretended": 3}
 #: phrases that negate what follows, as "not" does (discourse matchers only)
 NEGATING = (
     "rather than", "instead of", "as opposed to", "far from", "anything but", "free of",
@@ -102,6 +162,11 @@ NEGATING = (
     "not so much", "less", "than", "whether", "if", "unlike", "other than", "nothing like",
     "ruled out", "rule out", "rules out",
 )
+#: after a copula that follows a mention (a few words at most) these reject the mention, like
+#: "absent": "neutral is wrong here, she is angry"; "calling it happy would be wrong"; so does
+#: "ruled out" ("fear is ruled out"), which otherwise negates what follows ("I ruled out fear")
+REJECTING = ("wrong", "incorrect", "inaccurate", "mistaken", "mistake")
+_COPULAS = frozenset("is are was were be been seems seem sounds feels".split())
 #: phrases with a negating word that negate nothing
 DISCOURSE_IDIOMS = (
     "as if", "as though", "if anything", "more or less", "no less", "nonetheless",
@@ -115,7 +180,7 @@ OPENERS = frozenset(
     "she he they it its this that which i we there her his their person face expression man "
     "woman individual subject child boy girl baby eyes mouth lips just only merely simply rather "
     "instead so now hence thus therefore overall what im shes hes theyre thats theres whose "
-    "looks seems appears".split()
+    "looks seems appears more".split()
 )
 _AND_OPENERS = OPENERS | frozenset(
     "look seem appear is are was were shows show displays display has have conveys conveying "
@@ -130,6 +195,28 @@ _ARTICLES = frozenset(("a", "an", "the"))
 _MISS = object()
 _SENT, _CLAUSE, _COMMA, _NEG, _ABS, _AND, _CONCEDE, _OR, _VERB = 1, 2, 3, 4, 5, 6, 7, 8, 9
 _MARK, _NEGATE, _NEGATE_LACK, _CONCEDE_KEY = "\x00m", "\x00n", "\x00l", "\x00c"
+_REJECT, _OTHER_PLACE = "\x00r", "\x00o"
+#: words between "not" and the mention it negates, or between a comma and a bare class word,
+#: that do not change the reading ("not very happy, clearly sad")
+_INTENSIFIERS = frozenset(
+    "very quite really clearly definitely obviously extremely deeply truly genuinely actually "
+    "simply plainly visibly evidently most so too".split()
+)
+#: words that may stand between a mention and the phrase that rejects it ("happy would be
+#: wrong", "anger here is incorrect")
+_REJECT_GAP = frozenset(
+    "here would also certainly definitely clearly surely obviously simply just probably likely "
+    "label reading read answer guess interpretation choice option".split()
+)
+#: a person word after an :data:`OTHER_PEOPLE` marker ends its reach: "the crowd makes her
+#: anxious" is about her (the word right after a preposition is its object: "next to her")
+_PERSONS = frozenset("her him them she he they herself himself themselves me us".split())
+_PREPOSITIONS = frozenset("behind around near to beside".split())
+#: what may follow an elliptic "not" ("Not at all, ...", "Not really, ...")
+_ELLIPTIC = frozenset("at all really quite exactly entirely necessarily".split())
+#: after "or", these offer an alternative reading: "she could be happy or just being polite"
+_HEDGED_OR = frozenset("just simply merely only maybe perhaps possibly probably".split())
+_PART_END = frozenset((",", ";", "-", "\n", "and", *CONTRAST))
 #: negators of a noun ("the lack of a smile") whose scope ends at the verb they are subject of
 _LACK = frozenset(("lack", "lacks"))
 _LACK_PHRASES = ("absence of", "lack of", "lacks", "lack")
@@ -140,7 +227,8 @@ LACK_VERBS = frozenset(
 )
 _PRESENCE = frozenset(
     "present visible seen detected activated active evident observed shown apparent displayed "
-    "noticeable obvious there".split()
+    "noticeable obvious there correct accurate right fitting appropriate fit fits apply applies "
+    "case".split()
 )
 _ABSENT = frozenset(("absent", "missing", "lacking"))
 
@@ -174,6 +262,12 @@ class DiscourseMatcher(PhraseMatcher):
         for strength, markers in MARKERS.items():
             for marker in markers:
                 lookup.setdefault(phrase_key(marker), f"{_MARK}{strength}")
+        for marker in OTHER_PEOPLE:
+            lookup.setdefault(phrase_key(marker), f"{_MARK}{OTHER}")
+        for phrase in REJECTING:
+            lookup.setdefault(phrase_key(phrase), _REJECT)
+        for phrase in OTHER_PLACES:
+            lookup.setdefault(phrase, _OTHER_PLACE)
         for phrase in _LACK_PHRASES:
             lookup[phrase_key(phrase)] = _NEGATE_LACK
         for phrase in NEGATING:
@@ -224,6 +318,39 @@ class DiscourseMatcher(PhraseMatcher):
         return found
 
     # -- scanning -----------------------------------------------------------------------------
+    def _class_at(self, toks: list[str], i: int) -> int:
+        """Length of the class mention starting at ``toks[i]``, 0 when none starts there."""
+        entry = self._info.get(toks[i])
+        if entry is None:
+            return 0
+        lookup = self._lookup
+        for length in range(min(entry[0], len(toks) - i), 0, -1):
+            found = lookup.get(toks[i] if length == 1 else " ".join(toks[i : i + length]))
+            if found is not None:
+                return length if found and found[0] != "\x00" else 0
+        return 0
+
+    def _bare_class_at(self, toks: list[str], i: int) -> bool:
+        """True when a bare class word (perhaps after an intensifier) stands alone from
+        ``toks[i]`` to the end of its clause: "not happy, sad." / "not happy, clearly sad;"
+        but not a list going on ("no happiness, sadness or anger")."""
+        n = len(toks)
+        if i < n and toks[i] in _INTENSIFIERS:
+            i += 1
+        length = self._class_at(toks, i) if i < n else 0
+        if not length:
+            return False
+        k = i + length
+        if k >= n:
+            return True
+        after = toks[k]
+        if after[0] in ".!?;\n-" or after in CONTRAST:
+            return True
+        if after != ",":
+            return False
+        return k + 1 >= n or (toks[k + 1] not in ("or", "and", "nor")
+                              and not self._class_at(toks, k + 1))
+
     def scan(self, text: str) -> Scan:
         """Hits with negation, strength and sentence (rules in the module docstring)."""
         toks = discourse_tokens(text)
@@ -233,14 +360,21 @@ class DiscourseMatcher(PhraseMatcher):
         fcache = self._fuzzy_cache
         hits: list[Hit] = []
         clause: list[list] = []  # [position, key, negated, fuzzy synonym]
-        marks: list[tuple[int, int]] = []  # (position, strength)
+        # (first position, last position, strength, last position it may mark)
+        marks: list[tuple[int, int, int, int]] = []
         segment: list[list] = []  # the hits of the current comma part (may turn negated)
         sentence = 0
         sent_start = 0  # index in hits of this sentence's first hit
         first: int | None = None
         clause_neg = seg_neg = sent_neg = sent_pos = sent_words = False
         concessive = concessive_comma = lack = False
-        alternatives: list[int] = []  # positions of "or" in the clause
+        # ("or" position, end of its hedged alternative or 0) in the clause
+        alternatives: list[tuple[int, int]] = []
+        neg_at, neg_tok = -9, ""  # the last negator word and its position
+        # "less angry than sad", "not so much angry as sad": where the comparison began, and
+        # the word that asserts what follows it
+        compare_at, compare_word = -1, ""
+        last_end = -9  # position of the last token of the last class mention
         i = 0
         while i < n:
             tok = toks[i]
@@ -257,6 +391,7 @@ class DiscourseMatcher(PhraseMatcher):
                             hit = [i - 1, got[0], clause_neg, tok]
                             clause.append(hit)
                             segment.append(hit)
+                            last_end = i - 1
                     continue
                 kind = _SENT
             else:
@@ -278,19 +413,57 @@ class DiscourseMatcher(PhraseMatcher):
                             clause.append(hit)
                             segment.append(hit)
                             i += length
+                            last_end = i - 1
                             continue
+                        if found == _REJECT or tok == "ruled" and found == _NEGATE:
+                            j = i - 1  # the copula
+                            if (j > 0 and toks[j] in _COPULAS and 0 < j - last_end <= 3 and segment
+                                    and segment[-1][0] <= last_end
+                                    and all(t in _REJECT_GAP for t in toks[last_end + 1 : j])):
+                                segment[-1][2] = sent_neg = True
+                                i += length
+                                continue
+                            if found == _REJECT:
+                                i += length
+                                continue
                         if found == _NEGATE or found == _NEGATE_LACK:
-                            clause_neg = sent_neg = True
+                            if tok == compare_word and clause and clause[-1][0] > compare_at:
+                                clause_neg = False  # "less angry than sad": sad is asserted
+                                compare_at, compare_word = -1, ""
+                            else:
+                                clause_neg = sent_neg = True
+                                if tok == "less" or length == 3 and toks[i + 2] == "much":
+                                    compare_at, compare_word = i, "than" if tok == "less" else "as"
                             lack = found == _NEGATE_LACK
+                            neg_tok = ""
                             i += length
                             continue
+                        if found == _OTHER_PLACE:
+                            if not (i and toks[i - 1] in PEOPLE_NOUNS):
+                                i += length
+                                continue
+                            start, found = i - 1, f"{_MARK}{OTHER}"
+                        else:
+                            start = i
                         if found != _CONCEDE_KEY:
-                            marks.append((i, int(found[2:])))
+                            end = i + length - 1
+                            value = int(found[2:])
+                            reach = end + (SHORT_REACH.get(toks[end], REACH) if value == ASIDE
+                                           else REACH)
+                            if value == OTHER:  # up to the person asked about: "makes her sad"
+                                j = end + 2 if toks[end] in _PREPOSITIONS else end + 1
+                                while j <= reach and j < n and toks[j] not in _PERSONS:
+                                    j += 1
+                                reach = j - 1
+                            marks.append((start, end, value, reach))
                             i += length
                             continue
                         i += length
                         kind = _CONCEDE
                     else:
+                        if tok == compare_word and clause and clause[-1][0] > compare_at:
+                            clause_neg = False  # "not so much angry as sad": sad is asserted
+                            compare_at, compare_word = -1, ""
                         i += 1
                 else:
                     i += 1
@@ -307,9 +480,15 @@ class DiscourseMatcher(PhraseMatcher):
                     seg_neg = True
                 clause_neg = sent_neg = True
                 lack = tok in _LACK
+                neg_at, neg_tok = i - 1, tok
                 sent_words = True
             elif kind == _OR:
-                alternatives.append(i - 1)
+                limit = 0  # a hedged "or": its other side ends at the comma or clause end
+                if i < n and toks[i] in _HEDGED_OR:
+                    limit = i
+                    while limit < n and toks[limit] not in _PART_END and toks[limit][0] not in ".!?":
+                        limit += 1
+                alternatives.append((i - 1, limit))
                 sent_words = True
             elif kind == _VERB:
                 sent_words = True
@@ -323,6 +502,14 @@ class DiscourseMatcher(PhraseMatcher):
                 nxt = toks[i] if i < n else "."
                 openers = OPENERS if kind == _COMMA else _AND_OPENERS
                 opens = nxt in openers or (nxt[-1] == "s" and nxt[:-1] in openers)  # "man's"
+                if (not opens and kind == _COMMA and clause_neg and neg_tok == "not"
+                        and len(segment) == 1 and segment[0][2] and not seg_neg
+                        and 0 < segment[0][0] - neg_at <= 2 and self._bare_class_at(toks, i)):
+                    opens = True  # "not happy, sad": the bare class word corrects the negated one
+                elif (not opens and kind == _COMMA and clause_neg and neg_tok == "not"
+                      and neg_at + 1 < i - 1 and all(h[0] < neg_at for h in segment)
+                      and all(t in _ELLIPTIC for t in toks[neg_at + 1 : i - 1])):
+                    opens = True  # "Is she happy? Not at all, sad.": the negation was elliptic
                 if kind == _COMMA or opens:
                     sent_pos = (segment and _settle(segment, seg_neg)) or sent_pos
                     seg_neg = False
@@ -337,6 +524,7 @@ class DiscourseMatcher(PhraseMatcher):
                 _close(hits, clause, marks, alternatives, sentence, ASIDE if concessive else PLAIN)
                 clause_neg = seg_neg = lack = False
                 concessive = concessive_comma = False
+                compare_at, compare_word = -1, ""
                 if kind == _CONCEDE:
                     concessive = True
                     concessive_comma = not sent_words
@@ -367,8 +555,8 @@ def _settle(segment: list[list], seg_neg: bool) -> bool:
     return positive
 
 
-def _close(hits: list[Hit], clause: list[list], marks: list[tuple[int, int]],
-           alternatives: list[int], sentence: int, base: int) -> None:
+def _close(hits: list[Hit], clause: list[list], marks: list[tuple[int, int, int, int]],
+           alternatives: list[tuple[int, int]], sentence: int, base: int) -> None:
     """Give the clause's hits their strength and store them.
 
     A marker marks the nearest asserted mention after it within :data:`REACH` tokens, else the
@@ -388,29 +576,34 @@ def _close(hits: list[Hit], clause: list[list], marks: list[tuple[int, int]],
     strength: dict[int, tuple[int, int]] = {}  # hit index -> (distance, strength)
     live = [k for k, h in enumerate(clause) if not h[2]]
     if marks:
-        for pos, value in marks:
-            after = [k for k in live if 0 <= clause[k][0] - pos <= REACH]
-            before = [k for k in live if 0 < pos - clause[k][0] <= REACH]
+        for pos, end, value, reach in marks:
+            after = [k for k in live if end <= clause[k][0] <= reach]
+            before = [] if value == OTHER else [k for k in live if 0 < pos - clause[k][0] <= REACH]
             if after:
                 k = after[0]
+                d = clause[k][0] - end
             elif before:
                 k = before[-1]
+                d = pos - clause[k][0]
             else:
                 continue
-            d = abs(clause[k][0] - pos)
+            if value == OTHER:
+                value = ASIDE
             have = strength.get(k)
-            if have is None or (value == ASIDE) or (have[1] != ASIDE and d < have[0]):
+            if (have is None or value == ASIDE
+                    or (have[1] != ASIDE and (value == ANSWER or (have[1] != ANSWER and d < have[0])))):
                 strength[k] = (d, value)
         marks.clear()
     values = [strength[k][1] if k in strength else base for k in range(len(clause))]
-    if alternatives and len(live) > 1:
-        for pos in alternatives:
+    if alternatives:
+        for pos, hedged in alternatives:
             left = [k for k in live if clause[k][0] < pos]
-            right = [k for k in live if clause[k][0] > pos]
+            right = [k for k in live if pos < clause[k][0] < (hedged or 1 << 30)]
             if left and right:
                 a, b = left[-1], right[0]
                 values[a] = values[b] = max(values[a], values[b])
-        alternatives.clear()
+            elif left and hedged:
+                values[left[-1]] = ASIDE  # "happy or just being polite": not settled
     alternatives.clear()
     for k, (_, key, negated, fuzzy) in enumerate(clause):
         hits.append(Hit(sentence, key, negated, values[k], fuzzy))

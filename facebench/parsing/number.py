@@ -20,7 +20,13 @@ Strict rule, on the answer with wrappers stripped:
    numbers with more than 4 integer digits, whole ("12345", a 50,000-digit run: never a slice
    of one) and scientific notation ("1e400"). So a value is always finite and in range.
 
-No usable number -> unparseable ("I cannot determine the age" is not 0).
+   Also skipped: a number naming an image, a frame or an item ("image 1", "photo #2",
+   "frame 3"), so "I cannot estimate the age of the person in image 1" is not 1.
+
+No usable number -> unparseable ("I cannot determine the age" is not 0): rule ``refusal``
+when the answer is a refusal (:mod:`facebench.parsing.refusal`: "I can't estimate age",
+"Sorry, I cannot determine the age of people"), else ``no_number``. Reference mode reads ages
+with :func:`facebench.parsing.reference.number`, unchanged.
 Values are ``int`` when whole, else ``float``.
 """
 
@@ -30,8 +36,9 @@ import math
 import re
 
 from facebench.parsing.context import ParseContext
+from facebench.parsing.refusal import refusal_reason
 from facebench.parsing.text import strip_wrappers
-from facebench.types import ParseResult
+from facebench.types import REFUSAL, ParseResult
 
 _UNITS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 _TEENS = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
@@ -66,6 +73,17 @@ _NOT_AGE_AFTER = re.compile(
 #: "1e400", "2.5E3": scientific notation is not an age estimate
 _EXPONENT = re.compile(r"[eE][+-]?\d")
 _NOT_BEFORE = re.compile(r"\bnot\s+(?:about|around|exactly)?\s*$", re.IGNORECASE)
+#: "image 1", "photo #2", "frame 3": a number naming a thing, not an age
+_NAMING = frozenset(
+    "image images photo photos photograph picture pictures frame frames figure fig img panel "
+    "option item".split()
+)
+
+
+def _names_a_thing(before: str) -> bool:
+    """True when the text before a number ends with "#" or a word of :data:`_NAMING`."""
+    before = before.rstrip()
+    return before.endswith("#") or before.rstrip(".").rpartition(" ")[2].lower() in _NAMING
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
@@ -101,7 +119,7 @@ def _candidates(sentence: str, lo: float, hi: float) -> list[tuple[bool, float]]
                 continue  # "AU12", "v1.5": part of a token
             if _NOT_AGE_AFTER.match(after) or _EXPONENT.match(after):
                 continue
-        if _NOT_BEFORE.search(before):
+        if _NOT_BEFORE.search(before) or _names_a_thing(before):
             continue
         cue = bool(_AFTER_CUE.match(after) or _BEFORE_CUE.search(before))
         if m.group("word") and m.group("word").lower() in _UNITS and not cue:
@@ -126,4 +144,6 @@ def number(text: str, ctx: ParseContext) -> ParseResult:
             value = cued[0] if cued else found[0][1]
             rule = ("first_sentence" if index == 0 else "later_sentence") + ("_cued" if cued else "")
             return ParseResult(_as_number(value), rule)
+    if ctx.mode != "reference" and refusal_reason(answer):
+        return ParseResult.fail(REFUSAL)
     return ParseResult.fail("no_number")

@@ -5,17 +5,22 @@ or no attribute (``no_mentions``: CelebA reads that as "all attributes absent"),
 the parser could not read (``no_match``, ``tie``). Metrics count it as invalid like any
 unparsed answer; the rule lets a report count refusals apart (``refusal_rate``).
 
-The free-text parsers (:mod:`facebench.parsing.synonyms`) call :func:`refusal_reason` only when
-the answer asserts nothing: "I'm not sure, but she looks sad" is an answer (sadness), "I'm not
-sure whether she is happy or sad" is not (``whether`` puts both out of the assertion, see
-:mod:`facebench.parsing.matcher`).
+The free-text parsers (:mod:`facebench.parsing.synonyms`), ``yes_no`` and ``number`` call
+:func:`refusal_reason` only when the answer asserts nothing (no class, no yes/no, no age):
+"I'm not sure, but she looks sad" is an answer (sadness), "I'm not sure whether she is happy
+or sad" is not (``whether`` puts both out of the assertion, see
+:mod:`facebench.parsing.matcher`), and "happy or sad, I'm not sure" is an ambiguous answer
+(``tie``), not a refusal.
 
 Reasons, each one pattern family (case-insensitive, "n't" and "not" alike):
 
 ``unsure``     the model says it does not know or cannot tell: "I don't know", "not sure",
                "hard to tell", "cannot determine", "unclear", "ambiguous", "no idea";
 ``no_image``   the model cannot see a (usable) face: "the image is too dark", "no face is
-               visible", "I can't see the image", "the face is covered";
+               visible", "I can't see the image", "I don't see any person", "the face is
+               covered", "the image failed to load". "I can't see any glasses" is an answer
+               about the glasses, not a refusal: "can't see" counts only with the image, the
+               face, the person or the expression (or "clearly", "well") after it;
 ``declined``   the model declines: "I'm sorry", "as an AI", "I can't help with that",
                "I won't speculate", "against my guidelines".
 """
@@ -30,15 +35,17 @@ _NOT = r"(?:not|n'?t|no)"
 _CANT = r"(?:can\s*not|can'?t|cannot|could\s*not|couldn'?t|am\s+unable\s+to|'?m\s+unable\s+to|unable\s+to|not\s+able\s+to|no\s+way\s+to)"
 _TELL = (
     r"(?:tell|say|determine|judge|identify|discern|assess|infer|read|classify|recogni[sz]e|"
-    r"analy[sz]e|interpret|evaluate|"
-    r"detect|decide|make\s+out|be\s+(?:sure|certain|determined|identified|assessed|inferred))"
+    r"analy[sz]e|interpret|evaluate|estimate|guess|gauge|distinguish|pinpoint|predict|"
+    r"detect|decide|know|make\s+out|be\s+(?:sure|certain|determined|identified|assessed|inferred)|"
+    r"make\s+(?:a\s+|an\s+|any\s+)?(?:determination|assessment|judgment|judgement|call))"
 )
 
 REASONS: dict[str, re.Pattern[str]] = {
     "unsure": re.compile(
         r"\b(?:"
         rf"i\s+(?:really\s+|honestly\s+)?(?:do\s+{_NOT}|don'?t|dont)\s+know"
-        r"|no\s+idea|not\s+sure|unsure|not\s+certain|uncertain|unclear|ambiguous|undetermined"
+        r"|no\s+idea|not\s+sure|unsure|not\s+certain|uncertain|unclear|not\s+clear|ambiguous|undetermined"
+        r"|no\s+way\s+of\s+(?:knowing|telling)"
         r"|indeterminate|inconclusive|unknown|unidentifiable|n/a"
         rf"|(?:hard|difficult|impossible|tough|tricky|not\s+possible)\s+to\s+{_TELL}"
         rf"|{_CANT}\s+(?:reliably\s+|confidently\s+|accurately\s+|really\s+)?{_TELL}"
@@ -51,11 +58,15 @@ REASONS: dict[str, re.Pattern[str]] = {
     "no_image": re.compile(
         r"\b(?:"
         r"too\s+(?:dark|blurry|blurred|small|grainy|pixelated|noisy|low[\s-]+(?:resolution|quality)|far|obscured|bright|overexposed)"
-        rf"|{_CANT}\s+(?:see|view|access|open|load|process)"
+        rf"|{_CANT}\s+(?:see|view)\s+(?:the\s+|this\s+|that\s+|any\s+|a\s+|an\s+|their\s+|his\s+|her\s+|your\s+)?"
+        r"(?:image|images|picture|photo|photograph|video|face|faces|person|people|expression|anything|it\b|clearly|properly|well)"
+        rf"|{_CANT}\s+(?:access|open|load|process)"
         r"|no\s+(?:visible\s+|clear\s+)?(?:face|faces|person|image|picture|photo)\s+(?:is\s+|was\s+)?(?:visible|shown|present|provided|attached|detected|found|here|in)"
-        r"|(?:face|person|image|picture|photo|expression)\s+is\s+(?:not\s+(?:visible|clear|shown)|hidden|covered|obscured|cut\s+off|out\s+of\s+frame)"
-        r"|(?:do|does|did)\s+(?:not|n'?t)\s+see\s+(?:a|any)\s+(?:face|person|image)"
-        r"|(?:there\s+is|there'?s)\s+no\s+(?:face|person|image|picture)"
+        r"|(?:face|person|image|picture|photo|expression)\s+is\s+(?:not\s+(?:visible|clear|shown)|hidden|covered|obscured|obstructed|blurred|blurry|pixelated|turned\s+away|cut\s+off|out\s+of\s+frame)"
+        r"|(?:image|picture|photo|file)\s+(?:is\s+|appears\s+to\s+be\s+|seems\s+to\s+be\s+)?(?:corrupt|corrupted|broken|blank|empty|unavailable)"
+        r"|(?:failed|fails|unable)\s+to\s+(?:load|open|display)"
+        r"|(?:do|does|did)\s*(?:not|n'?t)\s+see\s+(?:anyone|anybody|(?:a|any)\s+(?:face|faces|person|people|humans?|image))"
+        r"|(?:there\s+is|there'?s|there\s+are)\s+(?:no\s+(?:visible\s+)?(?:face|faces|person|people|humans?|image|picture)|nobody|no\s*-?\s*one)"
         r")",
         re.IGNORECASE,
     ),
@@ -65,6 +76,8 @@ REASONS: dict[str, re.Pattern[str]] = {
         r"|i\s+(?:can\s*not|can'?t|cannot|won'?t|will\s+not|must\s+not|am\s+not\s+able\s+to|'?m\s+not\s+able\s+to)\s+"
         r"(?:help|assist|provide|comply|answer|speculate|make\s+(?:assumptions|judgments|judgements)|do\s+that|analy[sz]e|identify|guess|share)"
         r"|i\s+(?:must|have\s+to|need\s+to)\s+decline|i'?d\s+rather\s+not|i\s+prefer\s+not"
+        r"|i'?d\s+prefer\s+not|i\s+would\s+(?:rather|prefer)\s+not"
+        r"|not\s+something\s+i\s+(?:can|do|will|am\s+able)|something\s+i\s+(?:can\s*not|can'?t|cannot)\s+(?:help|assist|do)"
         r"|not\s+comfortable|against\s+(?:my|the|our)\s+(?:policy|policies|guidelines)"
         r")",
         re.IGNORECASE,

@@ -21,13 +21,18 @@ the way a careful person reads; the scanner is :mod:`facebench.parsing.discourse
 4. Otherwise the strongest mentions of the whole answer decide (rule ``majority``).
 5. A tie at the deciding step (``tie``), only set-aside mentions (``set_aside``), only negated
    mentions (``negated``) or no mention at all (``no_match``) is **unparseable** (the public
-   scripts answer "happiness" there) - or a **refusal** (rule ``refusal``, value None) when the
-   answer says it does not know, cannot see the face, or declines
-   (:mod:`facebench.parsing.refusal`).
+   scripts answer "happiness" there). Except for a tie, it is a **refusal** (rule
+   ``refusal``, value None) when the answer says it does not know, cannot see the face, or
+   declines (:mod:`facebench.parsing.refusal`): "I don't know if she is happy or sad" offers
+   no class ("if" puts both out of the assertion), but "happy or sad, hard to say" does, and
+   a person reads it as an ambiguous answer, not as a refusal: it stays ``tie``.
 6. Misspelt words count as the synonym they are one edit from (two from 8 letters on), never a
    common English word and never a 3-letter one (sad/mad); a class supported only by such
    words is reported with rule ``fuzzy``. ``ctx.extra["fuzzy_threshold"]`` (0-100)
    additionally requires that ``rapidfuzz`` ratio between the word and its synonym.
+
+Before reading, the quoted names of things are removed (:func:`drop_quoted_names`: "a book
+called "The Happiness Project"", "a 'Happy Birthday' banner"): they are not the face's.
 
 Every class name (and its display name) is a synonym of itself, so "Wearing_Hat" matches
 "wearing hat" with no list entry. Only ``ctx.classes`` are considered: RAF-DB never reads
@@ -107,6 +112,26 @@ def real_words() -> frozenset[str]:
     return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
 
 
+#: the shipped lists whose words are vocabulary, never a misspelling of another word
+VOCABULARY_LISTS = ("expression", "celeba_attributes", "deepfake", "zeroshot_attributes")
+
+
+@lru_cache(maxsize=1)
+def list_words() -> frozenset[str]:
+    """Every single word of the shipped lists (:data:`VOCABULARY_LISTS`, all classes): never
+    read as a misspelling. A task passes only its own classes, so without this RAF-DB (no
+    contempt) would read "contempt" as a misspelt "content" (happiness)."""
+    from facebench.parsing.matcher import phrase_key
+    from facebench.parsing.text import variants
+
+    words: set[str] = set()
+    for name in VOCABULARY_LISTS:
+        for cls, phrases in load_synonyms(name).items():
+            for phrase in (cls, *phrases):
+                words.update(f for f in variants(phrase_key(phrase)) if f.isalpha())
+    return frozenset(words)
+
+
 def class_phrases(ctx: ParseContext) -> tuple[tuple[str, ...], dict[str, str]]:
     """The classes in play and a phrase -> class table (names, display names, synonyms)."""
     classes = ctx.classes or tuple(ctx.synonyms)
@@ -123,7 +148,7 @@ def _matcher(ctx: ParseContext) -> tuple[tuple[str, ...], DiscourseMatcher]:
 
     def build() -> DiscourseMatcher:
         return DiscourseMatcher(class_phrases(ctx)[1], ignore=non_mentions(),
-                                real_words=real_words())
+                                real_words=real_words() | list_words())
 
     return classes, get_matcher(ctx.synonyms, classes, build, "discourse")  # type: ignore[return-value]
 
@@ -159,14 +184,40 @@ def decide(hits: list[Hit], first_sentence: int | None) -> tuple[list[Hit], str]
 
 #: the end of the first sentence as the scanner sees it (raw text, checked on its tokens)
 _FIRST_END = re.compile(r"[.!?]+(?=\s|$)|\n")
-#: substrings of every ``ANSWER`` marker (a superset test; see _first_sentence_only)
+#: substrings of every ``ANSWER`` marker as written (a superset test; see _first_sentence_only;
+#: tests/parsing/test_parse_discourse.py checks every marker holds one)
 _ANSWER_PARTS = ("answer", "conclu", "summar", "sum up", "all in all", "therefore", "thus",
-                 "hence", "verdict")
+                 "hence", "verdict", "putting", "taken together", "things considered",
+                 "on balance", "so the e")
+
+
+#: things that carry words of their own: a quoted name after them ("a book called "The
+#: Happiness Project"", "a sign reading 'Smile'") or before them ("a 'Happy Birthday' banner")
+#: is the thing's, not the face's
+_THINGS = (
+    r"(?:book|novel|film|movie|song|show|series|album|magazine|poster|sign|banner|shirt|"
+    r"t-shirt|tshirt|mug|card|cake|balloons?|sticker|game|app|painting|play|store|shop|"
+    r"restaurant|cafe|company|brand|band|program|programme|podcast|article|channel|caption|"
+    r"slogan|logo|headline|text|message)"
+)
+_QUOTED_NAME = re.compile(
+    rf"\b{_THINGS}\s+(?:that\s+)?(?:is\s+)?(?:called|titled|entitled|named|reads|reading|says|"
+    r"saying)\s*:?\s*(?P<q1>[\"'])[^\"'\n]{1,80}(?P=q1)"
+    rf"|(?<![A-Za-z0-9])(?P<q2>[\"'])[^\"'\n]{{1,80}}(?P=q2)(?=\s+{_THINGS}\b)",
+    re.IGNORECASE,
+)
+
+
+def drop_quoted_names(text: str) -> str:
+    """``text`` without the quoted names of things (titles, signs, banners; see _THINGS)."""
+    if '"' not in text and "'" not in text:
+        return text
+    return _QUOTED_NAME.sub(" ", text)
 
 
 def synonym_class(text: str, ctx: ParseContext) -> ParseResult:
     """One class from a description (rules in the module docstring)."""
-    text = strip_wrappers(text)
+    text = drop_quoted_names(strip_wrappers(text))
     if not text:
         return ParseResult.fail("empty")
     classes, matcher = _matcher(ctx)
@@ -197,7 +248,9 @@ def _read(text: str, hits: list[Hit], any_hit: bool, first_sentence: int | None)
         return _refusal_or(text, "set_aside")
     winner = _winner([h.key for h in deciding])
     if winner is None:
-        return _refusal_or(text, "tie")
+        # classes offered and left undecided ("happy or sad, hard to say") are an ambiguous
+        # answer, not a refusal: the model answered, a person cannot settle which class
+        return ParseResult.fail("tie")
     if all(h.fuzzy for h in deciding if h.key == winner):
         rule = "fuzzy"
     return ParseResult(winner, rule)
@@ -243,5 +296,5 @@ def synonym_attributes(text: str, ctx: ParseContext) -> ParseResult:
     return ParseResult(tuple(sorted(present)), "mentions" if present else "no_mentions")
 
 
-__all__ = ["class_phrases", "decide", "load_synonyms", "non_mentions", "real_words",
-           "synonym_attributes", "synonym_class"]
+__all__ = ["class_phrases", "decide", "drop_quoted_names", "list_words", "load_synonyms",
+           "non_mentions", "real_words", "synonym_attributes", "synonym_class"]

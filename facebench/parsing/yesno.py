@@ -14,7 +14,19 @@ Rules, in order, on the answer with wrappers stripped:
 
 Both answers standing alone with none leading, an answer that says it cannot tell, or no
 yes/no at all ("The person is female.") is unparseable: mapping a description to yes/no would
-be a guess about what the question asked.
+be a guess about what the question asked. Unparseable answers are told apart by their rule:
+
+``refusal``    (strict mode) the answer gives no yes/no at all and is a refusal
+               (:mod:`facebench.parsing.refusal`): "I can't tell from this image", "I'm unable
+               to determine whether she wears glasses", "I'm not sure.", "No idea.", "Sorry,
+               I can't help with that." A leading "No," that only introduces one ("No, I can't
+               tell.") is part of the refusal, not an answer.
+``uncertain``  the answer weighs yes and no and says it cannot choose: "Yes or no: hard to
+               tell.", "It is hard to say, yes. Or maybe no." It engaged with the question, so
+               it is a hedge, not a refusal. In reference mode (the same rules otherwise; there
+               is no public script to restate) every doubtful answer keeps this rule, and
+               "No idea"/"No, I can't tell" read "no" as they always did.
+``both``, ``no_yes_no``  as their names say.
 """
 
 from __future__ import annotations
@@ -22,8 +34,9 @@ from __future__ import annotations
 import re
 
 from facebench.parsing.context import ParseContext
+from facebench.parsing.refusal import REASONS, refusal_reason
 from facebench.parsing.text import strip_wrappers
-from facebench.types import ParseResult
+from facebench.types import REFUSAL, ParseResult
 
 _YES = {"yes": "yes", "yeah": "yes", "yep": "yes", "yup": "yes", "no": "no", "nope": "no", "nah": "no"}
 _LEAD_IN = (
@@ -43,18 +56,51 @@ _UNSURE = re.compile(
 )
 
 
+#: a leading "no" that is a refusal's first word: "No idea.", "No way to tell.", "No clue"
+_NO_REFUSAL = re.compile(r"\s*(?:idea|clue|way\s+(?:to|of)|one\s+can)\b", re.IGNORECASE)
+#: what a refusal that follows a leading "No," must be (no "can't see": "No, I can't see any
+#: glasses" is an answer)
+_AFTER_NO = (REASONS["unsure"], REASONS["declined"])
+
+
+#: how a refusal after "No," starts ("No, I can't tell", "No, it's unclear", "Nope, not sure",
+#: "No, sorry"); other words start an answer ("No, the person does not") and are not read on
+_REFUSAL_START = re.compile(
+    r"\s*[,:;-]\s*(i\b|i'm|im\b|it\b|it's|its\b|that|this|there|not\b|sorry|hard|difficult|"
+    r"impossible|can|cannot|unable|unclear|unsure|uncertain)", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?;](?:\s|$)|\n")
+
+
+def _sentence_after(answer: str, start: int) -> str:
+    rest = answer[start:]
+    m = _SENTENCE_END.search(rest)
+    return rest[: m.start()] if m else rest
+
+
 def yes_no(text: str, ctx: ParseContext) -> ParseResult:
     """"yes" or "no" (rules in the module docstring)."""
     answer = strip_wrappers(text)
     if not answer:
         return ParseResult.fail("empty")
-    answer = _PAIR.sub(" ", answer)
+    strict = ctx.mode != "reference"
+    paired = _PAIR.search(answer) is not None
+    answer = _PAIR.sub(" ", answer) if paired else answer
     m = _LEADING.match(answer)
     if m:
-        return ParseResult(_YES[m.group(1).lower()], "leading")
+        value = _YES[m.group(1).lower()]
+        if strict and value == "no" and len(answer) - m.end() > 3:
+            after = answer[m.end() :]
+            if _NO_REFUSAL.match(after) or (
+                    (w := _REFUSAL_START.match(after)) is not None
+                    and any(p.search(_sentence_after(after, w.start(1))) for p in _AFTER_NO)
+                    and not _STANDALONE.search(after)):
+                return ParseResult.fail(REFUSAL)
+        return ParseResult(value, "leading")
     if _HEDGED_NO.match(answer):
         return ParseResult("no", "hedged_no")
-    if _UNSURE.search(answer):
+    if strict and not paired and not _STANDALONE.search(answer) and refusal_reason(answer):
+        return ParseResult.fail(REFUSAL)
+    if _UNSURE.search(answer) or (strict and REASONS["unsure"].search(answer)):
         return ParseResult.fail("uncertain")
     found = {_YES[w.lower()] for w in _STANDALONE.findall(answer)}
     if len(found) == 1:

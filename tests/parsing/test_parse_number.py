@@ -41,7 +41,7 @@ CASES = [
 
 FAILS = [
     ("", "empty"),
-    ("I cannot determine the age.", "no_number"),
+    ("I cannot determine the age.", "refusal"),
     ("One of the people is smiling.", "no_number"),  # "one" without a year cue
     ("The photo is from 1990.", "no_number"),  # outside 0-120
     ("250", "no_number"),
@@ -65,3 +65,38 @@ def test_range_limits_are_configurable() -> None:
     ctx = ParseContext(extra={"number_min": 1, "number_max": 100})
     assert parse("number", "0", ctx).value is None
     assert parse("number", "0", CTX).value == 0
+
+
+# --- refusals (strict mode) --------------------------------------------------------------------
+
+AGE_REFUSALS = [
+    "I can't estimate age.",
+    "Sorry, I cannot determine the age of people.",
+    "I'm unable to guess how old this person is.",
+    "The image is too dark to judge an age.",
+    "I cannot estimate the age of the person in image 1.",  # "image 1" is not an age
+    "As an AI, I won't speculate about ages.",
+]
+
+
+@pytest.mark.parametrize("text", AGE_REFUSALS)
+def test_a_refusal_is_its_own_outcome(text: str) -> None:
+    result = parse("number", text, CTX)
+    assert (result.value, result.rule, result.refused) == (None, "refusal", True)
+
+
+@pytest.mark.parametrize("text, value", [
+    ("I can't be certain, but she looks about 30.", 30),  # an estimate outranks a hedge
+    ("Hard to say; maybe 45?", 45),
+    ("The man in photo 2 looks 60 years old.", 60),
+    ("In frame 3 the child is around 8 years old.", 8),
+])
+def test_an_estimate_outranks_a_hedge(text: str, value: int) -> None:
+    assert parse("number", text, CTX).value == value
+
+
+def test_reference_mode_is_unchanged() -> None:
+    ref = ParseContext(mode="reference")
+    assert parse("number", "I can't estimate age.", ref).rule == "reference:no_number"
+    assert parse("number", "I cannot estimate the age of the person in image 1.", ref).value == 1
+    assert parse("number", "One of the people is smiling.", CTX).rule == "no_number"

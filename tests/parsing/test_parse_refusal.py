@@ -84,3 +84,35 @@ def test_refusal_is_invalid_like_any_unparsed_answer() -> None:
     result = parse("synonym_class", "No idea.", expression_ctx())
     assert not result.valid and result.refused
     assert not parse("synonym_class", "Sad.", expression_ctx()).refused
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("I don't see anybody in this photo.", "no_image"),
+    ("There's no one in the picture.", "no_image"),
+    ("The image failed to load.", "no_image"),
+    ("The photo seems to be corrupted.", "no_image"),
+    ("The face is turned away.", "no_image"),
+    ("I can't estimate that.", "unsure"),
+    ("It's impossible to know.", "unsure"),
+    ("I have no way of telling.", "unsure"),
+    ("I cannot make a judgment about her feelings.", "unsure"),
+    ("I'd prefer not to guess.", "declined"),
+    ("That is not something I can do.", "declined"),
+])
+def test_more_refusal_phrasings(text: str, reason: str) -> None:
+    assert refusal_reason(text) == reason
+
+
+@pytest.mark.parametrize("text", [
+    "I can't see any glasses.",  # an answer about the glasses
+    "I can't see a beard on him.",
+    "She doesn't see the camera.",
+])
+def test_not_seeing_an_attribute_is_no_refusal(text: str) -> None:
+    assert refusal_reason(text) is None
+
+
+def test_a_class_offered_and_left_open_is_ambiguous_not_refused() -> None:
+    ctx = expression_ctx()
+    assert parse("synonym_class", "Fear or surprise, I can't tell.", ctx).rule == "tie"
+    assert parse("synonym_class", "I can't tell if it is fear or surprise.", ctx).rule == REFUSAL

@@ -1,0 +1,265 @@
+"""synonym_class on the constructions of issue 13: comparisons ("less X, more Y"), corrections
+after a comma ("not X, Y"), rejections ("X would be wrong"), asides ("often confused with X"),
+secondary emotions ("X tinged with Y"), conclusions ("Putting it together, ..."), alternatives
+that are not classes ("X or just tired"), other people in the picture, names of things
+("a 'Happy Birthday' banner"), words that name no emotion of the face ("surprise party", "smile
+lines", "I'm afraid"), and ambiguous answers told apart from refusals.
+
+The phrasings are written for these tests (benchmarks/data/ measures, it does not specify);
+each adversarial pair changes a few words so that the right read flips."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from facebench.parsing import parse
+from facebench.parsing.discourse import ANSWER, MARKERS
+from facebench.parsing.synonyms import _ANSWER_PARTS
+from facebench.types import REFUSAL
+from tests.parsing.helpers import RAFDB, expression_ctx
+
+CTX = expression_ctx()
+
+COMPARISON = [
+    ("She seems less angry and more disgusted.", "disgust"),
+    ("Less fear, more surprise.", "surprise"),
+    ("It's less about sadness and more about anger.", "anger"),
+    ("He looks less happy than sad.", "sadness"),
+    ("Not so much sad as scared.", "fear"),
+    ("Not fear, more like surprise.", "surprise"),
+    ("not happy, more sad", "sadness"),
+]
+
+CORRECTION = [
+    ("not angry, scared", "fear"),
+    ("Not sad, happy.", "happiness"),
+    ("Not surprised, clearly afraid.", "fear"),
+    ("Not neutral, angry, with a hint of disgust.", "anger"),
+    ("Is she happy? Not at all, sad.", "sadness"),
+]
+
+REJECTION = [
+    ("Happiness would be wrong; she is clearly sad.", "sadness"),
+    ("Calling this anger is incorrect, it is disgust.", "disgust"),
+    ("Fear is ruled out, she is surprised.", "surprise"),
+    ("Neutral doesn't fit; the person looks annoyed.", "anger"),
+    ("Sadness is not correct here, the man looks calm.", "neutral"),
+    ("We ruled out fear; the face shows surprise.", "surprise"),
+]
+
+ASIDE = [
+    ("This is easily confused with anger, but it is disgust.", "disgust"),
+    ("My first impression was sadness, but she is actually neutral.", "neutral"),
+    ("I considered fear, but the expression is surprise.", "surprise"),
+    ("Outwardly calm, inwardly terrified.", "fear"),
+    ("A smile masking deep sadness.", "sadness"),
+    ("She is hiding her fear behind a smile.", "fear"),
+]
+
+SECONDARY = [
+    ("Anger tinged with disgust.", "anger"),
+    ("Fear laced with surprise.", "fear"),
+    ("Happiness, and to a lesser extent surprise.", "happiness"),
+    ("Surprise and, to a smaller degree, fear.", "surprise"),
+    ("Primarily surprise; happiness less so.", "surprise"),
+    ("Joy with a note of surprise.", "happiness"),
+    ("Surprised, bordering on scared.", "surprise"),
+    ("Overwhelmingly sad, with a whiff of anger.", "sadness"),
+]
+
+CONCLUSION = [
+    ("The brows rise and the jaw drops, maybe fear. Putting it all together, surprise.",
+     "surprise"),
+    ("I see a slight smile. On balance, the expression is neutral.", "neutral"),
+    ("The lips are pressed, could be anger. Taken together, the cues point to disgust.",
+     "disgust"),
+    ("There is a faint smile. So the expression is neutral.", "neutral"),
+    (("At first I notice a grin, which hints at joy. All things considered, I think the face "
+      "is frightened rather than happy."), "fear"),
+]
+
+OTHER_PEOPLE = [
+    ("The child behind her is laughing, yet she looks scared.", "fear"),
+    ("The crowd is cheering, but he seems sad.", "sadness"),
+    ("The person next to her is grinning, but she is frightened.", "fear"),
+    ("Someone else in the frame looks angry; she is calm.", "neutral"),
+    ("She smiles at the photographer.", "happiness"),  # a mention before them is hers
+    ("The crowd makes her anxious.", "fear"),  # "her": about her again
+    ("She stands next to her crying son and looks worried.", "fear"),
+]
+
+THINGS = [
+    ("His shirt says 'Stay Happy', but his face is angry.", "anger"),
+    ("A 'Fear Factor' poster hangs behind the calm man.", "neutral"),
+    ("She holds a card that reads \"Happy Birthday\" and she is smiling.", "happiness"),
+    ('The man is watching a movie called "Joy" and looks disgusted.', "disgust"),
+    ('The expression is "Happy".', "happiness"),  # a quoted answer is kept
+]
+
+VOCABULARY = [
+    ("She is crying tears of joy.", "happiness"),
+    ("Happy tears are streaming down his face.", "happiness"),
+    ("He is crying with laughter.", "happiness"),
+    ("She couldn't be happier.", "happiness"),
+    ("He looks absolutely gobsmacked.", "surprise"),
+    ("Her jaw dropped.", "surprise"),
+    ("He is clearly pissed off.", "anger"),
+    ("She seems on edge.", "fear"),
+    ("He looks heavy-hearted.", "sadness"),
+    ("The kids are giggly.", "happiness"),
+    ("The boy is scarred of the spider.", "fear"),  # a misspelling no real word explains
+]
+
+NOT_THE_FACE = [
+    ("I'm happy to help! The person looks surprised.", "surprise"),
+    ("I'm afraid the person looks angry.", "anger"),
+    ("To my surprise, the man looks calm.", "neutral"),
+    ("She looks surprisingly calm.", "neutral"),
+    ("He has deep smile lines but looks furious.", "anger"),
+    ("Worry lines on the forehead, but she is relaxed and calm.", "neutral"),
+    ("She is photographed against a neutral background and she is beaming.", "happiness"),
+    ("The person is at a surprise party and looks calm.", "neutral"),
+    ("Everyone sings happy birthday, and the girl looks sad.", "sadness"),
+    ("She is watching a horror movie and looks thrilled.", "happiness"),
+]
+
+ALL = (COMPARISON + CORRECTION + REJECTION + ASIDE + SECONDARY + CONCLUSION + OTHER_PEOPLE
+       + THINGS + VOCABULARY + NOT_THE_FACE)
+
+
+@pytest.mark.parametrize("text, value", ALL)
+def test_reads_like_a_careful_person(text: str, value: str) -> None:
+    assert parse("synonym_class", text, CTX).value == value
+
+
+# (text, value or None): a few words flip the right read
+ADVERSARIAL_PAIRS = [
+    (("Less fear and more surprise.", "surprise"), ("More fear and less surprise.", "fear")),
+    (("He looks less happy than sad.", "sadness"), ("He looks less sad than happy.", "happiness")),
+    (("He looks less than happy.", None), ("He looks less happy than angry.", "anger")),
+    (("Not so much sad as scared.", "fear"), ("Not so much scared as sad.", "sadness")),
+    (("Not happy, sad.", "sadness"), ("No happiness, sadness.", None)),  # "no": a list
+    (("Not happy, sad.", "sadness"), ("Not happy, sad or angry.", None)),
+    (("Not happy, sad.", "sadness"), ("Not happy, sad and tired.", None)),
+    (("She isn't happy, smiling only for the camera.", None), ("She isn't happy, sad.", "sadness")),
+    (("Anger would be wrong, she is disgusted.", "disgust"),
+     ("She is disgusted; something is wrong.", "disgust")),
+    (("She looks afraid that something is wrong.", "fear"), ("Afraid is wrong here.", None)),
+    (("Fear is ruled out, she is surprised.", "surprise"),
+     ("Surprise is ruled out, she is scared.", "fear")),
+    (("Often confused with anger, this is disgust.", "disgust"),
+     ("Often confused with disgust, this is anger.", "anger")),
+    (("Sadness tinged with fear.", "sadness"), ("Fear tinged with sadness.", "fear")),
+    (("Surprise, and to a lesser degree happiness.", "surprise"),
+     ("Happiness, and to a lesser degree surprise.", "happiness")),
+    (("The photographer is laughing, but the man looks angry.", "anger"),
+     ("The photographer is angry, but the man is laughing.", "happiness")),
+    (("The woman behind him is scared; he is calm.", "neutral"),
+     ("The woman is scared; he is calm behind her.", None)),
+    (("The crowd is laughing.", None), ("She is laughing at the crowd.", "happiness")),
+    (("She reads a book called \"The Joy of Cooking\" and looks sad.", "sadness"),
+     ("She reads a book and looks joyful and sad.", None)),
+    (("He is at a surprise party and looks bored.", None),
+     ("He is surprised at the party.", "surprise")),
+    (("She has smile lines.", None), ("She smiles.", "happiness")),
+    (("I'm afraid I can't say.", None), ("I'm afraid she looks afraid.", "fear")),
+    (("She could be happy or just polite.", None), ("She could be happy or just content.", "happiness")),
+    (("He might be angry or simply tired.", None), ("He might be angry or simply annoyed.", "anger")),
+    (("A forced smile.", None), ("A broad smile.", "happiness")),
+    (("Tears of joy.", "happiness"), ("Tears of grief.", "sadness")),
+    (("He is scarred of heights.", "fear"), ("He is scarred by the fire.", None)),
+    (("She looks scared.", "fear"), ("She looks sacred.", None)),  # a real word: no guess
+]
+
+
+@pytest.mark.parametrize("left, right", ADVERSARIAL_PAIRS)
+def test_adversarial_pairs(left: tuple[str, str | None], right: tuple[str, str | None]) -> None:
+    assert parse("synonym_class", left[0], CTX).value == left[1], left[0]
+    assert parse("synonym_class", right[0], CTX).value == right[1], right[0]
+
+
+# --- ambiguous answers are not refusals; refusals are ------------------------------------------
+
+AMBIGUOUS = [  # classes offered, none settled: unparsed, but the model did answer
+    "Happy or surprised, I can't decide.",
+    "Somewhere between anger and disgust; hard to tell.",
+    "Maybe neutral, maybe a little sad. I'm not sure.",
+    "The cues fit both fear and surprise, and I cannot distinguish them here.",
+]
+REFUSED = [
+    "I don't see anyone in this picture; it shows a beach.",
+    "There's nobody in the photo.",
+    "I cannot make a determination about her emotional state.",
+    "This is not something I can help with.",
+    "The picture failed to load.",
+    "I have no way of knowing.",
+    "I'm not sure whether she is angry or sad.",  # "whether": no class is offered
+    "Angry? Sad? I can't tell.",  # questions: no class is offered
+    "I'm afraid I can't tell what she feels.",
+]
+
+
+@pytest.mark.parametrize("text", AMBIGUOUS)
+def test_an_undecided_answer_is_not_a_refusal(text: str) -> None:
+    result = parse("synonym_class", text, CTX)
+    assert (result.value, result.rule) == (None, "tie")
+
+
+@pytest.mark.parametrize("text", REFUSED)
+def test_a_refusal_is_a_refusal(text: str) -> None:
+    result = parse("synonym_class", text, CTX)
+    assert (result.value, result.rule) == (None, REFUSAL)
+
+
+def test_a_word_of_a_class_the_task_lacks_is_no_misspelling() -> None:
+    """RAF-DB has no contempt: "contempt" is a word, not a misspelt "content" (happiness)."""
+    assert parse("synonym_class", "She shows contempt.", CTX).value is None
+    assert parse("synonym_class", "It's not joy, it's contempt.", CTX).value is None
+    with_contempt = expression_ctx(classes=RAFDB + ("contempt",))
+    assert parse("synonym_class", "She shows contempt.", with_contempt).value == "contempt"
+
+
+def test_every_answer_marker_is_seen_by_the_first_sentence_shortcut() -> None:
+    """The shortcut skips the rest of an answer that holds no ``ANSWER`` marker: each marker,
+    as written, must hold one of the substrings it looks for."""
+    assert [m for m in MARKERS[ANSWER] if not any(p in m for p in _ANSWER_PARTS)] == []
+
+
+# --- property: no read is a class the text negates, rejects or gives to someone else --------
+
+_WORD = {"happiness": "happy", "sadness": "sad", "surprise": "surprised", "fear": "scared",
+         "disgust": "disgusted", "anger": "angry", "neutral": "calm"}
+_NOT_HERS = [
+    "{w} would be wrong", "{w} is incorrect", "less {w} than {v}", "not so much {w} as {v}",
+    "{w} is ruled out", "not {w}, {v}", "less {w} and more {v}", "not {w}, more like {v}",
+    "the photographer is {w}", "the person next to her is {w}", "the child behind her looks {w}",
+    "it is easily confused with {w}", "I considered {w}", "{w} or just tired",
+    "not at all {w}", "she is {v}, not {w}",
+]
+_HERS = [
+    "she looks {v}", "mostly {v}", "{v} tinged with {x}", "{v}, and to a lesser degree {x}",
+    "putting it together, {v}", "{v}", "she could be {v}", "less {x} than {v}",
+]
+_JOIN = [". ", "; ", ", ", " but ", " and ", ", although ", " - ", "\n"]
+
+
+@st.composite
+def not_hers_text(draw):
+    excluded = draw(st.sampled_from(RAFDB))
+    others = [c for c in RAFDB if c != excluded]
+    parts = []
+    for _ in range(draw(st.integers(1, 4))):
+        v, x = draw(st.sampled_from(others)), draw(st.sampled_from(others))
+        form = draw(st.sampled_from(_NOT_HERS + _HERS))
+        parts.append(form.format(w=_WORD[excluded], v=_WORD[v], x=_WORD[x]))
+        parts.append(draw(st.sampled_from(_JOIN)))
+    return excluded, "".join(parts).strip(" ,;-") + draw(st.sampled_from([".", "", "!"]))
+
+
+@settings(max_examples=600, deadline=None)
+@given(not_hers_text())
+def test_no_read_is_a_class_the_text_does_not_give_her(case: tuple[str, str]) -> None:
+    excluded, text = case
+    assert parse("synonym_class", text, CTX).value != excluded, text

@@ -30,6 +30,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Literal
 
 import openai
+from openai.types.chat import ChatCompletion
 from pydantic import Field
 
 from facebench.adapters.base import Adapter, AdapterSettings, Emit
@@ -169,10 +170,15 @@ class OpenAIAdapter(Adapter):
         except Exception as exc:  # noqa: BLE001 - one request's failure of any kind becomes its error row
             return Response(error=_scrub(f"{request.key}: {type(exc).__name__}: {exc}", key))
         params = self._params(request)
+        extra = params.pop("extra_body", None) or {}
+        # the body as chat.completions.create would send it, posted directly: the SDK's
+        # per-request walk of the typed-dict params (which changes nothing in these bodies) was
+        # half of the client's CPU time per request at high concurrency
+        body = {"messages": messages, **params, **extra}
         retries = self.settings.max_retries  # type: ignore[attr-defined]
         for attempt in range(retries + 1):
             try:
-                reply = await client.chat.completions.create(messages=messages, **params)
+                reply = await client.post("/chat/completions", body=body, cast_to=ChatCompletion)
                 return self.to_response(reply)
             except Exception as exc:  # noqa: BLE001 - one request's failure of any kind becomes its error row
                 cause = _describe(exc)

@@ -401,10 +401,16 @@ def _shared(meta: dict[str, Any], table: dict[tuple[Any, ...], dict[str, Any]]) 
     run's predictions do not hold 331,000 copies; metas with lists or dicts inside are kept as
     they are. Nothing writes to a prediction's meta after scoring."""
     try:
-        key = tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in meta.items())
+        # with the value types: True == 1 == 1.0 as dict keys, and a meta must come back as it was
+        key: tuple[Any, ...] = (*meta.items(), *map(type, meta.values()))
         shared = table.get(key)
-    except TypeError:  # an unhashable value (a dict, a list of lists)
-        return meta
+    except TypeError:  # a list (shuffled options) or another unhashable value
+        try:
+            key = (*((k, tuple(v) if isinstance(v, list) else v) for k, v in meta.items()),
+                   *map(type, meta.values()))
+            shared = table.get(key)
+        except TypeError:  # a dict, a list of lists
+            return meta
     if shared is None:
         if len(table) >= 65536:
             table.clear()

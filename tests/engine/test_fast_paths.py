@@ -170,3 +170,15 @@ def test_aggregate_of_streamed_predictions_matches_load_run(tmp_path):
     assert got["metrics"] == expected["metrics"] and got["slices" if "slices" in got else "n"] == \
         expected["slices" if "slices" in expected else "n"]
     assert got["confidence_intervals"] == expected["confidence_intervals"]
+
+
+def test_shared_metas_keep_their_value_types_and_are_never_mixed():
+    table: dict = {}
+    a = runner._shared({"x": True, "style": "qa"}, table)
+    b = runner._shared({"x": 1, "style": "qa"}, table)
+    c = runner._shared({"x": True, "style": "qa"}, table)
+    assert a is c and b is not a and type(b["x"]) is int
+    d = runner._shared({"options": ["a", "b"]}, table)
+    assert runner._shared({"options": ["a", "b"]}, table) is d
+    nested = {"frames_shown": {"clip.mp4": 3}}
+    assert runner._shared(nested, table) is nested

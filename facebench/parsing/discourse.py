@@ -30,10 +30,17 @@
   (:data:`MARKERS`) gives its strength to the nearest asserted mention in its clause (at most
   :data:`REACH` tokens away; the nearer marker wins, the following mention on a tie):
   "mostly happy, with a hint of surprise" is happy ``MAJOR``, surprise ``MINOR``; "anger at
-  first ... actually disgust" is anger ``ASIDE``, disgust ``MAJOR``. Without a marker a mention
+  first ... actually disgust" is anger ``ASIDE``, disgust ``MAJOR``. A marker that ends its comma
+  part after an asserted mention marks that mention only: "happy at first, then sad" sets
+  happy aside, "angry in the thumbnail, disgusted at full size" is disgust. Without a marker a mention
   is ``PLAIN``, or ``ASIDE`` in a concessive clause (although, though, while, whereas, even
   though, despite, albeit; one that opens its sentence ends at the first comma: "Although there
-  is some fear, the dominant emotion is surprise"). Every mention in a question ("Is she
+  is some fear, the dominant emotion is surprise"). "though" before a comma or at its clause's
+  end is the adverb and concedes nothing ("On a closer look, though, she is sad"). A first,
+  quick or small view ("in the thumbnail", "at a quick glance"), an earlier read taken back
+  ("my earlier guess of fear") and what people in general say ("people often label this as
+  disgust") are ``ASIDE``; a second, closer look ("at full size", "on further inspection")
+  is ``MAJOR``. Every mention in a question ("Is she
   angry?") is ``ASIDE``. A marker of :data:`OTHER_PEOPLE` ("the photographer", "the person
   next to her", "the child behind her", "others") sets aside the mention that *follows* it,
   up to a word for the person asked about ("the crowd makes her anxious" is hers). Between
@@ -43,7 +50,8 @@
   (:data:`facebench.parsing.synonyms.real_words`) is read as a single-word synonym of 4+
   letters when it starts with the same letter and is within edit distance 1 (2 from 8 letters
   on; optimal string alignment, so "anrgy" is one edit) of synonyms of exactly one key.
-  Three-letter words are never corrected, so "sad"/"mad" can never swap, and neither is a
+  Three-letter words are never corrected nor targets (neither are their plurals: "sadd" is
+  no "sads"), so "sad"/"mad" can never swap ("feer" is fear, "caln" calm), and neither is a
   word of any shipped list (:func:`facebench.parsing.synonyms.list_words`: RAF-DB has no
   contempt class, and "contempt" is not a misspelt "content").
 
@@ -95,7 +103,14 @@ MARKERS: dict[int, tuple[str, ...]] = {
         "most likely", "above all", "on closer inspection", "upon closer inspection",
         "on closer look", "looking closer", "closer look", "more accurately", "more precisely",
         "more of", "more so", "masking", "hiding", "hides", "concealing",
-        "conceals", "overwhelmingly", "overwhelming", "first and foremost", "foremost",
+        "conceals", "overwhelmingly", "overwhelming",
+        # a second, closer look ("at full size", "on further inspection") over a first one
+        "at full size", "full size", "at full resolution", "full resolution", "zoomed in",
+        "when zoomed in", "up close", "on second look", "second look", "on second glance",
+        "at second glance", "second glance", "on second thought", "on second thoughts",
+        "on reflection", "upon reflection", "looking again", "looking more carefully",
+        "on further inspection", "upon further inspection", "further inspection",
+        "on closer examination", "upon closer examination", "closer examination", "first and foremost", "foremost",
         "essentially", "basically", "fundamentally", "at its core", "at heart",
         "for most part", "more than anything", "most of all", "most pronounced",
         "more pronounced", "more prominent", "more evident", "dominates", "dominating",
@@ -125,6 +140,20 @@ MARKERS: dict[int, tuple[str, ...]] = {
         "first impression", "first thought", "first instinct", "initial impression",
         "initial thought", "tempted to say", "outwardly", "forced", "fake", "faked", "feigned",
         "pretend", "pretends", "pretending", "pretended",
+        # a quick or small view, before a closer one ("it reads as happy in the thumbnail")
+        "in thumbnail", "at thumbnail size", "thumbnail", "at glance", "at quick glance",
+        "quick glance", "zoomed out",
+        # an earlier read the writer corrects ("I'd correct my earlier guess of fear")
+        "earlier guess", "previous guess", "initial guess", "first guess", "original guess",
+        "earlier answer", "previous answer", "initial answer", "first answer",
+        "original answer", "earlier reading", "previous reading", "initial reading",
+        "first reading", "i said earlier", "i previously said",
+        # what people in general say of such a look ("people often label this as disgust")
+        "people often", "people usually", "people typically", "people commonly",
+        "people sometimes", "many people", "most people", "some people", "often labeled",
+        "often labelled", "commonly labeled", "commonly labelled", "usually labeled",
+        "usually labelled", "often called", "commonly called", "often read as",
+        "often taken for", "often taken as", "often mistaken for", "commonly mistaken for",
     ),
 }
 #: code of the markers below: they set aside the mention that *follows* them in their clause
@@ -188,7 +217,7 @@ _AND_OPENERS = OPENERS | frozenset(
     "seeming appearing showing displaying".split()
 )
 #: shortest synonym a misspelt word is read as, and shortest word read as a misspelling
-FUZZY_MIN_TARGET, FUZZY_MIN_WORD = 5, 4
+FUZZY_MIN_TARGET, FUZZY_MIN_WORD = 4, 4
 _TOKEN = re.compile(r"[a-z0-9]+|[.!?]+(?=\s|$)|[;,\n]|(?<=\s)-+(?=\s)")
 _NT = re.compile(r"n't\b|n'\s")
 _ARTICLES = frozenset(("a", "an", "the"))
@@ -217,6 +246,9 @@ _ELLIPTIC = frozenset("at all really quite exactly entirely necessarily".split()
 #: after "or", these offer an alternative reading: "she could be happy or just being polite"
 _HEDGED_OR = frozenset("just simply merely only maybe perhaps possibly probably".split())
 _PART_END = frozenset((",", ";", "-", "\n", "and", *CONTRAST))
+#: a marker right before one of these, after a mention of its comma part, marks that mention
+#: only: "happy at first, then sad"; "sad too, and angry"
+_PART_MARKS = frozenset((",", "-"))
 #: negators of a noun ("the lack of a smile") whose scope ends at the verb they are subject of
 _LACK = frozenset(("lack", "lacks"))
 _LACK_PHRASES = ("absence of", "lack of", "lacks", "lack")
@@ -231,6 +263,17 @@ _PRESENCE = frozenset(
     "case".split()
 )
 _ABSENT = frozenset(("absent", "missing", "lacking"))
+
+
+def _short_plural(word: str, table: Mapping[str, str]) -> bool:
+    """True for the plural form of a three-letter synonym ("sads", "mads"): no misspelling
+    target, so "sadd" is never read (three-letter words are never corrected either way)."""
+    return word[-1] == "s" and len(word) - 1 < FUZZY_MIN_WORD and word[:-1] in table
+
+
+#: "though" before a comma or at its clause's end is the adverb ("On a closer look, though,
+#: she is sad"; "she is sad, though."): it contrasts like "however" and concedes nothing
+_ADVERB_THOUGH = frozenset((",", ";", "\n", "-"))
 
 
 def discourse_tokens(text: str) -> list[str]:
@@ -289,7 +332,8 @@ class DiscourseMatcher(PhraseMatcher):
         self._by_letter: dict[str, list[str]] = {}
         if fuzzy:
             for word in self.table:
-                if " " not in word and len(word) >= FUZZY_MIN_TARGET and word.isalpha():
+                if (" " not in word and len(word) >= FUZZY_MIN_TARGET and word.isalpha()
+                        and not _short_plural(word, self.table)):
                     self._by_letter.setdefault(word[0], []).append(word)
         self._fuzzy_cache: dict[str, tuple[str, str] | None] = {}
 
@@ -438,6 +482,11 @@ class DiscourseMatcher(PhraseMatcher):
                             neg_tok = ""
                             i += length
                             continue
+                        if found == _CONCEDE_KEY and tok == "though" and length == 1 and (
+                                i + 1 >= n or toks[i + 1] in _ADVERB_THOUGH
+                                or toks[i + 1][0] in ".!?"):
+                            i += 1
+                            continue
                         if found == _OTHER_PLACE:
                             if not (i and toks[i - 1] in PEOPLE_NOUNS):
                                 i += length
@@ -455,6 +504,9 @@ class DiscourseMatcher(PhraseMatcher):
                                 while j <= reach and j < n and toks[j] not in _PERSONS:
                                     j += 1
                                 reach = j - 1
+                            elif (end + 1 < n and toks[end + 1] in _PART_MARKS
+                                  and any(not h[2] for h in segment)):
+                                reach = end  # "happy at first, then sad": marks its own part
                             marks.append((start, end, value, reach))
                             i += length
                             continue

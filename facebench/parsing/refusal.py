@@ -18,7 +18,8 @@ Reasons, each one pattern family (case-insensitive, "n't" and "not" alike):
                "hard to tell", "cannot determine", "unclear", "ambiguous", "no idea";
 ``no_image``   the model cannot see a (usable) face: "the image is too dark", "no face is
                visible", "I can't see the image", "I don't see any person", "the face is
-               covered", "the image failed to load". "I can't see any glasses" is an answer
+               covered", "the image failed to load", "the photo does not contain a person",
+               "only the back of her head is shown", "he is facing away from the camera". "I can't see any glasses" is an answer
                about the glasses, not a refusal: "can't see" counts only with the image, the
                face, the person or the expression (or "clearly", "well") after it;
 ``declined``   the model declines: "I'm sorry", "as an AI", "I can't help with that",
@@ -67,6 +68,11 @@ REASONS: dict[str, re.Pattern[str]] = {
         r"|(?:failed|fails|unable)\s+to\s+(?:load|open|display)"
         r"|(?:do|does|did)\s*(?:not|n'?t)\s+see\s+(?:anyone|anybody|(?:a|any)\s+(?:face|faces|person|people|humans?|image))"
         r"|(?:there\s+is|there'?s|there\s+are)\s+(?:no\s+(?:visible\s+)?(?:face|faces|person|people|humans?|image|picture)|nobody|no\s*-?\s*one)"
+        r"|(?:do|does|did)\s*(?:not|n'?t)\s+(?:contain|show|include|depict|feature|have)\s+(?:anyone|anybody|(?:a|an|any)\s+(?:visible\s+|human\s+|clear\s+)?(?:face|faces|person|people|humans?|human\s+being))"
+        r"|(?:contains|shows|depicts|features|includes)\s+no\s+(?:visible\s+|human\s+)?(?:face|faces|person|people|humans?)\b"
+        r"|back\s+of\s+(?:(?:the|a|an|his|her|their|this|that)\s+)?(?:[a-z]+'?s\s+)?head\b"
+        r"|(?:seen|shown|photographed|taken|viewed|pictured)\s+from\s+behind"
+        r"|(?:facing|turned)\s+away\s+from\s+(?:the\s+)?(?:camera|viewer|lens)"
         r")",
         re.IGNORECASE,
     ),

@@ -192,18 +192,24 @@ _ANSWER_PARTS = ("answer", "conclu", "summar", "sum up", "all in all", "therefor
 
 
 #: things that carry words of their own: a quoted name after them ("a book called "The
-#: Happiness Project"", "a sign reading 'Smile'") or before them ("a 'Happy Birthday' banner")
-#: is the thing's, not the face's
+#: Happiness Project"", "a sign reading 'Smile'", "the poster behind him reads 'FEAR'") or
+#: before them ("a 'Happy Birthday' banner", "'Surprise!' written on the box") is the thing's,
+#: not the face's
 _THINGS = (
     r"(?:book|novel|film|movie|song|show|series|album|magazine|poster|sign|banner|shirt|"
     r"t-shirt|tshirt|mug|card|cake|balloons?|sticker|game|app|painting|play|store|shop|"
     r"restaurant|cafe|company|brand|band|program|programme|podcast|article|channel|caption|"
     r"slogan|logo|headline|text|message)"
 )
+#: where a thing stands, between it and the verb of its words ("the poster behind him reads")
+_PLACE = (r"(?:\s+(?:behind|above|over|on|in|near|beside|by|at|under|below|across|next\s+to)"
+          r"(?:\s+[\w']+){1,2}?)?")
+#: text written on something: "a box with 'Surprise!' written on it"
+_WRITTEN = r"(?:(?:is|are|was|were)\s+)?(?:written|printed|painted|scrawled|stamped|embroidered|emblazoned)\b"
 _QUOTED_NAME = re.compile(
-    rf"\b{_THINGS}\s+(?:that\s+)?(?:is\s+)?(?:called|titled|entitled|named|reads|reading|says|"
-    r"saying)\s*:?\s*(?P<q1>[\"'])[^\"'\n]{1,80}(?P=q1)"
-    rf"|(?<![A-Za-z0-9])(?P<q2>[\"'])[^\"'\n]{{1,80}}(?P=q2)(?=\s+{_THINGS}\b)",
+    rf"\b{_THINGS}{_PLACE}\s+(?:that\s+)?(?:is\s+)?(?:called|titled|entitled|named|reads|reading|"
+    r"says|saying)\s*:?\s*(?P<q1>[\"'])[^\"'\n]{1,80}(?P=q1)"
+    rf"|(?<![A-Za-z0-9])(?P<q2>[\"'])[^\"'\n]{{1,80}}(?P=q2)(?=\s+(?:{_THINGS}\b|{_WRITTEN}))",
     re.IGNORECASE,
 )
 

@@ -96,6 +96,9 @@ THINGS = [
     ("She holds a card that reads \"Happy Birthday\" and she is smiling.", "happiness"),
     ('The man is watching a movie called "Joy" and looks disgusted.', "disgust"),
     ('The expression is "Happy".', "happiness"),  # a quoted answer is kept
+    ("The banner above her says 'JOY', but she looks angry.", "anger"),
+    ("A mug with 'Smile' printed on it stands beside the sad man.", "sadness"),
+    ("'Good luck!' is written on the card, and she looks terrified.", "fear"),
 ]
 
 VOCABULARY = [
@@ -125,8 +128,47 @@ NOT_THE_FACE = [
     ("She is watching a horror movie and looks thrilled.", "happiness"),
 ]
 
+# a first or small view set aside, a second or closer one asserted; "though" as an adverb
+# concedes nothing; a marker that ends its comma part marks the mention before it
+CLOSER_LOOK = [
+    ("His brows suggest anger initially. Looking again, though, the curled lip shows disgust.",
+     "disgust"),
+    ("At first glance she seems calm. On a second look, though, she is clearly scared.", "fear"),
+    ("He is grinning, though.", "happiness"),
+    ("In the thumbnail she seems calm; at full resolution she is plainly furious.", "anger"),
+    ("At a quick glance he is smiling, but up close he looks terrified.", "fear"),
+    ("Scaled down it looks neutral, but zoomed in the eyes are clearly sad.", "sadness"),
+    ("On further inspection the face shows disgust rather than anger.", "disgust"),
+    ("Happy at first, then sad.", "sadness"),
+    ("Angry initially, then disgusted.", "disgust"),
+    ("Calm in the thumbnail, frightened at full size.", "fear"),
+]
+
+# an earlier read the writer takes back
+EARLIER_READ = [
+    ("Let me revise my previous answer of sadness: he is calm.", "neutral"),
+    ("Scratch my initial guess of happiness, the expression is surprise.", "surprise"),
+    ("My first reading was fear; the open mouth and raised brows say astonished.", "surprise"),
+]
+
+# what people in general make of such a look is not the writer's read
+PEOPLE_IN_GENERAL = [
+    ("Many people would call this look anger, yet the wrinkled nose shows disgust.", "disgust"),
+    ("Some people read this as calm, but her trembling lip says sadness.", "sadness"),
+    ("This look is often labelled fear, but here it is plain surprise.", "surprise"),
+]
+
+# "sacred" said of a face is a swapped "scared"; short synonyms ("fear", "calm") are misspelt too
+TYPOS = [
+    ("He looked sacred when the door slammed.", "fear"),
+    ("A sacred look on her face.", "fear"),
+    ("Pure faer in his eyes.", "fear"),
+    ("He seems caln.", "neutral"),
+]
+
 ALL = (COMPARISON + CORRECTION + REJECTION + ASIDE + SECONDARY + CONCLUSION + OTHER_PEOPLE
-       + THINGS + VOCABULARY + NOT_THE_FACE)
+       + THINGS + VOCABULARY + NOT_THE_FACE + CLOSER_LOOK + EARLIER_READ + PEOPLE_IN_GENERAL
+       + TYPOS)
 
 
 @pytest.mark.parametrize("text, value", ALL)
@@ -170,7 +212,24 @@ ADVERSARIAL_PAIRS = [
     (("A forced smile.", None), ("A broad smile.", "happiness")),
     (("Tears of joy.", "happiness"), ("Tears of grief.", "sadness")),
     (("He is scarred of heights.", "fear"), ("He is scarred by the fire.", None)),
-    (("She looks scared.", "fear"), ("She looks sacred.", None)),  # a real word: no guess
+    (("She looks scared.", "fear"), ("She looks scarred.", None)),  # a real word: no guess
+    (("She looks sacred.", "fear"), ("She visits a sacred place and looks calm.", "neutral")),
+    (("Pure feer.", "fear"), ("Pure feat.", None)),  # "feat" is a word
+    (("He seems calmm.", "neutral"), ("He seems clam.", None)),  # "clam" is a word
+    (("The boy is sadd.", None), ("The boy is saddd.", None)),  # never a 3-letter target
+    (("Happy at first, then sad.", "sadness"), ("Sad at first, then happy.", "happiness")),
+    (("Calm in the thumbnail, angry at full size.", "anger"),
+     ("Angry in the thumbnail, calm at full size.", "neutral")),
+    (("Though she is smiling, she is afraid.", "fear"),
+     ("She is smiling, though, not afraid.", "happiness")),
+    (("My first guess was anger, but it is disgust.", "disgust"),
+     ("My first guess was disgust, but it is anger.", "anger")),
+    (("Most people would call this sadness; I see fear.", "fear"),
+     ("Most people would call this fear; I see sadness.", "sadness")),
+    (("The sign next to him reads 'Stay calm', and he is furious.", "anger"),
+     ("He is furious and says 'Stay calm'.", None)),  # her own words are kept: a tie
+    (("She scratches the back of her head and grins.", "happiness"),
+     ("Only the back of her head is in the frame.", None)),
 ]
 
 
@@ -198,6 +257,12 @@ REFUSED = [
     "I'm not sure whether she is angry or sad.",  # "whether": no class is offered
     "Angry? Sad? I can't tell.",  # questions: no class is offered
     "I'm afraid I can't tell what she feels.",
+    "The photo doesn't show any face, only a landscape.",
+    "The frame does not include a person.",
+    "This picture contains no people.",
+    "Only the back of his head is visible.",
+    "The subject is facing away from the camera.",
+    "The woman was photographed from behind.",
 ]
 
 

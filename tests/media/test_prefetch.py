@@ -209,6 +209,21 @@ def test_an_interrupted_adapter_leaves_no_worker_behind(files):
     assert not any(t.name.startswith("facebench-media") for t in threading.enumerate())
 
 
+def _watch_hf_prepare(monkeypatch) -> list[bool]:
+    """Record, for each request the hf adapter prepares, whether a prefetcher was active."""
+    from facebench.adapters import hf
+
+    seen_active: list[bool] = []
+    real = hf.HFAdapter._prepare
+
+    def prepare(self, index, request):
+        seen_active.append(prefetch.active())
+        return real(self, index, request)
+
+    monkeypatch.setattr(hf.HFAdapter, "_prepare", prepare)
+    return seen_active
+
+
 def test_the_hf_adapter_decodes_through_the_prefetcher(files, monkeypatch):
     """Wiring only (no model): HFAdapter.generate_each streams through a prefetcher."""
     from facebench.adapters import hf
@@ -222,14 +237,7 @@ def test_the_hf_adapter_decodes_through_the_prefetcher(files, monkeypatch):
         return [Response(text="ok") for _ in batch]
 
     monkeypatch.setattr(adapter, "_run_batch", run_batch)
-    seen_active: list[bool] = []
-    real = hf.HFAdapter._prepare
-
-    def prepare(self, index, request):
-        seen_active.append(prefetch.active())
-        return real(self, index, request)
-
-    monkeypatch.setattr(hf.HFAdapter, "_prepare", prepare)
+    seen_active = _watch_hf_prepare(monkeypatch)
     pairs = [(i, _request(str(i), Part.video(str(files[f"clip{i}"])), num_frames=4)) for i in range(3)]
     pairs.append((3, _request("bad", Part.video(str(files["broken"])))))
     answers = _run(adapter, pairs)
@@ -332,14 +340,7 @@ def test_a_cards_media_workers_setting_sizes_the_pool_and_leaves_the_cache_key(f
     assert serial.fingerprint() == plain.fingerprint() == hf.HFAdapter(model="none", media_workers=8).fingerprint()
     monkeypatch.setattr(serial, "_load", lambda: None)
     monkeypatch.setattr(serial, "_run_batch", lambda batch, g: [Response(text="ok") for _ in batch])
-    seen_active: list[bool] = []
-    real = hf.HFAdapter._prepare
-
-    def prepare(self, index, request):
-        seen_active.append(prefetch.active())
-        return real(self, index, request)
-
-    monkeypatch.setattr(hf.HFAdapter, "_prepare", prepare)
+    seen_active = _watch_hf_prepare(monkeypatch)
     pairs = [(i, _request(str(i), Part.video(str(files[f"clip{i}"])), num_frames=2)) for i in range(2)]
     assert [r.ok for _, r in _run(serial, pairs)] == [True, True]
     assert seen_active == [False, False]

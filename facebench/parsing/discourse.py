@@ -46,6 +46,19 @@
   up to a word for the person asked about ("the crowd makes her anxious" is hers). Between
   ``ANSWER`` and another marker on one mention, ``ANSWER`` wins. An alternative that is no
   class ("happy or just being polite", "angry or simply tired") sets the class aside.
+* **Retractions** (:data:`RETRACTING`: "Correction:", "I'll revise that to", "scratch that",
+  "I take that back", "on second thought") set aside every mention before them, in earlier
+  sentences too, and make the next mention ``MAJOR`` over a nearer marker other than ``ASIDE``
+  ("Surprise. Correction: she is mildly angry" is anger); a negated one ("no correction
+  needed") takes nothing back. "Some would call it X" (and "one might label", "others would
+  read"...) is ``ASIDE``; "I'll go with X" and a "Conclusion:" heading are ``ANSWER``.
+* **General statements**: "both X and Y" (or "X and Y both") followed by a verb of
+  :data:`GENERIC_VERBS` ("involve", "share", "have") speaks of the classes, not of this face:
+  both are ``ASIDE``. A class the face is compared against ("differs from X", "different
+  from X", "sets it apart from X") is negated, like "unlike X".
+* **Two people contrasted**: "while", "whilst" or "whereas" after a clause whose mention an
+  :data:`OTHER_PEOPLE` marker set aside concedes nothing: "a crowd in the background looks
+  angry, while the woman looks calm" is neutral.
 * **Misspellings**: a word that is no synonym, no marker and no common English word
   (:data:`facebench.parsing.synonyms.real_words`) is read as a single-word synonym of 4+
   letters when it starts with the same letter and is within edit distance 1 (2 from 8 letters
@@ -92,6 +105,9 @@ MARKERS: dict[int, tuple[str, ...]] = {
         "putting this together", "putting it together", "putting it all together",
         "putting everything together", "putting all this together", "taken together",
         "all things considered", "on balance", "so the expression is", "so the emotion is",
+        # a heading ("Conclusion: fear") and the writer's pick ("I'll go with anger")
+        "conclusion", "ill go with", "i will go with", "id go with", "i would go with",
+        "im going with", "i am going with",
     ),
     MAJOR: (
         "mostly", "mainly", "primarily", "predominantly", "largely", "chiefly", "principally",
@@ -107,7 +123,7 @@ MARKERS: dict[int, tuple[str, ...]] = {
         # a second, closer look ("at full size", "on further inspection") over a first one
         "at full size", "full size", "at full resolution", "full resolution", "zoomed in",
         "when zoomed in", "up close", "on second look", "second look", "on second glance",
-        "at second glance", "second glance", "on second thought", "on second thoughts",
+        "at second glance", "second glance",
         "on reflection", "upon reflection", "looking again", "looking more carefully",
         "on further inspection", "upon further inspection", "further inspection",
         "on closer examination", "upon closer examination", "closer examination", "first and foremost", "foremost",
@@ -154,10 +170,20 @@ MARKERS: dict[int, tuple[str, ...]] = {
         "often labelled", "commonly labeled", "commonly labelled", "usually labeled",
         "usually labelled", "often called", "commonly called", "often read as",
         "often taken for", "often taken as", "often mistaken for", "commonly mistaken for",
+        # what some would call it, before the writer's own call ("some would call it disgust")
+        *(f"{who} {modal} {verb}" for who in ("some", "one", "many", "others")
+          for modal in ("would", "might", "may", "could")
+          for verb in ("call", "label", "read", "describe", "say", "see")),
     ),
 }
 #: code of the markers below: they set aside the mention that *follows* them in their clause
 OTHER = -1
+#: codes of marks that set aside every mention before them in their clause (a retraction:
+#: :data:`RETRACTING`) and the two classes of a "both X and Y" said in general
+_RETRACTED, _GENERIC = -2, -3
+#: code of the ``MAJOR`` mark a retraction gives the next mention: it wins over a nearer
+#: marker other than ``ASIDE`` ("Correction: she is mildly disgusted" is disgust)
+_CORRECTED = -4
 #: people other than the one whose face is asked about: "The photographer is laughing, but
 #: the man looks angry"; "the person next to her is smiling" (a mention before them is kept:
 #: "she smiles at the photographer")
@@ -190,7 +216,27 @@ NEGATING = (
     "free from", "absence of", "devoid of", "no longer", "hardly", "barely", "scarcely",
     "not so much", "less", "than", "whether", "if", "unlike", "other than", "nothing like",
     "ruled out", "rule out", "rules out",
+    # a class the face is compared against ("this differs from surprise in the brows")
+    "differs from", "differ from", "different from", "distinct from", "distinguishes it from",
+    "distinguish it from", "sets it apart from", "set it apart from",
 )
+#: the writer takes back what came before ("Surprise. Correction: it's anger"; "I'll revise
+#: that to sadness"): every mention before it is set aside, the next one is ``MAJOR``
+RETRACTING = (
+    "correction", "revise", "revised", "revising", "scratch that", "take that back",
+    "take it back", "taking that back", "correcting myself", "let me correct",
+    "change my answer", "changing my answer", "stand corrected", "on second thought",
+    "on second thoughts",
+)
+#: "both X and Y" (or "X and Y both") followed by one of these is said of the classes in
+#: general, not of this face: "Both surprise and fear involve raised brows"
+GENERIC_VERBS = frozenset(
+    "involve involves share include includes feature features require requires have typically "
+    "usually often generally commonly tend".split()
+)
+#: concessive words that, after a clause about someone else, contrast two people and concede
+#: nothing: "a crowd in the background looks angry, while the woman looks neutral"
+_CONTRASTING = frozenset(("while", "whilst", "whereas"))
 #: after a copula that follows a mention (a few words at most) these reject the mention, like
 #: "absent": "neutral is wrong here, she is angry"; "calling it happy would be wrong"; so does
 #: "ruled out" ("fear is ruled out"), which otherwise negates what follows ("I ruled out fear")
@@ -208,7 +254,8 @@ CONTRAST = ("but", "however", "yet", "except")
 OPENERS = frozenset(
     "she he they it its this that which i we there her his their person face expression man "
     "woman individual subject child boy girl baby eyes mouth lips just only merely simply rather "
-    "instead so now hence thus therefore overall what im shes hes theyre thats theres whose "
+    "instead so now hence thus therefore overall what im id ill ive shes hes theyre thats theres "
+    "whose "
     "looks seems appears more".split()
 )
 _AND_OPENERS = OPENERS | frozenset(
@@ -224,7 +271,7 @@ _ARTICLES = frozenset(("a", "an", "the"))
 _MISS = object()
 _SENT, _CLAUSE, _COMMA, _NEG, _ABS, _AND, _CONCEDE, _OR, _VERB = 1, 2, 3, 4, 5, 6, 7, 8, 9
 _MARK, _NEGATE, _NEGATE_LACK, _CONCEDE_KEY = "\x00m", "\x00n", "\x00l", "\x00c"
-_REJECT, _OTHER_PLACE = "\x00r", "\x00o"
+_REJECT, _OTHER_PLACE, _RETRACT, _BOTH = "\x00r", "\x00o", "\x00x", "\x00b"
 #: words between "not" and the mention it negates, or between a comma and a bare class word,
 #: that do not change the reading ("not very happy, clearly sad")
 _INTENSIFIERS = frozenset(
@@ -309,6 +356,9 @@ class DiscourseMatcher(PhraseMatcher):
             lookup.setdefault(phrase_key(marker), f"{_MARK}{OTHER}")
         for phrase in REJECTING:
             lookup.setdefault(phrase_key(phrase), _REJECT)
+        for phrase in RETRACTING:
+            lookup[phrase_key(phrase)] = _RETRACT
+        lookup.setdefault("both", _BOTH)
         for phrase in OTHER_PLACES:
             lookup.setdefault(phrase, _OTHER_PLACE)
         for phrase in _LACK_PHRASES:
@@ -373,6 +423,30 @@ class DiscourseMatcher(PhraseMatcher):
             if found is not None:
                 return length if found and found[0] != "\x00" else 0
         return 0
+
+    def _generic_pair(self, toks: list[str], i: int, clause: list[list]) -> tuple[int, int] | None:
+        """For "both" at ``toks[i]``: (position before, last position) of the two classes of
+        "both X and Y <verb>" or "X and Y both <verb>" when the verb is one said of classes in
+        general (:data:`GENERIC_VERBS`: "Both fear and surprise involve raised brows"), else
+        None."""
+        n = len(toks)
+        if i + 1 < n and toks[i + 1] in GENERIC_VERBS:  # "fear and surprise both involve"
+            if len(clause) >= 2:
+                (p1, *_), (p2, *_) = clause[-2], clause[-1]
+                length1, length2 = self._class_at(toks, p1), self._class_at(toks, p2)
+                if (length1 and length2 and p1 + length1 == p2 - 1 and toks[p2 - 1] == "and"
+                        and p2 + length2 == i):
+                    return p1 - 1, p2
+            return None
+        j = i + 1
+        length1 = self._class_at(toks, j) if j < n else 0
+        if not length1 or j + length1 + 1 >= n or toks[j + length1] != "and":
+            return None
+        k = j + length1 + 1
+        length2 = self._class_at(toks, k)
+        if length2 and k + length2 < n and toks[k + length2] in GENERIC_VERBS:
+            return i, k
+        return None
 
     def _bare_class_at(self, toks: list[str], i: int) -> bool:
         """True when a bare class word (perhaps after an intensifier) stands alone from
@@ -458,6 +532,22 @@ class DiscourseMatcher(PhraseMatcher):
                             segment.append(hit)
                             i += length
                             last_end = i - 1
+                            continue
+                        if found == _RETRACT and clause_neg:  # "no correction needed"
+                            i += length
+                            continue
+                        if found == _RETRACT:  # "Correction: ...": what came before is taken back
+                            _demote(hits, 0)
+                            end = i + length - 1
+                            marks.append((i, end, _RETRACTED, end))
+                            marks.append((i, end, _CORRECTED, end + REACH))
+                            i += length
+                            continue
+                        if found == _BOTH:
+                            generic = self._generic_pair(toks, i, clause)
+                            if generic is not None:
+                                marks.append((generic[0], generic[0], _GENERIC, generic[1]))
+                            i += length
                             continue
                         if found == _REJECT or tok == "ruled" and found == _NEGATE:
                             j = i - 1  # the copula
@@ -573,13 +663,15 @@ class DiscourseMatcher(PhraseMatcher):
                     clause_neg = False
             else:  # clause or sentence end, or a concessive conjunction
                 sent_pos = (segment and _settle(segment, seg_neg)) or sent_pos
-                _close(hits, clause, marks, alternatives, sentence, ASIDE if concessive else PLAIN)
+                other = _close(hits, clause, marks, alternatives, sentence,
+                               ASIDE if concessive else PLAIN)
                 clause_neg = seg_neg = lack = False
                 concessive = concessive_comma = False
                 compare_at, compare_word = -1, ""
                 if kind == _CONCEDE:
-                    concessive = True
-                    concessive_comma = not sent_words
+                    # "the crowd looks angry, while she looks calm": two people contrasted
+                    concessive = not (other and tok in _CONTRASTING)
+                    concessive_comma = concessive and not sent_words
                     sent_words = True
                 elif kind == _SENT:
                     if "?" in tok:
@@ -608,27 +700,37 @@ def _settle(segment: list[list], seg_neg: bool) -> bool:
 
 
 def _close(hits: list[Hit], clause: list[list], marks: list[tuple[int, int, int, int]],
-           alternatives: list[tuple[int, int]], sentence: int, base: int) -> None:
+           alternatives: list[tuple[int, int]], sentence: int, base: int) -> bool:
     """Give the clause's hits their strength and store them.
 
     A marker marks the nearest asserted mention after it within :data:`REACH` tokens, else the
     nearest before it ("anger at first"); a mention marked twice takes ``ASIDE`` if either
     marker sets it aside, else the nearer marker's strength; unmarked mentions get ``base``.
     Two mentions on either side of an "or" are alternatives: both get the stronger strength,
-    so "could be fear or surprise" stays a tie.
+    so "could be fear or surprise" stays a tie. A retraction sets aside every mention before
+    it, and a general "both X and Y" both of its classes, whatever else marks them. True when
+    a marker of another person set a mention aside.
     """
     if not clause:
         marks.clear()
         alternatives.clear()
-        return
+        return False
     if not marks and not alternatives:
         hits.extend(Hit(sentence, key, negated, base, fuzzy) for _, key, negated, fuzzy in clause)
         clause.clear()
-        return
+        return False
     strength: dict[int, tuple[int, int]] = {}  # hit index -> (distance, strength)
     live = [k for k, h in enumerate(clause) if not h[2]]
+    forced: list[int] = []  # set aside whatever else marks them
+    other = False
     if marks:
         for pos, end, value, reach in marks:
+            if value == _RETRACTED:
+                forced.extend(k for k in range(len(clause)) if clause[k][0] < pos)
+                continue
+            if value == _GENERIC:
+                forced.extend(k for k in live if pos < clause[k][0] <= reach)
+                continue
             after = [k for k in live if end <= clause[k][0] <= reach]
             before = [] if value == OTHER else [k for k in live if 0 < pos - clause[k][0] <= REACH]
             if after:
@@ -641,6 +743,9 @@ def _close(hits: list[Hit], clause: list[list], marks: list[tuple[int, int, int,
                 continue
             if value == OTHER:
                 value = ASIDE
+                other = True
+            elif value == _CORRECTED:
+                value, d = MAJOR, -1  # nearer than any other marker
             have = strength.get(k)
             if (have is None or value == ASIDE
                     or (have[1] != ASIDE and (value == ANSWER or (have[1] != ANSWER and d < have[0])))):
@@ -657,9 +762,12 @@ def _close(hits: list[Hit], clause: list[list], marks: list[tuple[int, int, int,
             elif left and hedged:
                 values[left[-1]] = ASIDE  # "happy or just being polite": not settled
     alternatives.clear()
+    for k in forced:
+        values[k] = ASIDE
     for k, (_, key, negated, fuzzy) in enumerate(clause):
         hits.append(Hit(sentence, key, negated, values[k], fuzzy))
     clause.clear()
+    return other
 
 
 def _demote(hits: list[Hit], start: int) -> None:

@@ -79,7 +79,8 @@ REASONS: dict[str, re.Pattern[str]] = {
     "declined": re.compile(
         r"\b(?:"
         r"i'?m\s+sorry|i\s+am\s+sorry|sorry,|as\s+an\s+ai|as\s+a\s+language\s+model"
-        r"|i\s+(?:can\s*not|can'?t|cannot|won'?t|will\s+not|must\s+not|am\s+not\s+able\s+to|'?m\s+not\s+able\s+to)\s+"
+        r"|(?:i\s+(?:can\s*not|can'?t|cannot|won'?t|will\s+not|must\s+not|am\s+(?:not\s+able|unable)\s+to)"
+        r"|i'?m\s+(?:not\s+able|unable)\s+to)\s+"
         r"(?:help|assist|provide|comply|answer|speculate|make\s+(?:assumptions|judgments|judgements)|do\s+that|analy[sz]e|identify|guess|share)"
         r"|i\s+(?:must|have\s+to|need\s+to)\s+decline|i'?d\s+rather\s+not|i\s+prefer\s+not"
         r"|i'?d\s+prefer\s+not|i\s+would\s+(?:rather|prefer)\s+not"

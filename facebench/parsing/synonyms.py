@@ -10,6 +10,8 @@ the way a careful person reads; the scanner is :mod:`facebench.parsing.discourse
    "actually") or ``ANSWER`` ("Final answer:", "in conclusion", "therefore").
 2. **An explicit answer decides**: mentions marked ``ANSWER`` anywhere outvote the rest (rule
    ``answer``).
+   A retraction ("Correction: ...", "I'll revise that to ...", "scratch that") sets aside
+   every mention before it, and makes the next one ``MAJOR``.
 3. **First sentence decides**: the first sentence that is not a negative sentence (one with a
    negator and no asserted mention) is the first sentence; if it mentions any class, its
    strongest mentions decide, the class mentioned most often among them winning (rule
@@ -188,7 +190,13 @@ _FIRST_END = re.compile(r"[.!?]+(?=\s|$)|\n")
 #: tests/parsing/test_parse_discourse.py checks every marker holds one)
 _ANSWER_PARTS = ("answer", "conclu", "summar", "sum up", "all in all", "therefore", "thus",
                  "hence", "verdict", "putting", "taken together", "things considered",
-                 "on balance", "so the e")
+                 "on balance", "so the e", "go with", "going with")
+#: substrings of every retraction (:data:`facebench.parsing.discourse.RETRACTING`) as written:
+#: a later "Correction: ..." can take back the first sentence, so the shortcut must not decide
+#: ("change my answer" holds "answer"; "t back" is in "take that back", "take it back"...)
+_RETRACT_PARTS = ("correct", "revis", "scratch that", "t back", "second thought")
+#: both, looked for in one loop (the shortcut runs on most answers: keep this list short)
+_LATER_PARTS = _ANSWER_PARTS + _RETRACT_PARTS
 
 
 #: things that carry words of their own: a quoted name after them ("a book called "The
@@ -283,8 +291,9 @@ def _first_sentence_only(text: str, matcher: DiscourseMatcher) -> ParseResult | 
     if not first or max(h.strength for h in first) < PLAIN:
         return None
     rest = fold_unicode(text[m.end() :]).lower()
-    if any(part in rest for part in _ANSWER_PARTS):
-        return None
+    for part in _LATER_PARTS:
+        if part in rest:
+            return None
     return _read(text, first, True, 0)
 
 

@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from facebench.parsing import parse
-from facebench.parsing.discourse import ANSWER, MARKERS
-from facebench.parsing.synonyms import _ANSWER_PARTS
+from facebench.parsing.discourse import ANSWER, MARKERS, RETRACTING
+from facebench.parsing.synonyms import _ANSWER_PARTS, _RETRACT_PARTS
 from facebench.types import REFUSAL
 from tests.parsing.helpers import RAFDB, expression_ctx
 
@@ -166,9 +166,76 @@ TYPOS = [
     ("He seems caln.", "neutral"),
 ]
 
+# a later sentence takes back what came before: the next class decides
+RETRACTION = [
+    ("Neutral at a glance. Correction: she is mildly disgusted.", "disgust"),
+    ("Sadness. Hmm, let me revise that: she is scared.", "fear"),
+    ("I said surprise; scratch that, it's fear.", "fear"),
+    ("Calm. I take that back, he is furious.", "anger"),
+    ("Happy. On second thought, she is sad.", "sadness"),
+    ("Joyful. Wait, I'm revising my read to anxious.", "fear"),
+]
+# what some would call it, before the writer's own call
+OTHERS_WOULD_CALL = [
+    ("Some might label this sadness. I read it as fear.", "fear"),
+    ("One could call it calm. To me he looks irritated.", "anger"),
+    ("Others would read this as disgust. She looks angry to me.", "anger"),
+    ("Many would describe him as surprised. I see terror.", "fear"),
+]
+# the writer's pick, or a "Conclusion:" heading, after hedged reasoning
+WRITER_PICK = [
+    ("It could be surprise given the open mouth. The brows are lowered. I'd go with anger.",
+     "anger"),
+    ("Maybe sad, maybe tired. I will go with sadness.", "sadness"),
+    ("Possibly disgust at first. Conclusion: anger.", "anger"),
+    ("Observations: wide eyes, tense lips, a hint of surprise. Conclusion: fear.", "fear"),
+]
+# features that fear shares with surprise, and words for fear, disgust or shock, do not vote
+FEATURES = [
+    ("Raised eyebrows, dropped jaw: she is terrified.", "fear"),
+    ("Raised eyebrows, dropped jaw: she is astonished.", "surprise"),
+    ("AU1, AU2 and AU26 are active: brows up, jaw dropped. He is frightened.", "fear"),
+    ("His jaw dropped when the lights came on.", "surprise"),
+]
+# the class the face is compared against is not asserted
+COMPARED_AGAINST = [
+    ("The expression differs from surprise because the brows are drawn together; it is fear.",
+     "fear"),
+    ("What sets it apart from sadness is the tight jaw. He looks angry.", "anger"),
+    ("This is different from happiness; he is simply calm.", "neutral"),
+]
+# "both X and Y <verb>" said of the classes in general, not of this face
+GENERIC_PAIR = [
+    ("Both anger and disgust involve a lowered brow. Here the nose wrinkles, so disgust.",
+     "disgust"),
+    ("Fear and surprise both include widened eyes; the loose jaw points to surprise.",
+     "surprise"),
+    ("Both sadness and fear share raised inner brows, but her lips tremble in grief.",
+     "sadness"),
+]
+# someone else's emotion, then "while"/"whereas" hers: two people contrasted, nothing conceded
+CONTRASTED_PEOPLE = [
+    ("The crowd is laughing, whilst she looks worried.", "fear"),
+    ("The man beside her looks sad, whereas she is smiling.", "happiness"),
+    ("In the background the guests cheer happily, while the groom seems nervous.", "fear"),
+]
+# a neutral colour or setting is the picture's
+SETTINGS = [
+    ("Against a neutral beige wall, he scowls.", "anger"),
+    ("A neutral grey backdrop; the woman grins.", "happiness"),
+    ("Neutral-toned studio lighting, and she looks miserable.", "sadness"),
+]
+# a fronted "instead of X," / "rather than X," ends at its comma before "I'd", "I'm"
+FRONTED_NEGATION = [
+    ("Rather than fear, I'd say she is surprised.", "surprise"),
+    ("Instead of sadness, I'm reading mild anger.", "anger"),
+    ("Instead of calm, I'd call it slight irritation.", "anger"),
+]
+
 ALL = (COMPARISON + CORRECTION + REJECTION + ASIDE + SECONDARY + CONCLUSION + OTHER_PEOPLE
        + THINGS + VOCABULARY + NOT_THE_FACE + CLOSER_LOOK + EARLIER_READ + PEOPLE_IN_GENERAL
-       + TYPOS)
+       + TYPOS + RETRACTION + OTHERS_WOULD_CALL + WRITER_PICK + FEATURES + COMPARED_AGAINST
+       + GENERIC_PAIR + CONTRASTED_PEOPLE + SETTINGS + FRONTED_NEGATION)
 
 
 @pytest.mark.parametrize("text, value", ALL)
@@ -230,6 +297,41 @@ ADVERSARIAL_PAIRS = [
      ("He is furious and says 'Stay calm'.", None)),  # her own words are kept: a tie
     (("She scratches the back of her head and grins.", "happiness"),
      ("Only the back of her head is in the frame.", None)),
+    # retractions
+    (("Surprise. Correction: anger.", "anger"), ("Anger. Correction: surprise.", "surprise")),
+    (("Fear. No correction needed.", "fear"), ("Fear. Correction needed: sadness.", "sadness")),
+    (("Calm. Scratch that.", None), ("Calm. Scratch that, tense and angry.", "anger")),
+    (("Happy. I would not revise that.", "happiness"), ("Happy. I would revise that to sad.", "sadness")),
+    # what some would call it
+    (("Some would call it fear. I'd call it surprise.", "surprise"),
+     ("Some would call it surprise. I'd call it fear.", "fear")),
+    (("Some would call it anger.", None), ("I would call it anger.", "anger")),
+    # the writer's pick
+    (("Could be fear. I'll go with surprise.", "surprise"),
+     ("Could be surprise. I'll go with fear.", "fear")),
+    (("Conclusion: not fear, but surprise.", "surprise"), ("Conclusion: fear, not surprise.", "fear")),
+    # shared features and words of several emotions do not vote
+    (("He looks horrified.", None), ("He looks terrified.", "fear")),
+    (("His jaw dropped.", "surprise"), ("Lips stretched and jaw dropped.", None)),
+    (("Raised eyebrows and wide eyes.", None), ("Raised eyebrows and wide, frightened eyes.", "fear")),
+    # compared against
+    (("This differs from fear: she is surprised.", None),  # no clause mark: all negated
+     ("This differs from fear; she is surprised.", "surprise")),
+    (("It looks different from anger; it is disgust.", "disgust"),
+     ("It looks like anger; it is not disgust.", "anger")),
+    # general statements about two classes
+    (("Both fear and surprise involve raised brows; she shows surprise.", "surprise"),
+     ("She shows both fear and surprise.", None)),
+    (("Fear and surprise both have wide eyes. She is scared.", "fear"),
+     ("Fear and surprise are both visible. She is scared.", None)),
+    # two people contrasted, or one person's concession
+    (("The photographer is grinning, while the bride looks nervous.", "fear"),
+     ("The bride is grinning, while she looks a little nervous.", "happiness")),
+    # the picture's colour, not the face
+    (("A neutral gray backdrop, and she is clearly furious.", "anger"),
+     ("Her face is neutral, against a gray backdrop.", "neutral")),
+    # a fronted negation ends at its comma before "I'd"
+    (("Instead of anger, I'd say disgust.", "disgust"), ("Instead of anger or disgust, fear.", None)),
 ]
 
 
@@ -263,6 +365,8 @@ REFUSED = [
     "Only the back of his head is visible.",
     "The subject is facing away from the camera.",
     "The woman was photographed from behind.",
+    "I'm not able to assist with judging how people feel.",
+    "I'm unable to help with reading emotions from photos.",
 ]
 
 
@@ -290,6 +394,12 @@ def test_every_answer_marker_is_seen_by_the_first_sentence_shortcut() -> None:
     """The shortcut skips the rest of an answer that holds no ``ANSWER`` marker: each marker,
     as written, must hold one of the substrings it looks for."""
     assert [m for m in MARKERS[ANSWER] if not any(p in m for p in _ANSWER_PARTS)] == []
+
+
+def test_every_retraction_is_seen_by_the_first_sentence_shortcut() -> None:
+    """A later retraction takes the first sentence back, so the shortcut must see each one."""
+    parts = _ANSWER_PARTS + _RETRACT_PARTS
+    assert [m for m in RETRACTING if not any(p in m for p in parts)] == []
 
 
 # --- property: no read is a class the text negates, rejects or gives to someone else --------

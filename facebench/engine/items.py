@@ -10,7 +10,6 @@ parsing it; a line in another shape (a hand-edited file) is parsed.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from facebench.engine.store import FILE_MODE, dumps_line
+from facebench.engine.store import read_jsonl, write_jsonl
 
 _HEAD = b'{"fp":"'
 _FP_END = len(_HEAD) + 24
@@ -42,23 +41,17 @@ class PreparedItems:
 
     def rows(self, only: set[str] | None = None) -> Iterator[dict[str, Any]]:
         """Item dicts in file order; with ``only``, just the items whose fingerprint is in it."""
-        if only is not None and not only:
+        if only is None:
+            yield from read_jsonl(self.path)
             return
-        with self.path.open("rb") as fh:
-            for number, line in enumerate(fh, start=1):
-                if only is not None:
-                    fp = _line_fp(line)
-                    if fp is not None and fp not in only:
-                        continue
-                if not line.strip():
-                    continue
-                try:
-                    row = orjson.loads(line)
-                except orjson.JSONDecodeError:
-                    print(f"warning: {self.path}:{number}: skipping an incomplete line", file=sys.stderr)
-                    continue
-                if only is None or row.get("fp") in only:
-                    yield row
+
+        def wanted(line: bytes) -> bool:
+            fp = _line_fp(line)
+            return fp is None or fp in only  # a line of another shape is parsed to see
+
+        for row in read_jsonl(self.path, wanted) if only else ():
+            if row.get("fp") in only:
+                yield row
 
     @staticmethod
     def scan(path: Path) -> PreparedItems:
@@ -79,20 +72,12 @@ class PreparedItems:
     @staticmethod
     def write(path: Path, items: Iterable[dict[str, Any]]) -> PreparedItems:
         """Stream ``items`` (each with ``fp`` as its first key) to ``path`` atomically."""
-        import os
-        import tempfile
-
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-        os.fchmod(fd, FILE_MODE)
         fps: list[str] = []
-        try:
-            with os.fdopen(fd, "wb", buffering=1 << 20) as fh:
-                for item in items:
-                    fps.append(item["fp"])
-                    fh.write(dumps_line(item))
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+
+        def counted() -> Iterator[dict[str, Any]]:
+            for item in items:
+                fps.append(item["fp"])
+                yield item
+
+        write_jsonl(path, counted())
         return PreparedItems(path, fps)

@@ -170,22 +170,18 @@ def select_samples(samples: list[Sample], limit: int | None, seed: int) -> list[
 
 
 # -- stage 1 -------------------------------------------------------------------------------------
-def _refuse_other_model(folder: Path, model: str, adapter: Adapter) -> None:
+def _refuse_other_model(folder: Path, model: str, adapter: Adapter, previous: dict[str, Any]) -> None:
     """A folder holds one model's result: other adapter settings under the same name would
     overwrite it, so they need their own ``--name``. A previous result with no answered
-    sample (an adapter still being written, a server that was down) holds nothing to lose."""
-    previous = folder / "run.json"
-    if not previous.is_file():
+    sample (an adapter still being written, a server that was down) holds nothing to lose;
+    ``previous`` is the folder's run.json ({} when there is none or it is unreadable)."""
+    old_fp = previous.get("adapter_fingerprint")
+    if old_fp in (None, adapter.fingerprint()):
         return
-    try:
-        old = json.loads(previous.read_text(encoding="utf-8"))
-        answered = json.loads((folder / "metrics.json").read_text(encoding="utf-8")).get("n_answered")
-    except (OSError, ValueError):
-        return  # an unreadable or unscored previous run is rewritten below
-    if answered and old.get("adapter_fingerprint") not in (None, adapter.fingerprint()):
+    if _read_json(folder / "metrics.json").get("n_answered"):
         raise ConfigError(
             f"{folder} holds a result of {model!r} with other model settings (adapter fingerprint "
-            f"{old['adapter_fingerprint']}, now {adapter.fingerprint()}); give this run its own "
+            f"{old_fp}, now {adapter.fingerprint()}); give this run its own "
             f"--name so both results are kept"
         )
 
@@ -202,11 +198,11 @@ def prepare(setup: TaskSetup, adapter: Adapter, opts: RunOptions, model: str) ->
     samples = select_samples(task.load_samples(opts.data_dir(task)), opts.limit, opts.seed)
     adapter_fp, task_fp = adapter.fingerprint(), task.fingerprint(style)
     folder = task_dir(opts.output, model, setup.variant, task.name)
-    _refuse_other_model(folder, model, adapter)
+    previous = _read_json(folder / "run.json")
+    _refuse_other_model(folder, model, adapter, previous)
     items_key = digest(samples_digest(samples), adapter_fp, task_fp, style, opts.seed,
                        setup.face_crop, code_digest())
     items_file = folder / "items.jsonl"
-    previous = _read_json(folder / "run.json")
     if (previous.get("items_key") == items_key and items_file.is_file()
             and previous.get("items_state") == file_state(items_file)):
         prepared = PreparedItems.scan(items_file)
@@ -398,19 +394,14 @@ def score(task: Task, items: Iterable[dict[str, Any]], cache: ResponseCache, mod
 
 def _shared(meta: dict[str, Any], table: dict[tuple[Any, ...], dict[str, Any]]) -> dict[str, Any]:
     """One dict object for equal metas (CelebA: 40 attributes x a few sample groups), so a
-    run's predictions do not hold 331,000 copies; metas with lists or dicts inside are kept as
-    they are. Nothing writes to a prediction's meta after scoring."""
+    run's predictions do not hold 331,000 copies; metas with dicts inside are kept as they are.
+    Nothing writes to a prediction's meta after scoring. Value types are part of the key
+    (True == 1 == 1.0 as dict keys, and a meta must come back as it was)."""
+    key = tuple((k, type(v), tuple(v) if type(v) is list else v) for k, v in meta.items())
     try:
-        # with the value types: True == 1 == 1.0 as dict keys, and a meta must come back as it was
-        key: tuple[Any, ...] = (*meta.items(), *map(type, meta.values()))
         shared = table.get(key)
-    except TypeError:  # a list (shuffled options) or another unhashable value
-        try:
-            key = (*((k, tuple(v) if isinstance(v, list) else v) for k, v in meta.items()),
-                   *map(type, meta.values()))
-            shared = table.get(key)
-        except TypeError:  # a dict, a list of lists
-            return meta
+    except TypeError:  # a dict, a list of lists
+        return meta
     if shared is None:
         if len(table) >= 65536:
             table.clear()
@@ -564,16 +555,21 @@ def run_task_of(run: dict[str, Any]) -> Task:
     return task
 
 
+def _read_run(folder: Path) -> tuple[dict[str, Any], Task]:
+    """(run.json, the task it evaluated) of a task output folder."""
+    run_file = folder / "run.json"
+    if not run_file.is_file():
+        raise FacebenchError(f"{folder}: no run.json; not a facebench task output folder")
+    run = json.loads(run_file.read_text(encoding="utf-8"))
+    return run, run_task_of(run)
+
+
 def load_run(folder: Path, mode: Mode | None = None) -> tuple[dict[str, Any], Task, list[Prediction]]:
     """(run.json, task, predictions) of a run folder, parsed afresh from its response cache.
 
     ``mode`` None parses in the run's own mode (its protocol's, or the ``--mode`` it was run with).
     """
-    run_file = folder / "run.json"
-    if not run_file.is_file():
-        raise FacebenchError(f"{folder}: no run.json; not a facebench task output folder")
-    run = json.loads(run_file.read_text(encoding="utf-8"))
-    task = run_task_of(run)
+    run, task = _read_run(folder)
     mode = mode or run.get("mode") or "strict"
     with gc_paused():
         cache = ResponseCache(folder / "responses.jsonl", compact=True)
@@ -600,11 +596,7 @@ def score_folder(folder: Path, mode: Mode | None = None) -> dict[str, Any]:
         if (folder / "shards").is_dir():
             with ResponseCache(folder / "responses.jsonl") as cache:
                 merge_shards(cache)
-        run_file = folder / "run.json"
-        if not run_file.is_file():
-            raise FacebenchError(f"{folder}: no run.json; not a facebench task output folder")
-        run = json.loads(run_file.read_text(encoding="utf-8"))
-        task = run_task_of(run)
+        run, task = _read_run(folder)
         mode = mode or run.get("mode") or "strict"
         predictions_file, metrics_file = result_files(folder, run, mode)
         scored_from = _score_inputs(folder, run, task, mode)

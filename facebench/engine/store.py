@@ -22,7 +22,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -116,13 +116,16 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    """Rows of a JSONL file; a truncated or corrupt line (a crash mid-write) is skipped."""
+def read_jsonl(path: Path, keep: Callable[[bytes], bool] | None = None) -> Iterator[dict[str, Any]]:
+    """Rows of a JSONL file; a truncated or corrupt line (a crash mid-write) is skipped.
+
+    ``keep``: a test on the raw line, so a reader that needs few rows does not parse the rest.
+    """
     if not path.exists():
         return
     with path.open("rb") as fh:
         for number, line in enumerate(fh, start=1):
-            if not line.strip():
+            if not line.strip() or (keep is not None and not keep(line)):
                 continue
             try:
                 yield orjson.loads(line)
@@ -135,10 +138,14 @@ def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     os.fchmod(fd, FILE_MODE)
-    with os.fdopen(fd, "wb") as fh:
-        for row in rows:
-            fh.write(dumps_line(row))
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, "wb", buffering=1 << 20) as fh:
+            for row in rows:  # rows may be a generator that fails (or is interrupted) midway
+                fh.write(dumps_line(row))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def write_json(path: Path, obj: Any) -> None:

@@ -278,7 +278,7 @@ def check_video(path: str | Path, num_frames: int | None = None, rule: str = "ro
         return None
     if not target.is_file():
         return f"missing video: {path}"
-    from facebench.media.frames import examine, verify_video  # frames imports this module
+    from facebench.media.frames import examine  # frames imports this module
 
     # The one open of the file, memoised (verify_video reads the same memo). With num_frames,
     # a clip the check decodes from its first frame keeps the frames a sample will show (only
@@ -288,10 +288,11 @@ def check_video(path: str | Path, num_frames: int | None = None, rule: str = "ro
         return f"corrupt video: {path} ({seen.open_error})"
     if seen.no_stream:
         return f"no video stream in {path}"
+    if seen.problem is not None or seen.info is None:
+        return f"video {target} {seen.problem or 'cannot be read'}"
     try:
-        info = verify_video(target)
         if num_frames is not None:
-            require_frames(path, info.n_frames, num_frames)
+            require_frames(path, seen.info.n_frames, num_frames)
     except MediaError as exc:
         return str(exc)
     return None

@@ -121,7 +121,14 @@ def probe(path: str | Path) -> VideoInfo:
 
 
 def examine(path: str | Path, keep: tuple[int, str] | None = None) -> _Examined:
-    """The memoised examination of a video file: :func:`verify_video` without raising."""
+    """The memoised examination of a video file: :func:`verify_video` without raising.
+
+    ``keep=(num_frames, rule)``: while a media prefetcher is running
+    (:mod:`facebench.media.prefetch`) and the check decodes the clip from its first frame (a
+    clip that is one group of pictures, as short x264 clips are), the frames a whole-clip
+    sample of ``num_frames`` would show are kept for :func:`decode_clip`, so the clip is
+    decoded once, not once to check it and again to sample it.
+    """
     if keep is not None:
         from facebench.media.prefetch import active
 
@@ -139,7 +146,7 @@ _MIN_DURATION_SHARE = 0.9
 _DURATION_SLACK_S = 0.5
 
 
-def verify_video(path: str | Path, keep: tuple[int, str] | None = None) -> VideoInfo:
+def verify_video(path: str | Path) -> VideoInfo:
     """:func:`probe`, plus proof that the video is not truncated; raises :class:`MediaError`.
 
     With a frame count in the header (mp4, avi), the last promised frame must decode: a seek to
@@ -149,15 +156,9 @@ def verify_video(path: str | Path, keep: tuple[int, str] | None = None) -> Video
     declares (at least 90%, or all but 0.5 s: audio can outlast the
     video a little), which catches a flv cut short. Memoised per file content, problems too,
     so the 8 questions of each of a DISFA video's frames check it once.
-
-    ``keep=(num_frames, rule)``: while a media prefetcher is running
-    (:mod:`facebench.media.prefetch`) and the check decodes the clip from its first frame (a
-    clip that is one group of pictures, as short x264 clips are), the frames a whole-clip
-    sample of ``num_frames`` would show are kept for :func:`decode_clip`, so the clip is
-    decoded once, not once to check it and again to sample it.
     """
     p = Path(path)
-    seen = examine(p, keep)
+    seen = examine(p)
     if seen.problem is not None or seen.info is None:
         raise MediaError(f"video {p} {seen.problem or 'cannot be read'}")
     return seen.info

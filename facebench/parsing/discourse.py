@@ -297,7 +297,6 @@ _PART_END = frozenset((",", ";", "-", "\n", "and", *CONTRAST))
 #: only: "happy at first, then sad"; "sad too, and angry"
 _PART_MARKS = frozenset((",", "-"))
 #: negators of a noun ("the lack of a smile") whose scope ends at the verb they are subject of
-_LACK = frozenset(("lack", "lacks"))
 _LACK_PHRASES = ("absence of", "lack of", "lacks", "lack")
 #: verbs that end a ``_LACK`` scope: "the lack of a smile suggests sadness"
 LACK_VERBS = frozenset(
@@ -621,7 +620,7 @@ class DiscourseMatcher(PhraseMatcher):
                 if tok in ("not", "never") and (nxt in _PRESENCE or nxt[0] in ".!?;,\n-"):
                     seg_neg = True
                 clause_neg = sent_neg = True
-                lack = tok in _LACK
+                lack = False  # "lack"/"lacks" are _LACK_PHRASES: the phrase branch takes them
                 neg_at, neg_tok = i - 1, tok
                 sent_words = True
             elif kind == _OR:

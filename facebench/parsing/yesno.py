@@ -83,8 +83,8 @@ def yes_no(text: str, ctx: ParseContext) -> ParseResult:
     if not answer:
         return ParseResult.fail("empty")
     strict = ctx.mode != "reference"
-    paired = _PAIR.search(answer) is not None
-    answer = _PAIR.sub(" ", answer) if paired else answer
+    answer, pairs = _PAIR.subn(" ", answer)
+    paired = pairs > 0
     m = _LEADING.match(answer)
     if m:
         value = _YES[m.group(1).lower()]
@@ -98,11 +98,12 @@ def yes_no(text: str, ctx: ParseContext) -> ParseResult:
         return ParseResult(value, "leading")
     if _HEDGED_NO.match(answer):
         return ParseResult("no", "hedged_no")
-    if strict and not paired and not _STANDALONE.search(answer) and refusal_reason(answer):
+    words = _STANDALONE.findall(answer)
+    if strict and not paired and not words and refusal_reason(answer):
         return ParseResult.fail(REFUSAL)
     if _UNSURE.search(answer) or (strict and REASONS["unsure"].search(answer)):
         return ParseResult.fail("uncertain")
-    found = {_YES[w.lower()] for w in _STANDALONE.findall(answer)}
+    found = {_YES[w.lower()] for w in words}
     if len(found) == 1:
         return ParseResult(found.pop(), "standalone")
     return ParseResult.fail("both" if found else "no_yes_no")

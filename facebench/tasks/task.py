@@ -59,7 +59,6 @@ class Task:
         self.config = config
         self.source = source
         self._template_dirs = template_dirs_for(source) if source else ()
-        self._display: dict[str, str] = {}
         #: rendered prompts by (template, the values it reads): CelebA asks 40 distinct
         #: questions 331,000 times; see :meth:`_render`
         self._rendered: dict[tuple[Any, ...], str] = {}
@@ -124,22 +123,20 @@ class Task:
 
     # -- stage 1: requests ---------------------------------------------------------------------
     def display(self, cls: str) -> str:
-        shown = self._display.get(cls)
-        if shown is None:
-            shown = self._display[cls] = self.config.class_names.get(cls, cls.replace("_", " "))
-        return shown
+        return self.config.class_names.get(cls, cls.replace("_", " "))
 
     @cached_property
     def _class_display(self) -> tuple[str, ...]:
         return tuple(self.display(c) for c in self.config.classes)
 
+    @cached_property
+    def _lettered_classes(self) -> tuple[tuple[str, str], ...]:
+        return tuple(zip(LETTERS, self._class_display))
+
     def _lettered(self, options: tuple[str, ...]) -> list[tuple[str, str]]:
         """(letter, shown name) of each option; the unshuffled class list is built once."""
         if options == self.config_classes:
-            cached = self.__dict__.get("_lettered_classes")
-            if cached is None:
-                cached = self.__dict__["_lettered_classes"] = list(zip(LETTERS, self._class_display))
-            return list(cached)
+            return list(self._lettered_classes)
         return list(zip(LETTERS, (self.display(c) for c in options)))
 
     @cached_property
@@ -307,7 +304,7 @@ class Task:
     def parse(self, text: str, request_meta: dict[str, Any], mode: Mode = "strict") -> ParseResult:
         """Read one answer with the style's parser, against this task's answer space."""
         _, st = self.style(request_meta.get("style"))
-        classes = tuple(self.config.classes)
+        classes = self.config_classes
         ctx = ParseContext(
             classes=classes,
             options=tuple(request_meta.get("options", classes)),

@@ -222,14 +222,14 @@ _QUOTED_NAME = re.compile(
 )
 
 
-#: a quote that can open a quoted name: a double quote, or a single quote not inside a word
-#: (most answers have an apostrophe: "she's"; they skip the substitution)
-_OPENING_QUOTE = re.compile(r"\"|(?<![A-Za-z0-9])'")
+#: a single quote that can open a quoted name: not inside a word (many answers have an
+#: apostrophe, "she's", and no quoted name: they skip the substitution)
+_OPENING_SINGLE_QUOTE = re.compile(r"(?<![A-Za-z0-9])'")
 
 
 def drop_quoted_names(text: str) -> str:
     """``text`` without the quoted names of things (titles, signs, banners; see _THINGS)."""
-    if _OPENING_QUOTE.search(text) is None:
+    if '"' not in text and ("'" not in text or _OPENING_SINGLE_QUOTE.search(text) is None):
         return text
     return _QUOTED_NAME.sub(" ", text)
 

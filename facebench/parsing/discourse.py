@@ -50,7 +50,7 @@
   "I take that back", "on second thought") set aside every mention before them, in earlier
   sentences too, and make the next mention ``MAJOR`` over a nearer marker other than ``ASIDE``
   ("Surprise. Correction: she is mildly angry" is anger); a negated one ("no correction
-  needed") takes nothing back. "Some would call it X" (and "one might label", "others would
+  needed") takes nothing back. "X, or rather Y" corrects within its clause: X is set aside. "Some would call it X" (and "one might label", "others would
   read"...) is ``ASIDE``; "I'll go with X" and a "Conclusion:" heading are ``ANSWER``.
 * **General statements**: "both X and Y" (or "X and Y both") followed by a verb of
   :data:`GENERIC_VERBS` ("involve", "share", "have") speaks of the classes, not of this face:
@@ -191,10 +191,21 @@ OTHER_PEOPLE = (
     "photographer", "cameraman", "camerawoman", "bystander", "bystanders", "onlooker",
     "onlookers", "crowd", "audience", "spectator", "spectators", "passerby", "passersby",
     "passer by", "next to her", "next to him", "next to them", "beside her", "beside him",
-    "beside them", "in background", "someone else", "others", "everyone else",
+    "beside them", "in background", "in back", "at back", "in rear", "someone else", "others",
+    "everyone else",
     *(f"{other} {who}" for other in ("other", "another")
       for who in ("person", "people", "man", "woman", "men", "women", "child", "children", "kid",
                   "kids", "boy", "girl", "baby", "guy", "lady", "one", "face")),
+)
+#: words for the person the question is about, said to tell them apart from someone or something
+#: named before a contrast: "the referee is calm, but the player - the person in focus - is
+#: enraged"; "the balloons look happy, but the man himself is gloomy". Mentions of the
+#: sentence before the contrast are set aside (no contrast before them: nothing is)
+SUBJECT = (
+    "person in focus", "person in question", "person question is about", "person asked about",
+    "one asked about", "main subject", "subject of photo", "subject of image",
+    "subject of picture", "in foreground", "himself", "herself", "his own face",
+    "her own face", "their own face", "own face", "own expression",
 )
 #: "<person> behind/around/near" ("the child behind her is laughing") is an
 #: :data:`OTHER_PEOPLE` marker too (keyed on the preposition: "person" is in most answers)
@@ -265,13 +276,13 @@ _AND_OPENERS = OPENERS | frozenset(
 )
 #: shortest synonym a misspelt word is read as, and shortest word read as a misspelling
 FUZZY_MIN_TARGET, FUZZY_MIN_WORD = 4, 4
-_TOKEN = re.compile(r"[a-z0-9]+|[.!?]+(?=\s|$)|[;,\n]|(?<=\s)-+(?=\s)")
+_TOKEN = re.compile(r"[a-z0-9]+|[.!?]+(?=\s|$)|[;,\n]|:(?=\s|$)|(?<=\s)-+(?=\s)")
 _NT = re.compile(r"n't\b|n'\s")
 _ARTICLES = frozenset(("a", "an", "the"))
 _MISS = object()
 _SENT, _CLAUSE, _COMMA, _NEG, _ABS, _AND, _CONCEDE, _OR, _VERB = 1, 2, 3, 4, 5, 6, 7, 8, 9
 _MARK, _NEGATE, _NEGATE_LACK, _CONCEDE_KEY = "\x00m", "\x00n", "\x00l", "\x00c"
-_REJECT, _OTHER_PLACE, _RETRACT, _BOTH = "\x00r", "\x00o", "\x00x", "\x00b"
+_REJECT, _OTHER_PLACE, _RETRACT, _BOTH, _SUBJECT = "\x00r", "\x00o", "\x00x", "\x00b", "\x00s"
 #: words between "not" and the mention it negates, or between a comma and a bare class word,
 #: that do not change the reading ("not very happy, clearly sad")
 _INTENSIFIERS = frozenset(
@@ -357,6 +368,8 @@ class DiscourseMatcher(PhraseMatcher):
             lookup.setdefault(phrase_key(phrase), _REJECT)
         for phrase in RETRACTING:
             lookup[phrase_key(phrase)] = _RETRACT
+        for phrase in SUBJECT:
+            lookup.setdefault(phrase_key(phrase), _SUBJECT)
         lookup.setdefault("both", _BOTH)
         for phrase in OTHER_PLACES:
             lookup.setdefault(phrase, _OTHER_PLACE)
@@ -366,7 +379,8 @@ class DiscourseMatcher(PhraseMatcher):
             lookup.setdefault(phrase_key(phrase), _NEGATE)
         for phrase in CONCESSIVE:
             lookup.setdefault(phrase_key(phrase), _CONCEDE_KEY)
-        special: dict[str, int] = {"\n": _SENT, ";": _CLAUSE, ",": _COMMA, "-": _CLAUSE}
+        special: dict[str, int] = {"\n": _SENT, ";": _CLAUSE, ",": _COMMA, ":": _COMMA,
+                                   "-": _CLAUSE}
         special |= dict.fromkeys((".", "!", "?"), _SENT) | dict.fromkeys(CONTRAST, _CLAUSE)
         special |= dict.fromkeys(NEGATORS, _NEG) | dict.fromkeys(_ABSENT, _ABS)
         special["and"] = _AND
@@ -468,6 +482,23 @@ class DiscourseMatcher(PhraseMatcher):
         return k + 1 >= n or (toks[k + 1] not in ("or", "and", "nor")
                               and not self._class_at(toks, k + 1))
 
+    def _list_start(self, toks: list[str], clause: list[list], at: int) -> int:
+        """Position of the first mention of the comma list "A, B, or C" whose "or" is at
+        ``at`` (the last mention's position when no list runs into it; ``at`` when no mention
+        comes right before the "or")."""
+        k = len(clause) - 1
+        if k < 0:
+            return at
+        end = clause[k][0] + max(self._class_at(toks, clause[k][0]), 1)
+        if end != at and not (end == at - 1 and toks[at - 1] == ","):
+            return at
+        while k > 0:
+            here, before = clause[k][0], clause[k - 1][0]
+            if toks[here - 1] != "," or before + max(self._class_at(toks, before), 1) != here - 1:
+                break
+            k -= 1
+        return clause[k][0]
+
     def scan(self, text: str) -> Scan:
         """Hits with negation, strength and sentence (rules in the module docstring)."""
         toks = discourse_tokens(text)
@@ -485,8 +516,10 @@ class DiscourseMatcher(PhraseMatcher):
         first: int | None = None
         clause_neg = seg_neg = sent_neg = sent_pos = sent_words = False
         concessive = concessive_comma = lack = False
-        # ("or" position, end of its hedged alternative or 0) in the clause
-        alternatives: list[tuple[int, int]] = []
+        contrasted = False  # a contrast ("but", "while") since the last mention
+        # ("or" position, end of its hedged alternative or 0, first position of the comma
+        # list it ends) in the clause
+        alternatives: list[tuple[int, int, int]] = []
         neg_at, neg_tok = -9, ""  # the last negator word and its position
         # "less angry than sad", "not so much angry as sad": where the comparison began, and
         # the word that asserts what follows it
@@ -509,6 +542,7 @@ class DiscourseMatcher(PhraseMatcher):
                             clause.append(hit)
                             segment.append(hit)
                             last_end = i - 1
+                            contrasted = False
                     continue
                 kind = _SENT
             else:
@@ -531,6 +565,12 @@ class DiscourseMatcher(PhraseMatcher):
                             segment.append(hit)
                             i += length
                             last_end = i - 1
+                            contrasted = False
+                            continue
+                        if found == _SUBJECT:  # "..., but the man himself looks gloomy"
+                            if contrasted:
+                                _demote(hits, sent_start)
+                            i += length
                             continue
                         if found == _RETRACT and clause_neg:  # "no correction needed"
                             i += length
@@ -624,12 +664,18 @@ class DiscourseMatcher(PhraseMatcher):
                 neg_at, neg_tok = i - 1, tok
                 sent_words = True
             elif kind == _OR:
+                if i + 1 < n and toks[i] == "rather" and toks[i + 1] != "than":
+                    # "Surprise, or rather fear": a correction, not an alternative; what came
+                    # before in the clause is set aside ("rather" makes the next one MAJOR)
+                    marks.append((i - 1, i - 1, _RETRACTED, i - 1))
+                    sent_words = True
+                    continue
                 limit = 0  # a hedged "or": its other side ends at the comma or clause end
                 if i < n and toks[i] in _HEDGED_OR:
                     limit = i
                     while limit < n and toks[limit] not in _PART_END and toks[limit][0] not in ".!?":
                         limit += 1
-                alternatives.append((i - 1, limit))
+                alternatives.append((i - 1, limit, self._list_start(toks, clause, i - 1)))
                 sent_words = True
             elif kind == _VERB:
                 sent_words = True
@@ -651,6 +697,7 @@ class DiscourseMatcher(PhraseMatcher):
                       and neg_at + 1 < i - 1 and all(h[0] < neg_at for h in segment)
                       and all(t in _ELLIPTIC for t in toks[neg_at + 1 : i - 1])):
                     opens = True  # "Is she happy? Not at all, sad.": the negation was elliptic
+                opens = opens or tok == ":"  # "this isn't anger: the raised lip makes it disgust"
                 if kind == _COMMA or opens:
                     sent_pos = (segment and _settle(segment, seg_neg)) or sent_pos
                     seg_neg = False
@@ -667,6 +714,8 @@ class DiscourseMatcher(PhraseMatcher):
                 clause_neg = seg_neg = lack = False
                 concessive = concessive_comma = False
                 compare_at, compare_word = -1, ""
+                if tok in CONTRAST or tok in _CONTRASTING:
+                    contrasted = True
                 if kind == _CONCEDE:
                     # "the crowd looks angry, while she looks calm": two people contrasted
                     concessive = not (other and tok in _CONTRASTING)
@@ -679,7 +728,7 @@ class DiscourseMatcher(PhraseMatcher):
                         first = sentence
                     sentence += 1
                     sent_start = len(hits)
-                    sent_neg = sent_pos = sent_words = False
+                    sent_neg = sent_pos = sent_words = contrasted = False
         sent_pos = (segment and _settle(segment, seg_neg)) or sent_pos
         _close(hits, clause, marks, alternatives, sentence, ASIDE if concessive else PLAIN)
         if first is None and (sent_pos or (sent_words and not sent_neg)):
@@ -699,14 +748,15 @@ def _settle(segment: list[list], seg_neg: bool) -> bool:
 
 
 def _close(hits: list[Hit], clause: list[list], marks: list[tuple[int, int, int, int]],
-           alternatives: list[tuple[int, int]], sentence: int, base: int) -> bool:
+           alternatives: list[tuple[int, int, int]], sentence: int, base: int) -> bool:
     """Give the clause's hits their strength and store them.
 
     A marker marks the nearest asserted mention after it within :data:`REACH` tokens, else the
     nearest before it ("anger at first"); a mention marked twice takes ``ASIDE`` if either
     marker sets it aside, else the nearer marker's strength; unmarked mentions get ``base``.
     Two mentions on either side of an "or" are alternatives: both get the stronger strength,
-    so "could be fear or surprise" stays a tie. A retraction sets aside every mention before
+    so "could be fear or surprise" stays a tie; so do all the mentions of a comma list the "or"
+    ends ("happiness, surprise, or even embarrassment"). A retraction sets aside every mention before
     it, and a general "both X and Y" both of its classes, whatever else marks them. True when
     a marker of another person set a mention aside.
     """
@@ -752,12 +802,15 @@ def _close(hits: list[Hit], clause: list[list], marks: list[tuple[int, int, int,
         marks.clear()
     values = [strength[k][1] if k in strength else base for k in range(len(clause))]
     if alternatives:
-        for pos, hedged in alternatives:
+        for pos, hedged, start in alternatives:
             left = [k for k in live if clause[k][0] < pos]
             right = [k for k in live if pos < clause[k][0] < (hedged or 1 << 30)]
-            if left and right:
-                a, b = left[-1], right[0]
-                values[a] = values[b] = max(values[a], values[b])
+            listed = [k for k in left if clause[k][0] >= start]
+            if left and (right or len(listed) > 1):
+                joined = (listed or left[-1:]) + right[:1]
+                top = max(values[k] for k in joined)
+                for k in joined:
+                    values[k] = top
             elif left and hedged:
                 values[left[-1]] = ASIDE  # "happy or just being polite": not settled
     alternatives.clear()

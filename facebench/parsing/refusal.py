@@ -36,7 +36,8 @@ _NOT = r"(?:not|n'?t|no)"
 _CANT = r"(?:can\s*not|can'?t|cannot|could\s*not|couldn'?t|am\s+unable\s+to|'?m\s+unable\s+to|unable\s+to|not\s+able\s+to|no\s+way\s+to)"
 _TELL = (
     r"(?:tell|say|determine|judge|identify|discern|assess|infer|read|classify|recogni[sz]e|"
-    r"analy[sz]e|interpret|evaluate|estimate|guess|gauge|distinguish|pinpoint|predict|"
+    r"analy[sz]e|interpret|evaluate|estimate|guess|gauge|distinguish|pinpoint|predict|separate|"
+    r"differentiate|tell\s+(?:them|these|the\s+two)\s+apart|"
     r"detect|decide|know|make\s+out|be\s+(?:sure|certain|determined|identified|assessed|inferred)|"
     r"make\s+(?:a\s+|an\s+|any\s+)?(?:determination|assessment|judgment|judgement|call))"
 )
@@ -49,7 +50,7 @@ REASONS: dict[str, re.Pattern[str]] = {
         r"|no\s+way\s+of\s+(?:knowing|telling)"
         r"|indeterminate|inconclusive|unknown|unidentifiable|n/a"
         rf"|(?:hard|difficult|impossible|tough|tricky|not\s+possible)\s+to\s+{_TELL}"
-        rf"|{_CANT}\s+(?:reliably\s+|confidently\s+|accurately\s+|really\s+)?{_TELL}"
+        rf"|{_CANT}\s+(?:reliably\s+|confidently\s+|accurately\s+|really\s+|clearly\s+)?{_TELL}"
         rf"|{_CANT}\s+(?:be\s+)?(?:sure|certain)"
         r"|not\s+enough\s+(?:information|detail|details|context|evidence)|insufficient"
         r"|without\s+(?:more|additional|further)\s+(?:information|context|detail)"
@@ -58,7 +59,8 @@ REASONS: dict[str, re.Pattern[str]] = {
     ),
     "no_image": re.compile(
         r"\b(?:"
-        r"too\s+(?:dark|blurry|blurred|small|grainy|pixelated|noisy|low[\s-]+(?:resolution|quality)|far|obscured|bright|overexposed)"
+        r"(?:resolution|quality)\s+(?:is\s+)?(?:far\s+|much\s+|simply\s+)?too\s+(?:low|poor)"
+        r"|too\s+(?:dark|blurry|blurred|small|grainy|pixelated|noisy|low[\s-]+(?:resolution|quality)|far|obscured|bright|overexposed)"
         rf"|{_CANT}\s+(?:see|view)\s+(?:the\s+|this\s+|that\s+|any\s+|a\s+|an\s+|their\s+|his\s+|her\s+|your\s+)?"
         r"(?:image|images|picture|photo|photograph|video|face|faces|person|people|expression|anything|it\b|clearly|properly|well)"
         rf"|{_CANT}\s+(?:access|open|load|process)"

@@ -27,7 +27,10 @@ the way a careful person reads; the scanner is :mod:`facebench.parsing.discourse
    ``refusal``, value None) when the answer says it does not know, cannot see the face, or
    declines (:mod:`facebench.parsing.refusal`): "I don't know if she is happy or sad" offers
    no class ("if" puts both out of the assertion), but "happy or sad, hard to say" does, and
-   a person reads it as an ambiguous answer, not as a refusal: it stays ``tie``.
+   a person reads it as an ambiguous answer, not as a refusal: it stays ``tie``. So do
+   candidates only offered ("Hmm, neutral? Or maybe slightly angry.": a question and a hedge)
+   and an answer that leads with a class but closes undecided between it and another, saying
+   it cannot tell ("...points to surprise. ... it could be surprise or fear, I can't tell").
 6. Misspelt words count as the synonym they are one edit from (two from 8 letters on), never a
    common English word and never a 3-letter one (sad/mad); a class supported only by such
    words is reported with rule ``fuzzy``. ``ctx.extra["fuzzy_threshold"]`` (0-100)
@@ -264,15 +267,36 @@ def _read(text: str, hits: list[Hit], any_hit: bool, first_sentence: int | None)
         return _refusal_or(text, "negated" if any_hit else "no_match")
     deciding, rule = decide(hits, first_sentence)
     if deciding[0].strength == ASIDE:
+        if any(h.strength == MINOR and h.key != deciding[0].key for h in hits):
+            # only candidates, none chosen: "Hmm, neutral? Or maybe slightly angry."
+            return ParseResult.fail("tie")
         return _refusal_or(text, "set_aside")
     winner = _winner([h.key for h in deciding])
-    if winner is None:
+    if winner is None or (rule != "answer" and _closing_doubt(text, hits, deciding, winner)):
         # classes offered and left undecided ("happy or sad, hard to say") are an ambiguous
         # answer, not a refusal: the model answered, a person cannot settle which class
         return ParseResult.fail("tie")
     if all(h.fuzzy for h in deciding if h.key == winner):
         rule = "fuzzy"
     return ParseResult(winner, rule)
+
+
+def _closing_doubt(text: str, hits: list[Hit], deciding: list[Hit], winner: str) -> bool:
+    """True when the answer ends undecided between the class it led with and another, saying
+    it cannot tell: "...points to surprise. ... I can't separate these two; it could be
+    surprise or fear." A person reads no class there. The closing sentence must offer the
+    classes as alternatives (" or " after the first sentence) and the answer must say it is
+    unsure (:mod:`facebench.parsing.refusal`)."""
+    last = hits[-1].sentence
+    if last <= deciding[-1].sentence:
+        return False
+    closing = _strongest([h for h in hits if h.sentence == last])
+    keys = {h.key for h in closing}
+    if winner not in keys or len(keys) < 2 or closing[0].strength < PLAIN:
+        return False
+    end = _FIRST_END.search(text)
+    rest = fold_unicode(text[end.end() :]).lower() if end else ""
+    return " or " in rest and refusal_reason(text) == "unsure"
 
 
 def _refusal_or(text: str, rule: str) -> ParseResult:
@@ -299,6 +323,8 @@ def _first_sentence_only(text: str, matcher: DiscourseMatcher) -> ParseResult | 
     for part in _LATER_PARTS:
         if part in rest:
             return None
+    if " or " in rest and refusal_reason(text) == "unsure":
+        return None  # a closing "surprise or fear, I can't tell" may undo it (_closing_doubt)
     return _read(text, first, True, 0)
 
 

@@ -232,10 +232,41 @@ FRONTED_NEGATION = [
     ("Instead of calm, I'd call it slight irritation.", "anger"),
 ]
 
+# "X, or rather Y" corrects within its clause
+OR_RATHER = [
+    ("Fear, or rather shock, judging by the gaping mouth.", "surprise"),
+    ("Calm, or rather quietly terrified.", "fear"),
+    ("He seems annoyed, or rather disgusted by the smell.", "disgust"),
+]
+# the person asked about, told apart from someone or something named before a contrast
+THE_SUBJECT = [
+    ("The waiter is grinning, but the customer - the person in question - looks disgusted.",
+     "disgust"),
+    ("The cake looks cheerful, but the boy himself is sulking and miserable.", "sadness"),
+    ("His dog seems scared, but the man in the foreground is perfectly calm.", "neutral"),
+    ("The mural is full of angry faces, yet her own face is serene.", "neutral"),
+]
+# a colon ends a negation's scope: what follows it explains
+COLON = [
+    ("This isn't sadness: the lowered brows and the glare make it anger.", "anger"),
+    ("Not fear: the open mouth and high brows mean astonishment.", "surprise"),
+    ("No joy here: she looks gloomy.", "sadness"),
+]
+# everyday words, and idioms whose words are no class
+MORE_VOCABULARY = [
+    ("She looks cross with the dog.", "anger"),
+    ("His face is blank and gives nothing away.", "neutral"),
+    ("A matter-of-fact look, nothing more.", "neutral"),
+    ("As a matter of fact, he looks terrified.", "fear"),
+    ("She is mad about horses and grinning widely.", "happiness"),
+    ("Arms crossed, he stands there looking calm.", "neutral"),
+]
+
 ALL = (COMPARISON + CORRECTION + REJECTION + ASIDE + SECONDARY + CONCLUSION + OTHER_PEOPLE
        + THINGS + VOCABULARY + NOT_THE_FACE + CLOSER_LOOK + EARLIER_READ + PEOPLE_IN_GENERAL
        + TYPOS + RETRACTION + OTHERS_WOULD_CALL + WRITER_PICK + FEATURES + COMPARED_AGAINST
-       + GENERIC_PAIR + CONTRASTED_PEOPLE + SETTINGS + FRONTED_NEGATION)
+       + GENERIC_PAIR + CONTRASTED_PEOPLE + SETTINGS + FRONTED_NEGATION + OR_RATHER
+       + THE_SUBJECT + COLON + MORE_VOCABULARY)
 
 
 @pytest.mark.parametrize("text, value", ALL)
@@ -315,7 +346,7 @@ ADVERSARIAL_PAIRS = [
     (("His jaw dropped.", "surprise"), ("Lips stretched and jaw dropped.", None)),
     (("Raised eyebrows and wide eyes.", None), ("Raised eyebrows and wide, frightened eyes.", "fear")),
     # compared against
-    (("This differs from fear: she is surprised.", None),  # no clause mark: all negated
+    (("This differs from fear and surprise.", None),  # both compared against
      ("This differs from fear; she is surprised.", "surprise")),
     (("It looks different from anger; it is disgust.", "disgust"),
      ("It looks like anger; it is not disgust.", "anger")),
@@ -332,6 +363,18 @@ ADVERSARIAL_PAIRS = [
      ("Her face is neutral, against a gray backdrop.", "neutral")),
     # a fronted negation ends at its comma before "I'd"
     (("Instead of anger, I'd say disgust.", "disgust"), ("Instead of anger or disgust, fear.", None)),
+    # "or rather" corrects, a plain "or" offers two
+    (("Fear, or rather shock.", "surprise"), ("Fear or shock.", None)),
+    # a list the "or" ends is offered whole
+    (("Happy, calm, or bored; hard to say.", None), ("Happy, not calm or bored.", "happiness")),
+    # a colon ends the negation; a list after "no" stays negated
+    (("There is no fear: she is surprised.", "surprise"), ("There is no fear, sadness or surprise.", None)),
+    # a closing doubt between the lead class and another undoes the lead
+    (("She looks sad. It might be sadness or fatigue, I can't tell.", "sadness"),
+     ("She looks sad. It might be sadness or fear, I can't tell.", None)),
+    # the subject told apart only after a contrast
+    (("The clown is laughing, but the girl herself looks frightened.", "fear"),
+     ("The clown is laughing and the girl herself looks frightened.", None)),
 ]
 
 
@@ -348,6 +391,9 @@ AMBIGUOUS = [  # classes offered, none settled: unparsed, but the model did answ
     "Somewhere between anger and disgust; hard to tell.",
     "Maybe neutral, maybe a little sad. I'm not sure.",
     "The cues fit both fear and surprise, and I cannot distinguish them here.",
+    "Angry? Or perhaps a little disgusted. Hard to say.",  # a question and a hedge: offered
+    ("The wide eyes suggest fear. Yet the brows are high as in surprise, so honestly I can't "
+     "tell them apart: fear or surprise."),  # closes undecided between its lead and another
 ]
 REFUSED = [
     "I don't see anyone in this picture; it shows a beach.",
@@ -367,6 +413,7 @@ REFUSED = [
     "The woman was photographed from behind.",
     "I'm not able to assist with judging how people feel.",
     "I'm unable to help with reading emotions from photos.",
+    "The resolution is far too low to make out her expression.",
 ]
 
 

@@ -154,7 +154,7 @@ MARKERS: dict[int, tuple[str, ...]] = {
         "resemble", "resembles", "confused with", "confused for", "mistake for",
         "mistaken as", "taken for", "mixed up with", "considered", "i considered",
         "first impression", "first thought", "first instinct", "initial impression",
-        "initial thought", "tempted to say", "outwardly", "forced", "fake", "faked", "feigned",
+        "initial thought", "tempted to say", "made me think of", "outwardly", "forced", "fake", "faked", "feigned",
         "pretend", "pretends", "pretending", "pretended",
         # a quick or small view, before a closer one ("it reads as happy in the thumbnail")
         "in thumbnail", "at thumbnail size", "thumbnail", "at glance", "at quick glance",
@@ -184,6 +184,15 @@ _RETRACTED, _GENERIC = -2, -3
 #: code of the ``MAJOR`` mark a retraction gives the next mention: it wins over a nearer
 #: marker other than ``ASIDE`` ("Correction: she is mildly disgusted" is disgust)
 _CORRECTED = -4
+#: animals in the picture, :data:`OTHER_PEOPLE` markers when they are the subject: "the dog
+#: looks happy, but the girl holding it appears scared" (not "mad about horses and grinning")
+ANIMALS = ("dog", "dogs", "puppy", "puppies", "cat", "cats", "kitten", "kittens", "pet", "pets",
+           "horse", "horses", "parrot", "bird", "birds")
+#: words before an animal that make it an object, not a subject
+_OBJECT_OF = frozenset("about with of for at to on in like than".split())
+#: prepositions after which a person word is where something is ("the puppy on her lap looks
+#: thrilled"), not the person asked about
+_LOCATING = frozenset("on in at by under with".split())
 #: people other than the one whose face is asked about: "The photographer is laughing, but
 #: the man looks angry"; "the person next to her is smiling" (a mention before them is kept:
 #: "she smiles at the photographer")
@@ -192,7 +201,7 @@ OTHER_PEOPLE = (
     "onlookers", "crowd", "audience", "spectator", "spectators", "passerby", "passersby",
     "passer by", "next to her", "next to him", "next to them", "beside her", "beside him",
     "beside them", "in background", "in back", "at back", "in rear", "someone else", "others",
-    "everyone else",
+    "everyone else", *ANIMALS,
     *(f"{other} {who}" for other in ("other", "another")
       for who in ("person", "people", "man", "woman", "men", "women", "child", "children", "kid",
                   "kids", "boy", "girl", "baby", "guy", "lady", "one", "face")),
@@ -212,7 +221,8 @@ SUBJECT = (
 OTHER_PLACES = ("behind", "around", "near")
 PEOPLE_NOUNS = frozenset(
     "person people man woman men women child children kid kids boy girl baby someone friend "
-    "friends guy lady".split()
+    "friends guy lady everyone everybody guests family relatives colleagues coworkers "
+    "classmates teammates players fans strangers passengers students parents".split()
 )
 #: most tokens between a marker and the mention it marks
 REACH = 8
@@ -257,6 +267,10 @@ _COPULAS = frozenset("is are was were be been seems seem sounds feels".split())
 DISCOURSE_IDIOMS = (
     "as if", "as though", "if anything", "more or less", "no less", "nonetheless",
     "nevertheless", "regardless", "if so", "even so", "no more than", "less than clear",
+    # what is barely held in is there: "barely contained rage"
+    *(f"{adverb} {verb}" for adverb in ("barely", "hardly", "scarcely")
+      for verb in ("contained", "concealed", "suppressed", "hidden", "restrained", "controlled",
+                   "disguised", "masked", "held back")),
 )
 CONCESSIVE = ("although", "though", "while", "whilst", "whereas", "even though", "despite",
               "in spite of", "albeit", "even if")
@@ -532,7 +546,8 @@ class DiscourseMatcher(PhraseMatcher):
             if entry is None:
                 i += 1
                 if tok[0] not in ".!?":
-                    sent_words = True
+                    # a list number alone ("1. Fear 2. Surprise") is no sentence of its own
+                    sent_words = sent_words or not tok.isdigit()
                     if fuzzy is not None and len(tok) >= FUZZY_MIN_WORD:
                         got = fcache.get(tok, _MISS)
                         if got is _MISS:
@@ -617,6 +632,12 @@ class DiscourseMatcher(PhraseMatcher):
                             i += 1
                             continue
                         if found == _OTHER_PLACE:
+                            if (clause and last_end == i - 1 and clause[-1][0] > 0
+                                    and toks[clause[-1][0] - 1] in PEOPLE_NOUNS):
+                                # "friends laughing behind him": the mention is theirs
+                                marks.append((i, i, ASIDE, i))
+                                i += length
+                                continue
                             if not (i and toks[i - 1] in PEOPLE_NOUNS):
                                 i += length
                                 continue
@@ -626,11 +647,19 @@ class DiscourseMatcher(PhraseMatcher):
                         if found != _CONCEDE_KEY:
                             end = i + length - 1
                             value = int(found[2:])
+                            if (value != OTHER and 0 < start - neg_at <= 2
+                                    and all(t in _INTENSIFIERS for t in toks[neg_at + 1 : start])):
+                                i += length  # "neither dominates": a negated marker marks nothing
+                                continue
                             reach = end + (SHORT_REACH.get(toks[end], REACH) if value == ASIDE
                                            else REACH)
                             if value == OTHER:  # up to the person asked about: "makes her sad"
+                                if start and toks[start] in ANIMALS and toks[start - 1] in _OBJECT_OF:
+                                    i += length
+                                    continue
                                 j = end + 2 if toks[end] in _PREPOSITIONS else end + 1
-                                while j <= reach and j < n and toks[j] not in _PERSONS:
+                                while j <= reach and j < n and (
+                                        toks[j] not in _PERSONS or toks[j - 1] in _LOCATING):
                                     j += 1
                                 reach = j - 1
                             elif (end + 1 < n and toks[end + 1] in _PART_MARKS
@@ -805,9 +834,15 @@ def _close(hits: list[Hit], clause: list[list], marks: list[tuple[int, int, int,
         for pos, hedged, start in alternatives:
             left = [k for k in live if clause[k][0] < pos]
             right = [k for k in live if pos < clause[k][0] < (hedged or 1 << 30)]
-            listed = [k for k in left if clause[k][0] >= start]
-            if left and (right or len(listed) > 1):
-                joined = (listed or left[-1:]) + right[:1]
+            # the rest of a comma list the "or" ends ("happy, sad, or angry"), unless set aside
+            listed = [k for k in left[:-1] if clause[k][0] >= start and values[k] != ASIDE]
+            if left and right:
+                joined = [*listed, left[-1], right[0]]
+            elif left and listed and not hedged:  # "happiness, surprise, or even embarrassment"
+                joined = [*listed, left[-1]]
+            else:
+                joined = []
+            if joined:
                 top = max(values[k] for k in joined)
                 for k in joined:
                     values[k] = top

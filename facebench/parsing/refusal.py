@@ -36,7 +36,7 @@ _NOT = r"(?:not|n'?t|no)"
 _CANT = r"(?:can\s*not|can'?t|cannot|could\s*not|couldn'?t|am\s+unable\s+to|'?m\s+unable\s+to|unable\s+to|not\s+able\s+to|no\s+way\s+to)"
 _TELL = (
     r"(?:tell|say|determine|judge|identify|discern|assess|infer|read|classify|recogni[sz]e|"
-    r"analy[sz]e|interpret|evaluate|estimate|guess|gauge|distinguish|pinpoint|predict|separate|"
+    r"analy[sz]e|interpret|evaluate|estimate|guess|gauge|distinguish|pinpoint|predict|separate|describe|"
     r"differentiate|tell\s+(?:them|these|the\s+two)\s+apart|"
     r"detect|decide|know|make\s+out|be\s+(?:sure|certain|determined|identified|assessed|inferred)|"
     r"make\s+(?:a\s+|an\s+|any\s+)?(?:determination|assessment|judgment|judgement|call))"
@@ -65,9 +65,10 @@ REASONS: dict[str, re.Pattern[str]] = {
         r"(?:image|images|picture|photo|photograph|video|face|faces|person|people|expression|anything|it\b|clearly|properly|well)"
         rf"|{_CANT}\s+(?:access|open|load|process)"
         r"|no\s+(?:visible\s+|clear\s+)?(?:face|faces|person|image|picture|photo)\s+(?:is\s+|was\s+)?(?:visible|shown|present|provided|attached|detected|found|here|in)"
-        r"|(?:face|person|image|picture|photo|expression)\s+is\s+(?:not\s+(?:visible|clear|shown)|hidden|covered|obscured|obstructed|blurred|blurry|pixelated|turned\s+away|cut\s+off|out\s+of\s+frame)"
+        r"|(?:face|person|image|picture|photo|expression)\s+(?:is\s+)?(?:not\s+(?:visible|clear|shown)|hidden|covered|obscured|occluded|obstructed|blurred|blurry|pixelated|turned\s+away|cut\s+off|out\s+of\s+frame)"
         r"|(?:image|picture|photo|file)\s+(?:is\s+|appears\s+to\s+be\s+|seems\s+to\s+be\s+)?(?:corrupt|corrupted|broken|blank|empty|unavailable)"
         r"|(?:failed|fails|unable)\s+to\s+(?:load|open|display)"
+        r"|(?:did|does|would|will)\s*(?:not|n'?t)\s+(?:load|open|display)|won'?t\s+(?:load|open|display)"
         r"|(?:do|does|did)\s*(?:not|n'?t)\s+see\s+(?:anyone|anybody|(?:a|any)\s+(?:face|faces|person|people|humans?|image))"
         r"|(?:there\s+is|there'?s|there\s+are)\s+(?:no\s+(?:visible\s+)?(?:face|faces|person|people|humans?|image|picture)|nobody|no\s*-?\s*one)"
         r"|(?:do|does|did)\s*(?:not|n'?t)\s+(?:contain|show|include|depict|feature|have)\s+(?:anyone|anybody|(?:a|an|any)\s+(?:visible\s+|human\s+|clear\s+)?(?:face|faces|person|people|humans?|human\s+being))"
@@ -88,6 +89,9 @@ REASONS: dict[str, re.Pattern[str]] = {
         r"|i'?d\s+prefer\s+not|i\s+would\s+(?:rather|prefer)\s+not"
         r"|not\s+something\s+i\s+(?:can|do|will|am\s+able)|something\s+i\s+(?:can\s*not|can'?t|cannot)\s+(?:help|assist|do)"
         r"|not\s+comfortable|against\s+(?:my|the|our)\s+(?:policy|policies|guidelines)"
+        r"|(?:i'?m|i\s+am)\s+not\s+going\s+to\s+(?:label|guess|say|speculate|name|identify|infer|judge|classify)"
+        r"|i\s+(?:do\s+not|don'?t|won'?t|will\s+not)\s+(?:analy[sz]e|label|identify|infer|judge|assess|speculate|guess|classify)"
+        r"|(?:is\s+not|isn'?t)\s+something\s+i\s+do|out\s+of\s+respect\s+for\s+(?:their\s+|his\s+|her\s+)?privacy"
         r")",
         re.IGNORECASE,
     ),

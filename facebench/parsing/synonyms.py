@@ -36,6 +36,9 @@ the way a careful person reads; the scanner is :mod:`facebench.parsing.discourse
    words is reported with rule ``fuzzy``. ``ctx.extra["fuzzy_threshold"]`` (0-100)
    additionally requires that ``rapidfuzz`` ratio between the word and its synonym.
 
+Classes given with percentages ("1. Fear (55%) 2. Surprise (35%)", "70% anger, 30% disgust")
+are read by their shares: the largest decides (rule ``scores``; two largest alike: ``tie``).
+
 Before reading, the quoted names of things are removed (:func:`drop_quoted_names`: "a book
 called "The Happiness Project"", "a 'Happy Birthday' banner"): they are not the face's.
 
@@ -214,7 +217,10 @@ _THINGS = (
 )
 #: where a thing stands, between it and the verb of its words ("the poster behind him reads")
 _PLACE = (r"(?:\s+(?:behind|above|over|on|in|near|beside|by|at|under|below|across|next\s+to)"
-          r"(?:\s+[\w']+){1,2}?)?")
+          r"(?:\s+[\w']+){1,2}?"
+          # or who holds it: "the sign she's holding reads", "a shirt that he wears says"
+          r"|\s+(?:that\s+|which\s+)?(?:she|he|they|(?:the\s+)?\w+)(?:'s|\s+is|\s+was|\s+are)?"
+          r"\s+(?:holding|wearing|carrying|holds|wears|carries|has|had|held|wore|carried))?")
 #: text written on something: "a box with 'Surprise!' written on it"
 _WRITTEN = r"(?:(?:is|are|was|were)\s+)?(?:written|printed|painted|scrawled|stamped|embroidered|emblazoned)\b"
 _QUOTED_NAME = re.compile(
@@ -245,13 +251,43 @@ def synonym_class(text: str, ctx: ParseContext) -> ParseResult:
     classes, matcher = _matcher(ctx)
     if not classes:
         return ParseResult.fail("no_classes")
+    if "%" in text:
+        scored = _scored(text, matcher)
+        if scored is not None:
+            return scored
     threshold = ctx.extra.get("fuzzy_threshold")
     decided = _first_sentence_only(text, matcher) if threshold is None else None
     if decided is not None:
         return decided
     scan = matcher.scan(text)
     hits = _usable(list(scan.hits), threshold, matcher)
-    return _read(text, [h for h in hits if not h.negated], bool(hits), scan.first_sentence)
+    return _read(text, [h for h in hits if not h.negated], hits, scan.first_sentence)
+
+
+#: a class with its share: "Fear (55%)", "fear: 55 %", "Fear - 55%" ...
+_LABEL_SHARE = re.compile(
+    r"(?P<label>[A-Za-z][A-Za-z' -]{0,40}?)\s*[(:=\u2013-]?\s*(?P<share>\d{1,3}(?:\.\d+)?)\s*%")
+#: ... or the share first: "55% fear, 35% surprise"
+_SHARE_LABEL = re.compile(
+    r"(?P<share>\d{1,3}(?:\.\d+)?)\s*%\s*(?:of\s+)?(?P<label>[A-Za-z][A-Za-z-]*(?:\s+[A-Za-z-]+)?)")
+
+
+def _scored(text: str, matcher: DiscourseMatcher) -> ParseResult | None:
+    """The class with the largest share when the answer gives classes with percentages
+    ("1. Fear (55%) 2. Surprise (35%)"; "70% anger, 30% disgust"): rule ``scores``, or
+    ``tie`` when two classes share the largest. None when fewer than two classes have one."""
+    for pattern in (_LABEL_SHARE, _SHARE_LABEL):
+        shares: dict[str, float] = {}
+        for m in pattern.finditer(text):
+            keys = {h.key for h in matcher.scan(m["label"]).asserted()}
+            if len(keys) == 1:
+                key = keys.pop()
+                shares[key] = max(shares.get(key, 0.0), float(m["share"]))
+        if len(shares) >= 2:
+            top = max(shares.values())
+            best = [k for k, v in shares.items() if v == top]
+            return ParseResult(best[0], "scores") if len(best) == 1 else ParseResult.fail("tie")
+    return None
 
 
 def _usable(hits: list[Hit], threshold: object, matcher: DiscourseMatcher) -> list[Hit]:
@@ -262,9 +298,29 @@ def _usable(hits: list[Hit], threshold: object, matcher: DiscourseMatcher) -> li
             or fuzz.ratio(h.fuzzy, (matcher.misspelt(h.fuzzy) or ("", ""))[1]) >= float(threshold)]  # type: ignore[arg-type]
 
 
-def _read(text: str, hits: list[Hit], any_hit: bool, first_sentence: int | None) -> ParseResult:
+#: the writer weighing classes and finding no winner: an ambiguous answer, not a refusal
+_DOUBT = re.compile(
+    r"\b(?:torn\s+between|(?:equally|both)\s+(?:\w+\s+){0,2}?plausible|plausible\s+either\s+way"
+    r"|could\s+go\s+either\s+way|no\s+clear\s+(?:choice|winner|favou?rite)"
+    r"|(?:not|n't)\s+allow\s+(?:a\s+|any\s+)?clear\s+choice|hard\s+to\s+choose"
+    r"|can(?:no|')?t\s+(?:choose|decide|pick)\s+between)",
+    re.IGNORECASE,
+)
+
+
+def _doubt(text: str) -> bool:
+    """True when the answer says it cannot tell (:mod:`facebench.parsing.refusal`) or weighs
+    classes without a winner ("torn between", "equally plausible")."""
+    return refusal_reason(text) == "unsure" or _DOUBT.search(text) is not None
+
+
+def _read(text: str, hits: list[Hit], scanned: list[Hit], first_sentence: int | None) -> ParseResult:
+    """The decision from the asserted ``hits`` (``scanned``: every mention, negated too)."""
     if not hits:
-        return _refusal_or(text, "negated" if any_hit else "no_match")
+        if scanned and _DOUBT.search(text):
+            # "hard to say whether it is sadness or a tired face; both seem equally plausible"
+            return ParseResult.fail("tie")
+        return _refusal_or(text, "negated" if scanned else "no_match")
     deciding, rule = decide(hits, first_sentence)
     if deciding[0].strength == ASIDE:
         if any(h.strength == MINOR and h.key != deciding[0].key for h in hits):
@@ -272,7 +328,7 @@ def _read(text: str, hits: list[Hit], any_hit: bool, first_sentence: int | None)
             return ParseResult.fail("tie")
         return _refusal_or(text, "set_aside")
     winner = _winner([h.key for h in deciding])
-    if winner is None or (rule != "answer" and _closing_doubt(text, hits, deciding, winner)):
+    if winner is None or (rule != "answer" and _closing_doubt(text, scanned, deciding, winner)):
         # classes offered and left undecided ("happy or sad, hard to say") are an ambiguous
         # answer, not a refusal: the model answered, a person cannot settle which class
         return ParseResult.fail("tie")
@@ -281,22 +337,31 @@ def _read(text: str, hits: list[Hit], any_hit: bool, first_sentence: int | None)
     return ParseResult(winner, rule)
 
 
-def _closing_doubt(text: str, hits: list[Hit], deciding: list[Hit], winner: str) -> bool:
+def _closing_doubt(text: str, scanned: list[Hit], deciding: list[Hit], winner: str) -> bool:
     """True when the answer ends undecided between the class it led with and another, saying
     it cannot tell: "...points to surprise. ... I can't separate these two; it could be
-    surprise or fear." A person reads no class there. The closing sentence must offer the
-    classes as alternatives (" or " after the first sentence) and the answer must say it is
-    unsure (:mod:`facebench.parsing.refusal`)."""
-    last = hits[-1].sentence
+    surprise or fear"; "... I'm torn between neutral and anger." A person reads no class
+    there. The closing sentence must name both (joined by "or", "between" or "both", after the
+    first sentence) and the answer must say it cannot tell or cannot choose (:func:`_doubt`).
+    A closing sentence whose every mention is negated counts them too: "the image does not
+    allow a clear choice between surprise and fear" names both without asserting either."""
+    last = scanned[-1].sentence
     if last <= deciding[-1].sentence:
         return False
-    closing = _strongest([h for h in hits if h.sentence == last])
+    closing = [h for h in scanned if h.sentence == last]
+    asserted = [h for h in closing if not h.negated]
+    closing = _strongest(asserted or closing)
     keys = {h.key for h in closing}
     if winner not in keys or len(keys) < 2 or closing[0].strength < PLAIN:
         return False
     end = _FIRST_END.search(text)
     rest = fold_unicode(text[end.end() :]).lower() if end else ""
-    return " or " in rest and refusal_reason(text) == "unsure"
+    return _offers_two(rest) and _doubt(text)
+
+
+def _offers_two(rest: str) -> bool:
+    """True when ``rest`` (lower case) can join two classes: "or", "between", "both"."""
+    return " or " in rest or "between" in rest or "both" in rest
 
 
 def _refusal_or(text: str, rule: str) -> ParseResult:
@@ -323,9 +388,9 @@ def _first_sentence_only(text: str, matcher: DiscourseMatcher) -> ParseResult | 
     for part in _LATER_PARTS:
         if part in rest:
             return None
-    if " or " in rest and refusal_reason(text) == "unsure":
+    if _offers_two(rest) and _doubt(text):
         return None  # a closing "surprise or fear, I can't tell" may undo it (_closing_doubt)
-    return _read(text, first, True, 0)
+    return _read(text, first, first, 0)
 
 
 def synonym_attributes(text: str, ctx: ParseContext) -> ParseResult:

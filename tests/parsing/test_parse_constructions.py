@@ -260,13 +260,37 @@ MORE_VOCABULARY = [
     ("As a matter of fact, he looks terrified.", "fear"),
     ("She is mad about horses and grinning widely.", "happiness"),
     ("Arms crossed, he stands there looking calm.", "neutral"),
+    ("Honestly, she's over the moon.", "happiness"),
+    ("The coach has a face like thunder.", "anger"),
+    ("He looks down in the dumps today.", "sadness"),
+    ("Stony-faced throughout.", "neutral"),
+    ("There's barely concealed disgust in the curl of her lip.", "disgust"),
+]
+# a negated marker marks nothing; a first thought is set aside; others' emotions stay theirs
+NEGATED_MARKER = [
+    ("Maybe fear, maybe surprise. The brows say surprise, the mouth says fear; neither "
+     "dominates.", None),
+    ("Possibly sad, possibly angry; none of them clearly dominates.", None),
+    ("The dimple made me think of a smile, but it is his resting face; I'd say calm.", "neutral"),
+    ("A party, with friends cheering around her; she herself looks lost and tearful.", "sadness"),
+    ("Everyone around him is laughing, and he looks furious.", "anger"),
+    ("The puppy on her lap looks thrilled, while she seems bored and blank-faced.", "neutral"),
+    ("The shirt he's wearing says 'LOL', but he looks gloomy.", "sadness"),
+]
+# ranked lists and shares: the first rank, or the largest share, is the answer
+RANKED = [
+    ("1. Disgust 2. Anger 3. Fear", "disgust"),
+    ("1. Neutral (50%)\n2. Sadness (30%)\n3. Anger (20%)", "neutral"),
+    ("Happiness: 15%, Surprise: 75%, Fear: 10%", "surprise"),
+    ("I'd put it at 60% fear and 40% surprise.", "fear"),
+    ("Anger (40%), disgust (40%), contempt-like sneer (20%)", None),
 ]
 
 ALL = (COMPARISON + CORRECTION + REJECTION + ASIDE + SECONDARY + CONCLUSION + OTHER_PEOPLE
        + THINGS + VOCABULARY + NOT_THE_FACE + CLOSER_LOOK + EARLIER_READ + PEOPLE_IN_GENERAL
        + TYPOS + RETRACTION + OTHERS_WOULD_CALL + WRITER_PICK + FEATURES + COMPARED_AGAINST
        + GENERIC_PAIR + CONTRASTED_PEOPLE + SETTINGS + FRONTED_NEGATION + OR_RATHER
-       + THE_SUBJECT + COLON + MORE_VOCABULARY)
+       + THE_SUBJECT + COLON + MORE_VOCABULARY + NEGATED_MARKER + RANKED)
 
 
 @pytest.mark.parametrize("text, value", ALL)
@@ -372,6 +396,13 @@ ADVERSARIAL_PAIRS = [
     # a closing doubt between the lead class and another undoes the lead
     (("She looks sad. It might be sadness or fatigue, I can't tell.", "sadness"),
      ("She looks sad. It might be sadness or fear, I can't tell.", None)),
+    # weighing without a winner undoes the lead; a confident close keeps it
+    (("It might be disgust. I'm torn between disgust and anger.", None),
+     ("It might be disgust. I'm sure it is disgust, not anger.", "disgust")),
+    # shares decide over order
+    (("Sadness (60%), anger (40%)", "sadness"), ("Sadness (40%), anger (60%)", "anger")),
+    # a marker under a negator marks nothing
+    (("Anger or disgust; disgust dominates.", "disgust"), ("Anger or disgust; neither dominates.", None)),
     # the subject told apart only after a contrast
     (("The clown is laughing, but the girl herself looks frightened.", "fear"),
      ("The clown is laughing and the girl herself looks frightened.", None)),
@@ -394,6 +425,10 @@ AMBIGUOUS = [  # classes offered, none settled: unparsed, but the model did answ
     "Angry? Or perhaps a little disgusted. Hard to say.",  # a question and a hedge: offered
     ("The wide eyes suggest fear. Yet the brows are high as in surprise, so honestly I can't "
      "tell them apart: fear or surprise."),  # closes undecided between its lead and another
+    "It might be disgust, from the curled lip. Honestly I'm torn between disgust and anger.",
+    ("The slack mouth may mean sadness. The dull eyes fit boredom too. Nothing here allows a "
+     "clear choice between sadness and calm; both seem equally plausible."),
+    "I can't say whether it's anger or a squint against the sun; both are equally plausible.",
 ]
 REFUSED = [
     "I don't see anyone in this picture; it shows a beach.",
@@ -414,6 +449,11 @@ REFUSED = [
     "I'm not able to assist with judging how people feel.",
     "I'm unable to help with reading emotions from photos.",
     "The resolution is far too low to make out her expression.",
+    "The photo won't load for me, so I can't describe her face.",
+    "I'm not going to guess what she feels from a photo.",
+    "I don't infer emotions from people's faces.",
+    "Reading strangers' feelings isn't something I do.",
+    '{"emotion": null, "note": "face occluded by a scarf"}',
 ]
 
 

@@ -49,7 +49,11 @@ CORPORA = {"batch 1": DATA / "expression_answers.jsonl",
            "batch 7": DATA / "expression_answers_batch7.jsonl",
            "batch 8": DATA / "expression_answers_batch8.jsonl",
            "batch 9": DATA / "expression_answers_batch9.jsonl",
-           "batch 10": DATA / "expression_answers_batch10.jsonl"}
+           "batch 10": DATA / "expression_answers_batch10.jsonl",
+           "batch 11": DATA / "expression_answers_batch11.jsonl",
+           "batch 12": DATA / "expression_answers_batch12.jsonl",
+           "batch 13 (held out)": DATA / "expression_answers_batch13.jsonl",
+           "batch 14 (held out)": DATA / "expression_answers_batch14.jsonl"}
 
 
 def load(path: Path) -> list[dict]:

@@ -154,7 +154,10 @@ MARKERS: dict[int, tuple[str, ...]] = {
         "resemble", "resembles", "confused with", "confused for", "mistake for",
         "mistaken as", "taken for", "mixed up with", "considered", "i considered",
         "first impression", "first thought", "first instinct", "initial impression",
-        "initial thought", "tempted to say", "made me think of", "outwardly", "forced", "fake", "faked", "feigned",
+        "initial thought", "tempted to say", "made me think of", "outwardly",
+        # a hypothetical look ("she'd look scared if her brows were drawn together")
+        "would look", "would have looked", "would appear", "would seem", "shed look",
+        "hed look", "theyd look", "i first read", "first read", "forced", "fake", "faked", "feigned",
         "pretend", "pretends", "pretending", "pretended",
         # a quick or small view, before a closer one ("it reads as happy in the thumbnail")
         "in thumbnail", "at thumbnail size", "thumbnail", "at glance", "at quick glance",
@@ -248,7 +251,13 @@ RETRACTING = (
     "take it back", "taking that back", "correcting myself", "let me correct",
     "change my answer", "changing my answer", "stand corrected", "on second thought",
     "on second thoughts",
+    # the writer rejects its own earlier read ("I first read it as anger; that was wrong")
+    "that was wrong", "that is wrong", "thats wrong", "that was incorrect", "that is incorrect",
+    "thats incorrect", "that was mistake", "i was wrong",
 )
+#: "X would be my guess if not for Y": X is set aside in its clause, Y (the reason) stays
+BUT_FOR = ("if not for", "if it were not for", "if it was not for", "were it not for",
+           "had it not been for", "but for")
 #: "both X and Y" (or "X and Y both") followed by one of these is said of the classes in
 #: general, not of this face: "Both surprise and fear involve raised brows"
 GENERIC_VERBS = frozenset(
@@ -281,7 +290,10 @@ OPENERS = frozenset(
     "woman individual subject child boy girl baby eyes mouth lips just only merely simply rather "
     "instead so now hence thus therefore overall what im id ill ive shes hes theyre thats theres "
     "whose "
-    "looks seems appears more".split()
+    "looks seems appears more "
+    # what the cues do: "the raised brows, with no tension around the eyes, point to surprise"
+    "point points suggest suggests indicate indicates show shows reveal reveals mean means "
+    "signal signals".split()
 )
 _AND_OPENERS = OPENERS | frozenset(
     "look seem appear is are was were shows show displays display has have conveys conveying "
@@ -294,9 +306,10 @@ _TOKEN = re.compile(r"[a-z0-9]+|[.!?]+(?=\s|$)|[;,\n]|:(?=\s|$)|(?<=\s)-+(?=\s)"
 _NT = re.compile(r"n't\b|n'\s")
 _ARTICLES = frozenset(("a", "an", "the"))
 _MISS = object()
-_SENT, _CLAUSE, _COMMA, _NEG, _ABS, _AND, _CONCEDE, _OR, _VERB = 1, 2, 3, 4, 5, 6, 7, 8, 9
+_SENT, _CLAUSE, _COMMA, _NEG, _ABS, _AND, _CONCEDE, _OR, _VERB, _BETWEEN = range(1, 11)
 _MARK, _NEGATE, _NEGATE_LACK, _CONCEDE_KEY = "\x00m", "\x00n", "\x00l", "\x00c"
 _REJECT, _OTHER_PLACE, _RETRACT, _BOTH, _SUBJECT = "\x00r", "\x00o", "\x00x", "\x00b", "\x00s"
+_BUT_FOR = "\x00f"
 #: words between "not" and the mention it negates, or between a comma and a bare class word,
 #: that do not change the reading ("not very happy, clearly sad")
 _INTENSIFIERS = frozenset(
@@ -350,7 +363,7 @@ _ADVERB_THOUGH = frozenset((",", ";", "\n", "-"))
 def discourse_tokens(text: str) -> list[str]:
     """Tokens as :func:`facebench.parsing.matcher.tokens`, plus a spaced dash (``-``) and an
     em dash as clause marks."""
-    text = fold_unicode(text.replace("\u2014", " - ")).lower()
+    text = fold_unicode(text).lower()
     if "'" in text:
         text = _NT.sub(" not ", text).replace("'", "")
     return [t for t in _TOKEN.findall(text) if t not in _ARTICLES]
@@ -384,6 +397,8 @@ class DiscourseMatcher(PhraseMatcher):
             lookup[phrase_key(phrase)] = _RETRACT
         for phrase in SUBJECT:
             lookup.setdefault(phrase_key(phrase), _SUBJECT)
+        for phrase in BUT_FOR:
+            lookup[phrase_key(phrase)] = _BUT_FOR
         lookup.setdefault("both", _BOTH)
         for phrase in OTHER_PLACES:
             lookup.setdefault(phrase, _OTHER_PLACE)
@@ -399,6 +414,7 @@ class DiscourseMatcher(PhraseMatcher):
         special |= dict.fromkeys(NEGATORS, _NEG) | dict.fromkeys(_ABSENT, _ABS)
         special["and"] = _AND
         special["or"] = _OR
+        special["between"] = _BETWEEN
         special |= dict.fromkeys(LACK_VERBS, _VERB)
         longest: dict[str, int] = {}
         for key in lookup:
@@ -531,6 +547,7 @@ class DiscourseMatcher(PhraseMatcher):
         clause_neg = seg_neg = sent_neg = sent_pos = sent_words = False
         concessive = concessive_comma = lack = False
         contrasted = False  # a contrast ("but", "while") since the last mention
+        between_at = -1  # "between X and Y": the "and" offers alternatives, like "or"
         # ("or" position, end of its hedged alternative or 0, first position of the comma
         # list it ends) in the clause
         alternatives: list[tuple[int, int, int]] = []
@@ -581,6 +598,11 @@ class DiscourseMatcher(PhraseMatcher):
                             i += length
                             last_end = i - 1
                             contrasted = False
+                            continue
+                        if found == _BUT_FOR:  # "anger would be my guess if not for ..."
+                            end = i + length - 1
+                            marks.append((i, end, _RETRACTED, end))
+                            i += length
                             continue
                         if found == _SUBJECT:  # "..., but the man himself looks gloomy"
                             if contrasted:
@@ -706,6 +728,9 @@ class DiscourseMatcher(PhraseMatcher):
                         limit += 1
                 alternatives.append((i - 1, limit, self._list_start(toks, clause, i - 1)))
                 sent_words = True
+            elif kind == _BETWEEN:
+                between_at = i - 1
+                sent_words = True
             elif kind == _VERB:
                 sent_words = True
                 if lack:
@@ -715,6 +740,9 @@ class DiscourseMatcher(PhraseMatcher):
                 clause_neg = seg_neg = sent_neg = sent_words = True
             elif kind == _COMMA or kind == _AND:
                 sent_words = True
+                if kind == _AND and 0 <= between_at < last_end and clause and clause[-1][0] > between_at:
+                    alternatives.append((i - 1, 0, i - 1))  # "somewhere between anger and sadness"
+                    between_at = -1
                 nxt = toks[i] if i < n else "."
                 openers = OPENERS if kind == _COMMA else _AND_OPENERS
                 opens = nxt in openers or (nxt[-1] == "s" and nxt[:-1] in openers)  # "man's"
@@ -743,6 +771,7 @@ class DiscourseMatcher(PhraseMatcher):
                 clause_neg = seg_neg = lack = False
                 concessive = concessive_comma = False
                 compare_at, compare_word = -1, ""
+                between_at = -1
                 if tok in CONTRAST or tok in _CONTRASTING:
                     contrasted = True
                 if kind == _CONCEDE:

@@ -74,6 +74,8 @@ REASONS: dict[str, re.Pattern[str]] = {
         r"|(?:do|does|did)\s*(?:not|n'?t)\s+(?:contain|show|include|depict|feature|have)\s+(?:anyone|anybody|(?:a|an|any)\s+(?:visible\s+|human\s+|clear\s+)?(?:face|faces|person|people|humans?|human\s+being))"
         r"|(?:contains|shows|depicts|features|includes)\s+no\s+(?:visible\s+|human\s+)?(?:face|faces|person|people|humans?)\b"
         r"|back\s+of\s+(?:(?:the|a|an|his|her|their|this|that)\s+)?(?:[a-z]+'?s\s+)?head\b"
+        r"|(?:not|n'?t)\s+(?:appear|seem)\s+to\s+be\s+(?:a|any)\s+(?:visible\s+)?(?:face|person)"
+        r"|(?:cropped|cut\s+off)\s+(?:at|above|below)\s+the\s+(?:chin|nose|mouth|eyes|forehead|neck)"
         r"|(?:seen|shown|photographed|taken|viewed|pictured)\s+from\s+behind"
         r"|(?:facing|turned)\s+away\s+from\s+(?:the\s+)?(?:camera|viewer|lens)"
         r")",

@@ -200,7 +200,8 @@ _ANSWER_PARTS = ("answer", "conclu", "summar", "sum up", "all in all", "therefor
 #: substrings of every retraction (:data:`facebench.parsing.discourse.RETRACTING`) as written:
 #: a later "Correction: ..." can take back the first sentence, so the shortcut must not decide
 #: ("change my answer" holds "answer"; "t back" is in "take that back", "take it back"...)
-_RETRACT_PARTS = ("correct", "revis", "scratch that", "t back", "second thought")
+_RETRACT_PARTS = ("correct", "revis", "scratch that", "t back", "second thought", "wrong",
+                  "mistake")
 #: both, looked for in one loop (the shortcut runs on most answers: keep this list short)
 _LATER_PARTS = _ANSWER_PARTS + _RETRACT_PARTS
 
@@ -251,7 +252,7 @@ def synonym_class(text: str, ctx: ParseContext) -> ParseResult:
     classes, matcher = _matcher(ctx)
     if not classes:
         return ParseResult.fail("no_classes")
-    if "%" in text:
+    if "%" in text or "0." in text or "1." in text or "1)" in text:
         scored = _scored(text, matcher)
         if scored is not None:
             return scored
@@ -264,30 +265,52 @@ def synonym_class(text: str, ctx: ParseContext) -> ParseResult:
     return _read(text, [h for h in hits if not h.negated], hits, scan.first_sentence)
 
 
-#: a class with its share: "Fear (55%)", "fear: 55 %", "Fear - 55%" ...
+#: a class with its share: "Fear (55%)", "fear: 55 %", "Fear - 55%", "happiness (0.82)" ...
 _LABEL_SHARE = re.compile(
-    r"(?P<label>[A-Za-z][A-Za-z' -]{0,40}?)\s*[(:=\u2013-]?\s*(?P<share>\d{1,3}(?:\.\d+)?)\s*%")
+    r"(?P<label>[A-Za-z][A-Za-z' -]{0,40}?)\s*[(:=\u2013-]?\s*"
+    r"(?:(?P<share>\d{1,3}(?:\.\d+)?)\s*%|(?P<p>0?\.\d+|1\.0+)(?![\d.%]))")
 #: ... or the share first: "55% fear, 35% surprise"
 _SHARE_LABEL = re.compile(
     r"(?P<share>\d{1,3}(?:\.\d+)?)\s*%\s*(?:of\s+)?(?P<label>[A-Za-z][A-Za-z-]*(?:\s+[A-Za-z-]+)?)")
+#: a ranked list of bare classes: "Ranking: 1. Surprise 2. Fear 3. Neutral"
+_RANKED = re.compile(
+    r"(?:^|[\s:(])1[.):]\s+(?P<first>[A-Za-z][A-Za-z' -]{0,30}?)[\s,;]*(?:\([^)]{0,20}\)[\s,;]*)?"
+    r"2[.):]\s+(?P<second>[A-Za-z][A-Za-z' -]{0,30}?)(?=[\s,;.(]|$)")
 
 
 def _scored(text: str, matcher: DiscourseMatcher) -> ParseResult | None:
-    """The class with the largest share when the answer gives classes with percentages
-    ("1. Fear (55%) 2. Surprise (35%)"; "70% anger, 30% disgust"): rule ``scores``, or
-    ``tie`` when two classes share the largest. None when fewer than two classes have one."""
+    """The class with the largest share when the answer gives classes with percentages or
+    probabilities ("1. Fear (55%) 2. Surprise (35%)"; "70% anger, 30% disgust"; "happiness
+    (0.82), surprise (0.11)"): rule ``scores``, or ``tie`` when two classes share the largest;
+    else the first of a ranked list of bare classes ("1. Surprise 2. Fear"). None when no two
+    classes are scored or ranked."""
     for pattern in (_LABEL_SHARE, _SHARE_LABEL):
         shares: dict[str, float] = {}
         for m in pattern.finditer(text):
-            keys = {h.key for h in matcher.scan(m["label"]).asserted()}
-            if len(keys) == 1:
-                key = keys.pop()
-                shares[key] = max(shares.get(key, 0.0), float(m["share"]))
+            key = _label_key(m["label"], matcher)
+            if key is not None:
+                share = float(m["share"]) if m["share"] is not None else 100 * float(m["p"])
+                shares[key] = max(shares.get(key, 0.0), share)
         if len(shares) >= 2:
             top = max(shares.values())
             best = [k for k, v in shares.items() if v == top]
             return ParseResult(best[0], "scores") if len(best) == 1 else ParseResult.fail("tie")
+    ranked = _RANKED.search(text)
+    if ranked is not None:
+        first, second = (_label_key(ranked[g], matcher, bare=True) for g in ("first", "second"))
+        if first is not None and second is not None and first != second:
+            return ParseResult(first, "ranked")
     return None
+
+
+def _label_key(label: str, matcher: DiscourseMatcher, bare: bool = False) -> str | None:
+    """The one class ``label`` asserts, else None; ``bare``: only when the label is nothing
+    but that class's word (a ranked list of classes, not of observations)."""
+    scan = matcher.scan(label)
+    keys = {h.key for h in scan.asserted()}
+    if len(keys) != 1 or bare and len(scan.key_text.split()) > 2:
+        return None
+    return keys.pop()
 
 
 def _usable(hits: list[Hit], threshold: object, matcher: DiscourseMatcher) -> list[Hit]:
@@ -303,7 +326,7 @@ _DOUBT = re.compile(
     r"\b(?:torn\s+between|(?:equally|both)\s+(?:\w+\s+){0,2}?plausible|plausible\s+either\s+way"
     r"|could\s+go\s+either\s+way|no\s+clear\s+(?:choice|winner|favou?rite)"
     r"|(?:not|n't)\s+allow\s+(?:a\s+|any\s+)?clear\s+choice|hard\s+to\s+choose"
-    r"|can(?:no|')?t\s+(?:choose|decide|pick)\s+between)",
+    r"|can(?:no|')?t\s+(?:choose|decide|pick)\s+(?:between|one\b))",
     re.IGNORECASE,
 )
 
@@ -328,13 +351,26 @@ def _read(text: str, hits: list[Hit], scanned: list[Hit], first_sentence: int | 
             return ParseResult.fail("tie")
         return _refusal_or(text, "set_aside")
     winner = _winner([h.key for h in deciding])
-    if winner is None or (rule != "answer" and _closing_doubt(text, scanned, deciding, winner)):
+    if winner is None or (rule != "answer" and (_closing_doubt(text, scanned, deciding, winner)
+                                                or _contradicted(scanned, deciding, winner))):
         # classes offered and left undecided ("happy or sad, hard to say") are an ambiguous
         # answer, not a refusal: the model answered, a person cannot settle which class
         return ParseResult.fail("tie")
     if all(h.fuzzy for h in deciding if h.key == winner):
         rule = "fuzzy"
     return ParseResult(winner, rule)
+
+
+def _contradicted(scanned: list[Hit], deciding: list[Hit], winner: str) -> bool:
+    """True when the sentence that decides also negates the winning class and asserts another:
+    "She's smiling and happy, yet her face shows clear anger with no happiness in it" says two
+    things a person cannot square. ("Happy, but not overly happy" asserts no other class.)"""
+    sentence = deciding[0].sentence
+    if any(h.sentence != sentence for h in deciding):
+        return False
+    here = [h for h in scanned if h.sentence == sentence]
+    return (any(h.negated and h.key == winner for h in here)
+            and any(not h.negated and h.key != winner and h.strength >= PLAIN for h in here))
 
 
 def _closing_doubt(text: str, scanned: list[Hit], deciding: list[Hit], winner: str) -> bool:
@@ -390,7 +426,7 @@ def _first_sentence_only(text: str, matcher: DiscourseMatcher) -> ParseResult | 
             return None
     if _offers_two(rest) and _doubt(text):
         return None  # a closing "surprise or fear, I can't tell" may undo it (_closing_doubt)
-    return _read(text, first, first, 0)
+    return _read(text, first, [h for h in scan.hits if h.sentence == 0], 0)
 
 
 def synonym_attributes(text: str, ctx: ParseContext) -> ParseResult:

@@ -284,13 +284,47 @@ RANKED = [
     ("Happiness: 15%, Surprise: 75%, Fear: 10%", "surprise"),
     ("I'd put it at 60% fear and 40% surprise.", "fear"),
     ("Anger (40%), disgust (40%), contempt-like sneer (20%)", None),
+    ("Scores: sadness 0.61, neutral 0.30, fear 0.09", "sadness"),
+    ("My ranking - 1) Anger 2) Disgust 3) Fear", "anger"),
+    ("1. Eyes narrowed 2. Lips pressed. Conclusion: anger.", "anger"),  # observations, not ranks
+]
+# the writer takes back its own read, sets one aside "if not for" a cue, or imagines a look
+SELF_CORRECTION = [
+    ("My first read was sadness; that was wrong, the drooping lids are just sleepiness. Calm.",
+     "neutral"),
+    ("I'd have said calm at first, but that's wrong: the clenched jaw shows fury.", "anger"),
+    ("Sadness would be my guess if not for the lifted cheeks; so joy.", "happiness"),
+    ("She'd look angry if her brows were lowered, but they're raised and her mouth hangs open: "
+     "astonishment.", "surprise"),
+    ("He'd look terrified with wider eyes; as it is he is merely calm.", "neutral"),
+]
+# a comma before a verb of indication ends the negation; an em dash joins clauses
+CUES_AFTER_A_NEGATION = [
+    ("The lowered brows, with no smile anywhere, suggest anger.", "anger"),
+    ("She doesn't look angry\u2014I'd call it disgust.", "disgust"),
+]
+# things a person cannot square, and a choice "between" two classes
+NO_SINGLE_CLASS = [
+    ("He is grinning and happy, yet there's fury in his face and no happiness at all.", None),
+    ("Conclusion: somewhere between fear and surprise.", None),
+    ("Conclusion: torn between sadness and calm; I can't pick one.", None),
+]
+# words that are not about the face
+NOT_THE_FACE_EITHER = [
+    ("The chart reads 'Brows: neutral position', and she is grinning.", "happiness"),
+    ("Brows in a neutral position; lips pulled up in a grin.", "happiness"),
+    ("I can't judge feelings from faces, but I'd be happy to describe her outfit.", None),
+    ("A sad day for the fans, yet the striker himself looks elated.", "happiness"),
+    ("She looks sick to her stomach.", "disgust"),
+    ("His expression is blank.", "neutral"),
 ]
 
 ALL = (COMPARISON + CORRECTION + REJECTION + ASIDE + SECONDARY + CONCLUSION + OTHER_PEOPLE
        + THINGS + VOCABULARY + NOT_THE_FACE + CLOSER_LOOK + EARLIER_READ + PEOPLE_IN_GENERAL
        + TYPOS + RETRACTION + OTHERS_WOULD_CALL + WRITER_PICK + FEATURES + COMPARED_AGAINST
        + GENERIC_PAIR + CONTRASTED_PEOPLE + SETTINGS + FRONTED_NEGATION + OR_RATHER
-       + THE_SUBJECT + COLON + MORE_VOCABULARY + NEGATED_MARKER + RANKED)
+       + THE_SUBJECT + COLON + MORE_VOCABULARY + NEGATED_MARKER + RANKED + SELF_CORRECTION
+       + CUES_AFTER_A_NEGATION + NO_SINGLE_CLASS + NOT_THE_FACE_EITHER)
 
 
 @pytest.mark.parametrize("text, value", ALL)
@@ -399,6 +433,11 @@ ADVERSARIAL_PAIRS = [
     # weighing without a winner undoes the lead; a confident close keeps it
     (("It might be disgust. I'm torn between disgust and anger.", None),
      ("It might be disgust. I'm sure it is disgust, not anger.", "disgust")),
+    # the class before "if not for" is set aside; "if" alone negates
+    (("Fear would be my guess if not for the open smile; so happiness.", "happiness"),
+     ("Fear would be my guess, given the wide eyes.", "fear")),
+    # "between X and Y" offers both; "X and Y" asserts both
+    (("Somewhere between anger and disgust.", None), ("Mostly anger and a bit of disgust.", "anger")),
     # shares decide over order
     (("Sadness (60%), anger (40%)", "sadness"), ("Sadness (40%), anger (60%)", "anger")),
     # a marker under a negator marks nothing
@@ -454,6 +493,8 @@ REFUSED = [
     "I don't infer emotions from people's faces.",
     "Reading strangers' feelings isn't something I do.",
     '{"emotion": null, "note": "face occluded by a scarf"}',
+    "There doesn't seem to be any face in the frame; the shot is cropped at the neck.",
+    "I can't judge feelings from faces, but I'd be happy to describe her outfit.",
 ]
 
 

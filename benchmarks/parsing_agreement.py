@@ -52,8 +52,10 @@ CORPORA = {"batch 1": DATA / "expression_answers.jsonl",
            "batch 10": DATA / "expression_answers_batch10.jsonl",
            "batch 11": DATA / "expression_answers_batch11.jsonl",
            "batch 12": DATA / "expression_answers_batch12.jsonl",
-           "batch 13 (held out)": DATA / "expression_answers_batch13.jsonl",
-           "batch 14 (held out)": DATA / "expression_answers_batch14.jsonl"}
+           "batch 13": DATA / "expression_answers_batch13.jsonl",
+           "batch 14": DATA / "expression_answers_batch14.jsonl",
+           "batch 15 (held out)": DATA / "expression_answers_batch15.jsonl",
+           "batch 16 (held out)": DATA / "expression_answers_batch16.jsonl"}
 
 
 def load(path: Path) -> list[dict]:

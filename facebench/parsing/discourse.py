@@ -26,7 +26,8 @@
   say whether she is happy or sad" asserts neither). "as if", "if anything", "as though" negate
   nothing.
 * **Strength of a mention**: every asserted mention gets one of ``ASIDE`` < ``MINOR`` <
-  ``PLAIN`` < ``MAJOR`` < ``ANSWER`` (constants of :mod:`facebench.parsing.matcher`). A marker
+  ``PLAIN`` < ``MAJOR`` < ``REVISE`` < ``ANSWER`` (constants of :mod:`facebench.parsing.matcher`;
+  ``REVISE``: "actually", "on closer inspection", "looking again"). A marker
   (:data:`MARKERS`) gives its strength to the nearest asserted mention in its clause (at most
   :data:`REACH` tokens away; the nearer marker wins, the following mention on a tie):
   "mostly happy, with a hint of surprise" is happy ``MAJOR``, surprise ``MINOR``; "anger at
@@ -86,6 +87,7 @@ from facebench.parsing.matcher import (
     ASIDE,
     MAJOR,
     MINOR,
+    REVISE,
     NEGATORS,
     PLAIN,
     Hit,
@@ -113,24 +115,28 @@ MARKERS: dict[int, tuple[str, ...]] = {
         "mostly", "mainly", "primarily", "predominantly", "largely", "chiefly", "principally",
         "dominant", "dominantly", "predominant", "dominated by", "main", "primary", "principal",
         "prevailing", "overriding", "strongest", "most prominent", "most evident",
-        "most noticeable", "overall", "ultimately", "actually", "in fact", "really", "truly",
-        "genuinely", "in reality", "rather", "instead", "more like", "closer to",
+        "most noticeable", "overall", "ultimately", "really", "truly",
+        "genuinely", "rather", "instead", "more like", "closer to",
         "leaning towards", "leaning toward", "leans towards", "leans toward", "best described as",
-        "most likely", "above all", "on closer inspection", "upon closer inspection",
-        "on closer look", "looking closer", "closer look", "more accurately", "more precisely",
+        "most likely", "above all",
         "more of", "more so", "masking", "hiding", "hides", "concealing",
-        "conceals", "overwhelmingly", "overwhelming",
-        # a second, closer look ("at full size", "on further inspection") over a first one
-        "at full size", "full size", "at full resolution", "full resolution", "zoomed in",
-        "when zoomed in", "up close", "on second look", "second look", "on second glance",
-        "at second glance", "second glance",
-        "on reflection", "upon reflection", "looking again", "looking more carefully",
-        "on further inspection", "upon further inspection", "further inspection",
-        "on closer examination", "upon closer examination", "closer examination", "first and foremost", "foremost",
+        "conceals", "overwhelmingly", "overwhelming", "first and foremost", "foremost",
         "essentially", "basically", "fundamentally", "at its core", "at heart",
         "for most part", "more than anything", "most of all", "most pronounced",
         "more pronounced", "more prominent", "more evident", "dominates", "dominating",
         "prevails", "key emotion", "core emotion", "central emotion", "inwardly", "deep down",
+    ),
+    # a second, closer look ("at full size", "on further inspection") or the writer correcting
+    # itself ("Actually, ..."): a later sentence with one corrects a plain first sentence
+    REVISE: (
+        "actually", "in fact", "in reality", "on closer inspection", "upon closer inspection",
+        "on closer look", "looking closer", "closer look", "more accurately", "more precisely",
+        "at full size", "full size", "at full resolution", "full resolution", "zoomed in",
+        "when zoomed in", "up close", "on second look", "second look", "on second glance",
+        "at second glance", "second glance", "on reflection", "upon reflection",
+        "looking again", "looking more carefully", "on further inspection",
+        "upon further inspection", "further inspection", "on closer examination",
+        "upon closer examination", "closer examination",
     ),
     MINOR: (
         "hint", "hints", "touch", "touches", "trace", "traces", "tinge", "bit", "little",
@@ -310,6 +316,9 @@ _SENT, _CLAUSE, _COMMA, _NEG, _ABS, _AND, _CONCEDE, _OR, _VERB, _BETWEEN = range
 _MARK, _NEGATE, _NEGATE_LACK, _CONCEDE_KEY = "\x00m", "\x00n", "\x00l", "\x00c"
 _REJECT, _OTHER_PLACE, _RETRACT, _BOTH, _SUBJECT = "\x00r", "\x00o", "\x00x", "\x00b", "\x00s"
 _BUT_FOR = "\x00f"
+#: code of the mark of a closing "both" ("He is angry and also sad, both."): the mentions of
+#: its clause before it are equal, whatever marks them
+_EQUAL = -5
 #: words between "not" and the mention it negates, or between a comma and a bare class word,
 #: that do not change the reading ("not very happy, clearly sad")
 _INTENSIFIERS = frozenset(
@@ -623,6 +632,9 @@ class DiscourseMatcher(PhraseMatcher):
                             generic = self._generic_pair(toks, i, clause)
                             if generic is not None:
                                 marks.append((generic[0], generic[0], _GENERIC, generic[1]))
+                            elif ((i + 1 >= n or toks[i + 1][0] in ".!?;,\n")
+                                  and len({h[1] for h in clause if not h[2]}) >= 2):
+                                marks.append((i, i, _EQUAL, i))  # "angry and also sad, both."
                             i += length
                             continue
                         if found == _REJECT or tok == "ruled" and found == _NEGATE:
@@ -777,7 +789,9 @@ class DiscourseMatcher(PhraseMatcher):
                 if kind == _CONCEDE:
                     # "the crowd looks angry, while she looks calm": two people contrasted
                     concessive = not (other and tok in _CONTRASTING)
-                    concessive_comma = concessive and not sent_words
+                    # one that opens its sentence, or follows a colon, ends at its comma
+                    concessive_comma = concessive and (
+                        not sent_words or (i - length > 0 and toks[i - length - 1] == ":"))
                     sent_words = True
                 elif kind == _SENT:
                     if "?" in tok:
@@ -829,6 +843,7 @@ def _close(hits: list[Hit], clause: list[list], marks: list[tuple[int, int, int,
     strength: dict[int, tuple[int, int]] = {}  # hit index -> (distance, strength)
     live = [k for k, h in enumerate(clause) if not h[2]]
     forced: list[int] = []  # set aside whatever else marks them
+    equal: list[int] = []  # made equal by a closing "both"
     other = False
     if marks:
         for pos, end, value, reach in marks:
@@ -837,6 +852,9 @@ def _close(hits: list[Hit], clause: list[list], marks: list[tuple[int, int, int,
                 continue
             if value == _GENERIC:
                 forced.extend(k for k in live if pos < clause[k][0] <= reach)
+                continue
+            if value == _EQUAL:
+                equal.extend(k for k in live if clause[k][0] < pos)
                 continue
             after = [k for k in live if end <= clause[k][0] <= reach]
             before = [] if value == OTHER else [k for k in live if 0 < pos - clause[k][0] <= REACH]
@@ -878,6 +896,10 @@ def _close(hits: list[Hit], clause: list[list], marks: list[tuple[int, int, int,
             elif left and hedged:
                 values[left[-1]] = ASIDE  # "happy or just being polite": not settled
     alternatives.clear()
+    if equal:
+        top = max(values[k] for k in equal)
+        for k in equal:
+            values[k] = top
     for k in forced:
         values[k] = ASIDE
     for k, (_, key, negated, fuzzy) in enumerate(clause):
@@ -894,5 +916,5 @@ def _demote(hits: list[Hit], start: int) -> None:
             hits[k] = Hit(h.sentence, h.key, h.negated, ASIDE, h.fuzzy)
 
 
-__all__ = ["ANSWER", "ASIDE", "MAJOR", "MINOR", "PLAIN", "DiscourseMatcher", "MARKERS",
+__all__ = ["ANSWER", "ASIDE", "MAJOR", "MINOR", "PLAIN", "REVISE", "DiscourseMatcher", "MARKERS",
            "discourse_tokens"]

@@ -74,7 +74,8 @@ def phrase_key(phrase: str) -> str:
 
 
 #: how strongly a mention is asserted (discourse matchers; see :class:`PhraseMatcher`)
-ASIDE, MINOR, PLAIN, MAJOR, ANSWER = 0, 1, 2, 3, 4
+#: (``REVISE``: a second look, "actually", that can correct a plain first sentence)
+ASIDE, MINOR, PLAIN, MAJOR, REVISE, ANSWER = 0, 1, 2, 3, 4, 5
 
 
 class Hit(NamedTuple):

@@ -19,7 +19,9 @@ the way a careful person reads; the scanner is :mod:`facebench.parsing.discourse
    their conclusion first and reason afterwards, so later sentences often name other classes.
    Only when the first sentence merely sets a class aside ("It looks like anger at first.")
    does a later asserted mention decide, or when it names a class only as minor ("There is a
-   hint of fear.") a later ``MAJOR`` one (rule ``correction``).
+   hint of fear.") a later ``MAJOR`` one, or a later second look or self-correction
+   (``REVISE``: "Actually, looking again, she looks sad.") over a plain or major first
+   sentence (rule ``correction``).
 4. Otherwise the strongest mentions of the whole answer decide (rule ``majority``).
 5. A tie at the deciding step (``tie``), only set-aside mentions (``set_aside``), only negated
    mentions (``negated``) or no mention at all (``no_match``) is **unparseable** (the public
@@ -38,6 +40,8 @@ the way a careful person reads; the scanner is :mod:`facebench.parsing.discourse
 
 Classes given with percentages ("1. Fear (55%) 2. Surprise (35%)", "70% anger, 30% disgust")
 are read by their shares: the largest decides (rule ``scores``; two largest alike: ``tie``).
+
+Emoji are read as words first (``synonyms/emoji.yaml``: "😢" is "sad").
 
 Before reading, the quoted names of things are removed (:func:`drop_quoted_names`: "a book
 called "The Happiness Project"", "a 'Happy Birthday' banner"): they are not the face's.
@@ -63,7 +67,7 @@ from rapidfuzz import fuzz
 
 from facebench.parsing.context import ParseContext
 from facebench.parsing.discourse import DiscourseMatcher
-from facebench.parsing.matcher import ANSWER, ASIDE, MAJOR, MINOR, PLAIN, Hit, get_matcher
+from facebench.parsing.matcher import ANSWER, ASIDE, MAJOR, MINOR, PLAIN, REVISE, Hit, get_matcher
 from facebench.parsing.refusal import refusal_reason
 from facebench.parsing.text import fold_unicode, strip_wrappers
 from facebench.types import REFUSAL, ParseResult
@@ -104,6 +108,17 @@ def non_mentions() -> tuple[str, ...]:
     """Phrases that mention no class in any list (``synonyms/non_mentions.yaml``): "the
     content of the image" is not happiness."""
     return tuple(str(p) for p in (_yaml("non_mentions").get("phrases") or ()))
+
+
+@lru_cache(maxsize=1)
+def _emoji_table() -> dict[int, str]:
+    """``str.translate`` table of ``synonyms/emoji.yaml``: each emoji to its word, spaced."""
+    return {ord(e): f" {w} " for e, w in (_yaml("emoji").get("words") or {}).items()}
+
+
+def emoji_to_words(text: str) -> str:
+    """``text`` with the emoji of ``synonyms/emoji.yaml`` written as words ("😢" -> "sad")."""
+    return text if text.isascii() else text.translate(_emoji_table())
 
 
 @lru_cache(maxsize=1)
@@ -182,8 +197,9 @@ def decide(hits: list[Hit], first_sentence: int | None) -> tuple[list[Hit], str]
     if not first:
         return _strongest(hits), "majority"
     first = _strongest(first)
-    if first[0].strength <= MINOR:
-        need = PLAIN if first[0].strength == ASIDE else MAJOR
+    strength = first[0].strength
+    need = PLAIN if strength == ASIDE else MAJOR if strength == MINOR else REVISE
+    if strength < REVISE:
         later = [h for h in hits if h.sentence > first_sentence and h.strength >= need]  # type: ignore[operator]
         if later:
             return _strongest(later), "correction"
@@ -202,8 +218,15 @@ _ANSWER_PARTS = ("answer", "conclu", "summar", "sum up", "all in all", "therefor
 #: ("change my answer" holds "answer"; "t back" is in "take that back", "take it back"...)
 _RETRACT_PARTS = ("correct", "revis", "scratch that", "t back", "second thought", "wrong",
                   "mistake")
+#: substrings of every ``REVISE`` marker as written: a later second look corrects the first
+#: sentence ("actually", "in fact", "in reality", "closer", "more accurately", "more
+#: precisely", "full size", "full resolution", "zoomed", "up close", "second", "reflection",
+#: "looking again", "more carefully", "further inspection")
+_REVISE_PARTS = ("actually", "in fact", "in reality", "closer", "accurately", "precisely",
+                 "full size", "full resolution", "zoomed", "up close", "second", "reflection",
+                 "again", "carefully", "further")
 #: both, looked for in one loop (the shortcut runs on most answers: keep this list short)
-_LATER_PARTS = _ANSWER_PARTS + _RETRACT_PARTS
+_LATER_PARTS = _ANSWER_PARTS + _RETRACT_PARTS + _REVISE_PARTS
 
 
 #: things that carry words of their own: a quoted name after them ("a book called "The
@@ -246,7 +269,7 @@ def drop_quoted_names(text: str) -> str:
 
 def synonym_class(text: str, ctx: ParseContext) -> ParseResult:
     """One class from a description (rules in the module docstring)."""
-    text = drop_quoted_names(strip_wrappers(text))
+    text = drop_quoted_names(emoji_to_words(strip_wrappers(text)).strip())
     if not text:
         return ParseResult.fail("empty")
     classes, matcher = _matcher(ctx)
@@ -267,7 +290,7 @@ def synonym_class(text: str, ctx: ParseContext) -> ParseResult:
 
 #: a class with its share: "Fear (55%)", "fear: 55 %", "Fear - 55%", "happiness (0.82)" ...
 _LABEL_SHARE = re.compile(
-    r"(?P<label>[A-Za-z][A-Za-z' -]{0,40}?)\s*[(:=\u2013-]?\s*"
+    r"(?P<label>[A-Za-z][A-Za-z' -]{0,40}?)\s*[(:=|\u2013-]?\s*"
     r"(?:(?P<share>\d{1,3}(?:\.\d+)?)\s*%|(?P<p>0?\.\d+|1\.0+)(?![\d.%]))")
 #: ... or the share first: "55% fear, 35% surprise"
 _SHARE_LABEL = re.compile(
@@ -326,7 +349,10 @@ _DOUBT = re.compile(
     r"\b(?:torn\s+between|(?:equally|both)\s+(?:\w+\s+){0,2}?plausible|plausible\s+either\s+way"
     r"|could\s+go\s+either\s+way|no\s+clear\s+(?:choice|winner|favou?rite)"
     r"|(?:not|n't)\s+allow\s+(?:a\s+|any\s+)?clear\s+choice|hard\s+to\s+choose"
-    r"|can(?:no|')?t\s+(?:choose|decide|pick)\s+(?:between|one\b))",
+    r"|can(?:no|')?t\s+(?:choose|decide|pick)\s+(?:between|one\b)"
+    r"|50\s*/\s*50|fifty[\s-]+fifty|toss[\s-]?up|coin[\s-]?(?:flip|toss)"
+    r"|neither\s+(?:one\s+)?(?:clearly\s+|really\s+)?(?:wins|dominates|prevails|stands\s+out)"
+    r"|(?:hard|difficult|impossible|tough)\s+to\s+(?:say|tell)\s+which|can(?:no|')?t\s+(?:say|tell)\s+which)",
     re.IGNORECASE,
 )
 
@@ -346,19 +372,30 @@ def _read(text: str, hits: list[Hit], scanned: list[Hit], first_sentence: int | 
         return _refusal_or(text, "negated" if scanned else "no_match")
     deciding, rule = decide(hits, first_sentence)
     if deciding[0].strength == ASIDE:
-        if any(h.strength == MINOR and h.key != deciding[0].key for h in hits):
-            # only candidates, none chosen: "Hmm, neutral? Or maybe slightly angry."
+        if any(h.strength == MINOR and h.key != deciding[0].key for h in hits) or _weighed(text, hits):
+            # only candidates, none chosen: "Hmm, neutral? Or maybe slightly angry."; "Sad or
+            # scared? A coin flip."
             return ParseResult.fail("tie")
         return _refusal_or(text, "set_aside")
     winner = _winner([h.key for h in deciding])
     if winner is None or (rule != "answer" and (_closing_doubt(text, scanned, deciding, winner)
-                                                or _contradicted(scanned, deciding, winner))):
+                                                or _contradicted(scanned, deciding, winner)
+                                                or _weighed(text, hits))):
         # classes offered and left undecided ("happy or sad, hard to say") are an ambiguous
-        # answer, not a refusal: the model answered, a person cannot settle which class
+        # answer, not a refusal: the model answered, a person cannot settle which class; but
+        # classes named beside "the face is covered" or "I'm sorry, I can't" are no answer
+        if refusal_reason(text) in ("no_image", "declined"):
+            return ParseResult.fail(REFUSAL)
         return ParseResult.fail("tie")
     if all(h.fuzzy for h in deciding if h.key == winner):
         rule = "fuzzy"
     return ParseResult(winner, rule)
+
+
+def _weighed(text: str, hits: list[Hit]) -> bool:
+    """True when the answer asserts two classes and says neither wins ("it's a 50/50",
+    "neither clearly wins", "torn between", "hard to say which": :data:`_DOUBT`)."""
+    return len({h.key for h in hits}) >= 2 and _DOUBT.search(text) is not None
 
 
 def _contradicted(scanned: list[Hit], deciding: list[Hit], winner: str) -> bool:
@@ -424,7 +461,7 @@ def _first_sentence_only(text: str, matcher: DiscourseMatcher) -> ParseResult | 
     for part in _LATER_PARTS:
         if part in rest:
             return None
-    if _offers_two(rest) and _doubt(text):
+    if _offers_two(rest) and _doubt(text) or _DOUBT.search(rest):
         return None  # a closing "surprise or fear, I can't tell" may undo it (_closing_doubt)
     return _read(text, first, [h for h in scan.hits if h.sentence == 0], 0)
 

@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from facebench.parsing import parse
-from facebench.parsing.discourse import ANSWER, MARKERS, RETRACTING
-from facebench.parsing.synonyms import _ANSWER_PARTS, _RETRACT_PARTS
+from facebench.parsing.discourse import ANSWER, MARKERS, RETRACTING, REVISE
+from facebench.parsing.synonyms import _ANSWER_PARTS, _RETRACT_PARTS, _REVISE_PARTS
 from facebench.types import REFUSAL
 from tests.parsing.helpers import RAFDB, expression_ctx
 
@@ -317,6 +317,26 @@ NOT_THE_FACE_EITHER = [
     ("A sad day for the fans, yet the striker himself looks elated.", "happiness"),
     ("She looks sick to her stomach.", "disgust"),
     ("His expression is blank.", "neutral"),
+    ("Eyebrows neutral, cheeks lifted, lips parted in a wide grin.", "happiness"),
+    ("Lips neutral, eyes wide with terror.", "fear"),
+    ("He's feeling down today.", "sadness"),
+    ("She looks normal, not happy and not sad.", "neutral"),
+    ("Nose scrunched, upper lip raised.", "disgust"),
+    ("Her face shows no visible emotion.", "neutral"),
+]
+# a second look or a self-correction in a later sentence corrects a plain first sentence
+REVISED = [
+    ("The man appears calm. Actually, looking again, his jaw is clenched in fury.", "anger"),
+    ("She seems happy. On closer inspection, her eyes are fearful.", "fear"),
+    ("It looks like surprise. In fact, the brows are knitted and the eyes are scared.", "fear"),
+]
+# emoji, tables and closing "both"
+FORMATS = [
+    ("\U0001F622", "sadness"),
+    ("Answer: \U0001F621", "anger"),
+    ("| Emotion | Score |\n|---|---|\n| Fear | 0.2 |\n| Disgust | 0.7 |", "disgust"),
+    ("She is furious and a bit disgusted, both.", None),
+    ("Not fear: though her eyes are wide, the lowered brows and bared teeth say rage.", "anger"),
 ]
 
 ALL = (COMPARISON + CORRECTION + REJECTION + ASIDE + SECONDARY + CONCLUSION + OTHER_PEOPLE
@@ -324,7 +344,7 @@ ALL = (COMPARISON + CORRECTION + REJECTION + ASIDE + SECONDARY + CONCLUSION + OT
        + TYPOS + RETRACTION + OTHERS_WOULD_CALL + WRITER_PICK + FEATURES + COMPARED_AGAINST
        + GENERIC_PAIR + CONTRASTED_PEOPLE + SETTINGS + FRONTED_NEGATION + OR_RATHER
        + THE_SUBJECT + COLON + MORE_VOCABULARY + NEGATED_MARKER + RANKED + SELF_CORRECTION
-       + CUES_AFTER_A_NEGATION + NO_SINGLE_CLASS + NOT_THE_FACE_EITHER)
+       + CUES_AFTER_A_NEGATION + NO_SINGLE_CLASS + NOT_THE_FACE_EITHER + REVISED + FORMATS)
 
 
 @pytest.mark.parametrize("text, value", ALL)
@@ -468,6 +488,9 @@ AMBIGUOUS = [  # classes offered, none settled: unparsed, but the model did answ
     ("The slack mouth may mean sadness. The dull eyes fit boredom too. Nothing here allows a "
      "clear choice between sadness and calm; both seem equally plausible."),
     "I can't say whether it's anger or a squint against the sun; both are equally plausible.",
+    "Sad or scared? Honestly a coin flip; the droop fits both.",
+    "Could be joy, could be surprise; neither clearly wins.",
+    "The person appears scared. Looking again, she seems more surprised. Hard to say which.",
 ]
 REFUSED = [
     "I don't see anyone in this picture; it shows a beach.",
@@ -495,6 +518,7 @@ REFUSED = [
     '{"emotion": null, "note": "face occluded by a scarf"}',
     "There doesn't seem to be any face in the frame; the shot is cropped at the neck.",
     "I can't judge feelings from faces, but I'd be happy to describe her outfit.",
+    "Her face is hidden behind a scarf, so telling anger from fear is not possible.",
 ]
 
 
@@ -522,6 +546,20 @@ def test_every_answer_marker_is_seen_by_the_first_sentence_shortcut() -> None:
     """The shortcut skips the rest of an answer that holds no ``ANSWER`` marker: each marker,
     as written, must hold one of the substrings it looks for."""
     assert [m for m in MARKERS[ANSWER] if not any(p in m for p in _ANSWER_PARTS)] == []
+
+
+def test_every_second_look_is_seen_by_the_first_sentence_shortcut() -> None:
+    """A later "Actually, ..." or "On closer inspection" corrects the first sentence."""
+    assert [m for m in MARKERS[REVISE] if not any(p in m for p in _REVISE_PARTS)] == []
+
+
+def test_every_emoji_stands_for_one_class() -> None:
+    """Each emoji's word is a synonym of exactly one expression class."""
+    from facebench.parsing.synonyms import _yaml
+
+    words = _yaml("emoji")["words"]
+    for emoji, word in words.items():
+        assert parse("synonym_class", emoji, CTX).value is not None, (emoji, word)
 
 
 def test_every_retraction_is_seen_by_the_first_sentence_shortcut() -> None:

@@ -54,8 +54,8 @@ CORPORA = {"batch 1": DATA / "expression_answers.jsonl",
            "batch 12": DATA / "expression_answers_batch12.jsonl",
            "batch 13": DATA / "expression_answers_batch13.jsonl",
            "batch 14": DATA / "expression_answers_batch14.jsonl",
-           "batch 15 (held out)": DATA / "expression_answers_batch15.jsonl",
-           "batch 16 (held out)": DATA / "expression_answers_batch16.jsonl"}
+           "batch 15": DATA / "expression_answers_batch15.jsonl",
+           "batch 16": DATA / "expression_answers_batch16.jsonl"}
 
 
 def load(path: Path) -> list[dict]:

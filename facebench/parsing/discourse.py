@@ -107,6 +107,7 @@ MARKERS: dict[int, tuple[str, ...]] = {
         "putting this together", "putting it together", "putting it all together",
         "putting everything together", "putting all this together", "taken together",
         "all things considered", "on balance", "so the expression is", "so the emotion is",
+        "final", "final label", "final pick",
         # a heading ("Conclusion: fear") and the writer's pick ("I'll go with anger")
         "conclusion", "ill go with", "i will go with", "id go with", "i would go with",
         "im going with", "i am going with",
@@ -118,6 +119,8 @@ MARKERS: dict[int, tuple[str, ...]] = {
         "most noticeable", "overall", "ultimately", "really", "truly",
         "genuinely", "rather", "instead", "more like", "closer to",
         "leaning towards", "leaning toward", "leans towards", "leans toward", "best described as",
+        "better described as", "better classified as", "best classified as", "most defensible",
+        "best choice", "best fit", "most fitting", "most appropriate",
         "most likely", "above all",
         "more of", "more so", "masking", "hiding", "hides", "concealing",
         "conceals", "overwhelmingly", "overwhelming", "first and foremost", "foremost",
@@ -149,6 +152,7 @@ MARKERS: dict[int, tuple[str, ...]] = {
         "tinged with", "tinged by", "laced with", "touched with", "shade of", "shades of",
         "note of", "notes of", "undercurrent", "undercurrents", "undercurrent of", "streak of",
         "dash of", "lesser degree", "smaller degree", "smaller extent", "less so",
+        "runner up", "second choice", "second place", "second most likely",
         "bordering on", "verging on", "edging toward", "edging towards", "on verge of", "whiff",
         "whiff of", "vaguely", "marginally", "tad", "slightest",
     ),
@@ -172,7 +176,9 @@ MARKERS: dict[int, tuple[str, ...]] = {
         "earlier guess", "previous guess", "initial guess", "first guess", "original guess",
         "earlier answer", "previous answer", "initial answer", "first answer",
         "original answer", "earlier reading", "previous reading", "initial reading",
-        "first reading", "i said earlier", "i previously said",
+        "first reading", "i said earlier", "i previously said", "id said", "i had said",
+        "was going to say", "id have said", "i would have said", "my earlier", "my previous",
+        "my initial", "my original",
         # what people in general say of such a look ("people often label this as disgust")
         "people often", "people usually", "people typically", "people commonly",
         "people sometimes", "many people", "most people", "some people", "often labeled",
@@ -201,7 +207,12 @@ ANIMALS = ("dog", "dogs", "puppy", "puppies", "cat", "cats", "kitten", "kittens"
 _OBJECT_OF = frozenset("about with of for at to on in like than".split())
 #: prepositions after which a person word is where something is ("the puppy on her lap looks
 #: thrilled"), not the person asked about
-_LOCATING = frozenset("on in at by under with".split())
+_LOCATING = frozenset("on in at by under with behind beside near around".split())
+#: verbs of looking: "rather" after one is a degree ("looks rather annoyed"), not a correction
+_LOOKING = frozenset(
+    "is are was were be been seems seem seemed looks look looked looking appears appear appeared "
+    "feels feel felt feeling gets got becomes became".split()
+)
 #: people other than the one whose face is asked about: "The photographer is laughing, but
 #: the man looks angry"; "the person next to her is smiling" (a mention before them is kept:
 #: "she smiles at the photographer")
@@ -211,6 +222,8 @@ OTHER_PEOPLE = (
     "passer by", "next to her", "next to him", "next to them", "beside her", "beside him",
     "beside them", "in background", "in back", "at back", "in rear", "someone else", "others",
     "everyone else", *ANIMALS,
+    # figures that can wear an expression of their own ("the emoji on his shirt is smiling")
+    "emoji", "cartoon", "character", "mascot", "doll", "puppet", "statue", "figurine",
     *(f"{other} {who}" for other in ("other", "another")
       for who in ("person", "people", "man", "woman", "men", "women", "child", "children", "kid",
                   "kids", "boy", "girl", "baby", "guy", "lady", "one", "face")),
@@ -310,12 +323,13 @@ _AND_OPENERS = OPENERS | frozenset(
 FUZZY_MIN_TARGET, FUZZY_MIN_WORD = 4, 4
 _TOKEN = re.compile(r"[a-z0-9]+|[.!?]+(?=\s|$)|[;,\n]|:(?=\s|$)|(?<=\s)-+(?=\s)")
 _NT = re.compile(r"n't\b|n'\s")
+_ARROW = re.compile(r"-+>|=>|\u2192")
 _ARTICLES = frozenset(("a", "an", "the"))
 _MISS = object()
 _SENT, _CLAUSE, _COMMA, _NEG, _ABS, _AND, _CONCEDE, _OR, _VERB, _BETWEEN = range(1, 11)
 _MARK, _NEGATE, _NEGATE_LACK, _CONCEDE_KEY = "\x00m", "\x00n", "\x00l", "\x00c"
 _REJECT, _OTHER_PLACE, _RETRACT, _BOTH, _SUBJECT = "\x00r", "\x00o", "\x00x", "\x00b", "\x00s"
-_BUT_FOR = "\x00f"
+_BUT_FOR, _SO_MUCH_AS = "\x00f", "\x00a"
 #: code of the mark of a closing "both" ("He is angry and also sad, both."): the mentions of
 #: its clause before it are equal, whatever marks them
 _EQUAL = -5
@@ -373,6 +387,8 @@ def discourse_tokens(text: str) -> list[str]:
     """Tokens as :func:`facebench.parsing.matcher.tokens`, plus a spaced dash (``-``) and an
     em dash as clause marks."""
     text = fold_unicode(text).lower()
+    if ">" in text or "\u2192" in text:  # "no raised brows -> neutral": an arrow ends a clause
+        text = _ARROW.sub(" - ", text)
     if "'" in text:
         text = _NT.sub(" not ", text).replace("'", "")
     return [t for t in _TOKEN.findall(text) if t not in _ARTICLES]
@@ -408,6 +424,7 @@ class DiscourseMatcher(PhraseMatcher):
             lookup.setdefault(phrase_key(phrase), _SUBJECT)
         for phrase in BUT_FOR:
             lookup[phrase_key(phrase)] = _BUT_FOR
+        lookup.setdefault("so much as", _SO_MUCH_AS)
         lookup.setdefault("both", _BOTH)
         for phrase in OTHER_PLACES:
             lookup.setdefault(phrase, _OTHER_PLACE)
@@ -557,6 +574,7 @@ class DiscourseMatcher(PhraseMatcher):
         concessive = concessive_comma = lack = False
         contrasted = False  # a contrast ("but", "while") since the last mention
         between_at = -1  # "between X and Y": the "and" offers alternatives, like "or"
+        asked: tuple[int, int] | None = None  # hits of the question just before this sentence
         # ("or" position, end of its hedged alternative or 0, first position of the comma
         # list it ends) in the clause
         alternatives: list[tuple[int, int, int]] = []
@@ -571,6 +589,9 @@ class DiscourseMatcher(PhraseMatcher):
             entry = info.get(tok)
             if entry is None:
                 i += 1
+                if tok == "yes" and asked is not None and not sent_words:
+                    _promote(hits, *asked)  # "Is she startled? Yes, that's what this is."
+                    asked = None
                 if tok[0] not in ".!?":
                     # a list number alone ("1. Fear 2. Surprise") is no sentence of its own
                     sent_words = sent_words or not tok.isdigit()
@@ -607,6 +628,10 @@ class DiscourseMatcher(PhraseMatcher):
                             i += length
                             last_end = i - 1
                             contrasted = False
+                            continue
+                        if found == _SO_MUCH_AS:  # "not exactly angry so much as repulsed"
+                            clause_neg = False
+                            i += length
                             continue
                         if found == _BUT_FOR:  # "anger would be my guess if not for ..."
                             end = i + length - 1
@@ -672,10 +697,14 @@ class DiscourseMatcher(PhraseMatcher):
                                 marks.append((i, i, ASIDE, i))
                                 i += length
                                 continue
-                            if not (i and toks[i - 1] in PEOPLE_NOUNS):
+                            if i and toks[i - 1] in PEOPLE_NOUNS:
+                                start = i - 1
+                            elif i > 1 and toks[i - 2] in PEOPLE_NOUNS and toks[i - 1].endswith("ing"):
+                                start = i - 2  # "the man standing behind them"
+                            else:
                                 i += length
                                 continue
-                            start, found = i - 1, f"{_MARK}{OTHER}"
+                            found = f"{_MARK}{OTHER}"
                         else:
                             start = i
                         if found != _CONCEDE_KEY:
@@ -684,6 +713,9 @@ class DiscourseMatcher(PhraseMatcher):
                             if (value != OTHER and 0 < start - neg_at <= 2
                                     and all(t in _INTENSIFIERS for t in toks[neg_at + 1 : start])):
                                 i += length  # "neither dominates": a negated marker marks nothing
+                                continue
+                            if tok == "rather" and length == 1 and start and toks[start - 1] in _LOOKING:
+                                i += 1  # "looks rather annoyed": a degree, not a correction
                                 continue
                             reach = end + (SHORT_REACH.get(toks[end], REACH) if value == ASIDE
                                            else REACH)
@@ -794,8 +826,10 @@ class DiscourseMatcher(PhraseMatcher):
                         not sent_words or (i - length > 0 and toks[i - length - 1] == ":"))
                     sent_words = True
                 elif kind == _SENT:
+                    asked = None
                     if "?" in tok:
                         _demote(hits, sent_start)
+                        asked = (sent_start, len(hits))
                     if first is None and (sent_pos or (sent_words and not sent_neg)):
                         first = sentence
                     sentence += 1
@@ -906,6 +940,13 @@ def _close(hits: list[Hit], clause: list[list], marks: list[tuple[int, int, int,
         hits.append(Hit(sentence, key, negated, values[k], fuzzy))
     clause.clear()
     return other
+
+
+def _promote(hits: list[Hit], start: int, end: int) -> None:
+    """The mentions of a question the writer answers "Yes" are asserted."""
+    for k in range(start, end):
+        h = hits[k]
+        hits[k] = Hit(h.sentence, h.key, h.negated, PLAIN, h.fuzzy)
 
 
 def _demote(hits: list[Hit], start: int) -> None:

@@ -211,7 +211,7 @@ _FIRST_END = re.compile(r"[.!?]+(?=\s|$)|\n")
 #: substrings of every ``ANSWER`` marker as written (a superset test; see _first_sentence_only;
 #: tests/parsing/test_parse_discourse.py checks every marker holds one)
 _ANSWER_PARTS = ("answer", "conclu", "summar", "sum up", "all in all", "therefore", "thus",
-                 "hence", "verdict", "putting", "taken together", "things considered",
+                 "hence", "verdict", "putting", "taken together", "things considered", "final",
                  "on balance", "so the e", "go with", "going with")
 #: substrings of every retraction (:data:`facebench.parsing.discourse.RETRACTING`) as written:
 #: a later "Correction: ..." can take back the first sentence, so the shortcut must not decide
@@ -352,7 +352,8 @@ _DOUBT = re.compile(
     r"|can(?:no|')?t\s+(?:choose|decide|pick)\s+(?:between|one\b)"
     r"|50\s*/\s*50|fifty[\s-]+fifty|toss[\s-]?up|coin[\s-]?(?:flip|toss)"
     r"|neither\s+(?:one\s+)?(?:clearly\s+|really\s+)?(?:wins|dominates|prevails|stands\s+out)"
-    r"|(?:hard|difficult|impossible|tough)\s+to\s+(?:say|tell)\s+which|can(?:no|')?t\s+(?:say|tell)\s+which)",
+    r"|(?:hard|difficult|impossible|tough)\s+to\s+(?:say|tell)\s+which|can(?:no|')?t\s+(?:say|tell)\s+which"
+    r"|(?:not\s+sure|unsure)\s+which|(?:a\s+)?mix(?:ture)?\s+of\s+both)",
     re.IGNORECASE,
 )
 

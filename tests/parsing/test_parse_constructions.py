@@ -337,6 +337,21 @@ FORMATS = [
     ("| Emotion | Score |\n|---|---|\n| Fear | 0.2 |\n| Disgust | 0.7 |", "disgust"),
     ("She is furious and a bit disgusted, both.", None),
     ("Not fear: though her eyes are wide, the lowered brows and bared teeth say rage.", "anger"),
+    ("Relaxed brows, closed lips -> neutral.", "neutral"),
+    ("Emotion: Fear | Confidence 0.6 | Runner-up: Surprise 0.3", "fear"),
+    ("Final: disgusted.", "disgust"),
+]
+# earlier reads, self-answered questions, degrees, and figures with faces of their own
+EARLIER_AND_ASKED = [
+    ("On reflection, I'll revise my earlier 'anger': the nose is wrinkled. Disgust.", "disgust"),
+    ("Hmm, I'd said calm, but the lips tremble. It's sadness.", "sadness"),
+    ("Is he angry? No. Is he scared? Yes, clearly.", "fear"),
+    ("She is happy, while the man sitting beside her looks rather irritated.", "happiness"),
+    ("The mascot behind her is grinning; she herself looks gloomy.", "sadness"),
+    ("He isn't really sad so much as irritated.", "anger"),
+    ("Her face is without emotion, like an ID photo.", "neutral"),
+    ("He looks ready to blow a fuse.", "anger"),
+    ("A mix of both: happy in the mouth, sad in the eyes.", None),
 ]
 
 ALL = (COMPARISON + CORRECTION + REJECTION + ASIDE + SECONDARY + CONCLUSION + OTHER_PEOPLE
@@ -344,7 +359,8 @@ ALL = (COMPARISON + CORRECTION + REJECTION + ASIDE + SECONDARY + CONCLUSION + OT
        + TYPOS + RETRACTION + OTHERS_WOULD_CALL + WRITER_PICK + FEATURES + COMPARED_AGAINST
        + GENERIC_PAIR + CONTRASTED_PEOPLE + SETTINGS + FRONTED_NEGATION + OR_RATHER
        + THE_SUBJECT + COLON + MORE_VOCABULARY + NEGATED_MARKER + RANKED + SELF_CORRECTION
-       + CUES_AFTER_A_NEGATION + NO_SINGLE_CLASS + NOT_THE_FACE_EITHER + REVISED + FORMATS)
+       + CUES_AFTER_A_NEGATION + NO_SINGLE_CLASS + NOT_THE_FACE_EITHER + REVISED + FORMATS
+       + EARLIER_AND_ASKED)
 
 
 @pytest.mark.parametrize("text, value", ALL)
@@ -458,6 +474,10 @@ ADVERSARIAL_PAIRS = [
      ("Fear would be my guess, given the wide eyes.", "fear")),
     # "between X and Y" offers both; "X and Y" asserts both
     (("Somewhere between anger and disgust.", None), ("Mostly anger and a bit of disgust.", "anger")),
+    # a question answered "Yes" is asserted; one answered "No" is not
+    (("Is she afraid? Yes.", "fear"), ("Is she afraid? No.", None)),
+    # "rather" after a verb of looking is a degree
+    (("She looks happy, but rather tired.", "happiness"), ("Not happy, but rather sad.", "sadness")),
     # shares decide over order
     (("Sadness (60%), anger (40%)", "sadness"), ("Sadness (40%), anger (60%)", "anger")),
     # a marker under a negator marks nothing

@@ -358,16 +358,29 @@ _DOUBT = re.compile(
 )
 
 
+#: substrings of every :data:`_DOUBT` phrase (lower case): most answers hold none, and skip
+#: the pattern (tests/parsing/test_parse_constructions.py checks each phrase holds one)
+_DOUBT_PARTS = ("torn", "plausible", "either way", "clear choice", "clear winner",
+                "clear favo", "choose", "decide", "pick", "50", "fifty", "toss", "coin",
+                "neither", "say which", "tell which", "sure which", "mix")
+
+
+def _weighing(text: str) -> bool:
+    """True when the answer weighs classes and finds no winner (:data:`_DOUBT`)."""
+    low = text.lower()
+    return any(p in low for p in _DOUBT_PARTS) and _DOUBT.search(text) is not None
+
+
 def _doubt(text: str) -> bool:
     """True when the answer says it cannot tell (:mod:`facebench.parsing.refusal`) or weighs
     classes without a winner ("torn between", "equally plausible")."""
-    return refusal_reason(text) == "unsure" or _DOUBT.search(text) is not None
+    return _weighing(text) or refusal_reason(text) == "unsure"
 
 
 def _read(text: str, hits: list[Hit], scanned: list[Hit], first_sentence: int | None) -> ParseResult:
     """The decision from the asserted ``hits`` (``scanned``: every mention, negated too)."""
     if not hits:
-        if scanned and _DOUBT.search(text):
+        if scanned and _weighing(text):
             # "hard to say whether it is sadness or a tired face; both seem equally plausible"
             return ParseResult.fail("tie")
         return _refusal_or(text, "negated" if scanned else "no_match")
@@ -396,7 +409,7 @@ def _read(text: str, hits: list[Hit], scanned: list[Hit], first_sentence: int | 
 def _weighed(text: str, hits: list[Hit]) -> bool:
     """True when the answer asserts two classes and says neither wins ("it's a 50/50",
     "neither clearly wins", "torn between", "hard to say which": :data:`_DOUBT`)."""
-    return len({h.key for h in hits}) >= 2 and _DOUBT.search(text) is not None
+    return len({h.key for h in hits}) >= 2 and _weighing(text)
 
 
 def _contradicted(scanned: list[Hit], deciding: list[Hit], winner: str) -> bool:
@@ -462,7 +475,7 @@ def _first_sentence_only(text: str, matcher: DiscourseMatcher) -> ParseResult | 
     for part in _LATER_PARTS:
         if part in rest:
             return None
-    if _offers_two(rest) and _doubt(text) or _DOUBT.search(rest):
+    if _weighing(rest) or _offers_two(rest) and _doubt(text):
         return None  # a closing "surprise or fear, I can't tell" may undo it (_closing_doubt)
     return _read(text, first, [h for h in scan.hits if h.sentence == 0], 0)
 

@@ -56,8 +56,8 @@ CORPORA = {"batch 1": DATA / "expression_answers.jsonl",
            "batch 14": DATA / "expression_answers_batch14.jsonl",
            "batch 15": DATA / "expression_answers_batch15.jsonl",
            "batch 16": DATA / "expression_answers_batch16.jsonl",
-           "batch 17 (held out)": DATA / "expression_answers_batch17.jsonl",
-           "batch 18 (held out)": DATA / "expression_answers_batch18.jsonl"}
+           "batch 17": DATA / "expression_answers_batch17.jsonl",
+           "batch 18": DATA / "expression_answers_batch18.jsonl"}
 
 
 def load(path: Path) -> list[dict]:

@@ -152,7 +152,8 @@ MARKERS: dict[int, tuple[str, ...]] = {
         "tinged with", "tinged by", "laced with", "touched with", "shade of", "shades of",
         "note of", "notes of", "undercurrent", "undercurrents", "undercurrent of", "streak of",
         "dash of", "lesser degree", "smaller degree", "smaller extent", "less so",
-        "runner up", "second choice", "second place", "second most likely",
+        "runner up", "second choice", "second place", "second most likely", "alt",
+        "alternative", "alternatively",
         "bordering on", "verging on", "edging toward", "edging towards", "on verge of", "whiff",
         "whiff of", "vaguely", "marginally", "tad", "slightest",
     ),
@@ -164,7 +165,8 @@ MARKERS: dict[int, tuple[str, ...]] = {
         "resemble", "resembles", "confused with", "confused for", "mistake for",
         "mistaken as", "taken for", "mixed up with", "considered", "i considered",
         "first impression", "first thought", "first instinct", "initial impression",
-        "initial thought", "tempted to say", "made me think of", "outwardly",
+        "initial thought", "tempted to say", "made me think of", "first leaned",
+        "initially leaned", "first leaning", "outwardly", "forcing", "forces",
         # a hypothetical look ("she'd look scared if her brows were drawn together")
         "would look", "would have looked", "would appear", "would seem", "shed look",
         "hed look", "theyd look", "i first read", "first read", "forced", "fake", "faked", "feigned",
@@ -252,6 +254,7 @@ REACH = 8
 #: "I considered a slight sadness", "pretending to be calm" (not "I considered the cues and
 #: she is sad"); without one after, the nearest before as usual ("the smile looks forced")
 SHORT_REACH = {"forced": 2, "fake": 2, "faked": 2, "feigned": 2, "considered": 3,
+               "forcing": 3, "forces": 3,
                "pretend": 3, "pretends": 3, "pretending": 3, "pretended": 3}
 #: phrases that negate what follows, as "not" does (discourse matchers only)
 NEGATING = (
@@ -272,7 +275,8 @@ RETRACTING = (
     "on second thoughts",
     # the writer rejects its own earlier read ("I first read it as anger; that was wrong")
     "that was wrong", "that is wrong", "thats wrong", "that was incorrect", "that is incorrect",
-    "thats incorrect", "that was mistake", "i was wrong",
+    "thats incorrect", "that was mistake", "i was wrong", "change my mind", "changed my mind",
+    "changes my mind",
 )
 #: "X would be my guess if not for Y": X is set aside in its clause, Y (the reason) stays
 BUT_FOR = ("if not for", "if it were not for", "if it was not for", "were it not for",
@@ -586,6 +590,9 @@ class DiscourseMatcher(PhraseMatcher):
         i = 0
         while i < n:
             tok = toks[i]
+            if tok == "had" and not sent_words and "been" in toks[i + 2 : i + 5] and toks[i + 1] != "it":
+                concessive = True  # "Had the brows been drawn together I'd say fear, but ..."
+                concessive_comma = False
             entry = info.get(tok)
             if entry is None:
                 i += 1

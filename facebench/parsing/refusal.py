@@ -75,6 +75,7 @@ REASONS: dict[str, re.Pattern[str]] = {
         r"|(?:contains|shows|depicts|features|includes)\s+no\s+(?:visible\s+|human\s+)?(?:face|faces|person|people|humans?)\b"
         r"|back\s+of\s+(?:(?:the|a|an|his|her|their|this|that)\s+)?(?:[a-z]+'?s\s+)?head\b"
         r"|(?:not|n'?t)\s+(?:appear|seem)\s+to\s+be\s+(?:a|any)\s+(?:visible\s+)?(?:face|person)"
+        r"|(?:face|person)\s+(?:was\s+|is\s+)?not\s+(?:detected|found|detectable)"
         r"|(?:cropped|cut\s+off)\s+(?:at|above|below)\s+the\s+(?:chin|nose|mouth|eyes|forehead|neck)"
         r"|(?:seen|shown|photographed|taken|viewed|pictured)\s+from\s+behind"
         r"|(?:facing|turned)\s+away\s+from\s+(?:the\s+)?(?:camera|viewer|lens)"

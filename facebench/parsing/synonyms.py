@@ -217,7 +217,7 @@ _ANSWER_PARTS = ("answer", "conclu", "summar", "sum up", "all in all", "therefor
 #: a later "Correction: ..." can take back the first sentence, so the shortcut must not decide
 #: ("change my answer" holds "answer"; "t back" is in "take that back", "take it back"...)
 _RETRACT_PARTS = ("correct", "revis", "scratch that", "t back", "second thought", "wrong",
-                  "mistake")
+                  "mistake", "my mind")
 #: substrings of every ``REVISE`` marker as written: a later second look corrects the first
 #: sentence ("actually", "in fact", "in reality", "closer", "more accurately", "more
 #: precisely", "full size", "full resolution", "zoomed", "up close", "second", "reflection",
@@ -275,7 +275,7 @@ def synonym_class(text: str, ctx: ParseContext) -> ParseResult:
     classes, matcher = _matcher(ctx)
     if not classes:
         return ParseResult.fail("no_classes")
-    if "%" in text or "0." in text or "1." in text or "1)" in text:
+    if "%" in text or "0." in text or "1." in text or "1)" in text or ">" in text:
         scored = _scored(text, matcher)
         if scored is not None:
             return scored
@@ -301,6 +301,12 @@ _RANKED = re.compile(
     r"2[.):]\s+(?P<second>[A-Za-z][A-Za-z' -]{0,30}?)(?=[\s,;.(]|$)")
 
 
+#: ... or ordered with ">": "Ranking: sadness > neutral > fear"
+_GREATER = re.compile(
+    r"(?:^|[\s:(])(?P<first>[A-Za-z][A-Za-z' -]{0,30}?)\s*>\s*(?P<second>[A-Za-z][A-Za-z' -]{0,30}?)"
+    r"(?=\s*(?:>|$|[,;.)]))")
+
+
 def _scored(text: str, matcher: DiscourseMatcher) -> ParseResult | None:
     """The class with the largest share when the answer gives classes with percentages or
     probabilities ("1. Fear (55%) 2. Surprise (35%)"; "70% anger, 30% disgust"; "happiness
@@ -318,7 +324,7 @@ def _scored(text: str, matcher: DiscourseMatcher) -> ParseResult | None:
             top = max(shares.values())
             best = [k for k, v in shares.items() if v == top]
             return ParseResult(best[0], "scores") if len(best) == 1 else ParseResult.fail("tie")
-    ranked = _RANKED.search(text)
+    ranked = _RANKED.search(text) or _GREATER.search(text)
     if ranked is not None:
         first, second = (_label_key(ranked[g], matcher, bare=True) for g in ("first", "second"))
         if first is not None and second is not None and first != second:
@@ -353,7 +359,8 @@ _DOUBT = re.compile(
     r"|50\s*/\s*50|fifty[\s-]+fifty|toss[\s-]?up|coin[\s-]?(?:flip|toss)"
     r"|neither\s+(?:one\s+)?(?:clearly\s+|really\s+)?(?:wins|dominates|prevails|stands\s+out)"
     r"|(?:hard|difficult|impossible|tough)\s+to\s+(?:say|tell)\s+which|can(?:no|')?t\s+(?:say|tell)\s+which"
-    r"|(?:not\s+sure|unsure)\s+which|(?:a\s+)?mix(?:ture)?\s+of\s+both)",
+    r"|(?:not\s+sure|unsure)\s+which|(?:a\s+)?mix(?:ture)?\s+of\s+both"
+    r"|split\s+(?:evenly\s+|down\s+the\s+middle\s+)?between|evenly\s+split)",
     re.IGNORECASE,
 )
 
@@ -362,7 +369,7 @@ _DOUBT = re.compile(
 #: the pattern (tests/parsing/test_parse_constructions.py checks each phrase holds one)
 _DOUBT_PARTS = ("torn", "plausible", "either way", "clear choice", "clear winner",
                 "clear favo", "choose", "decide", "pick", "50", "fifty", "toss", "coin",
-                "neither", "say which", "tell which", "sure which", "mix")
+                "neither", "say which", "tell which", "sure which", "mix", "split")
 
 
 def _weighing(text: str) -> bool:

@@ -352,6 +352,15 @@ EARLIER_AND_ASKED = [
     ("Her face is without emotion, like an ID photo.", "neutral"),
     ("He looks ready to blow a fuse.", "anger"),
     ("A mix of both: happy in the mouth, sad in the eyes.", None),
+    ("He is forcing a grin, yet his eyes are full of dread.", "fear"),
+    ('{"label": "anger", "score": 0.8, "alt": "disgust"}', "anger"),
+    ("Had her mouth been open I'd call it fear, but it is closed and she is simply calm.",
+     "neutral"),
+    ("My first instinct leaned to sadness, but the bright eyes change my mind: happiness.",
+     "happiness"),
+    ("Happy faces crinkle at the eyes; this one doesn't. She is sad.", "sadness"),
+    ("Order: surprise > fear > neutral", "surprise"),
+    ("Split evenly between anger and disgust.", None),
 ]
 
 ALL = (COMPARISON + CORRECTION + REJECTION + ASIDE + SECONDARY + CONCLUSION + OTHER_PEOPLE
@@ -539,6 +548,7 @@ REFUSED = [
     "There doesn't seem to be any face in the frame; the shot is cropped at the neck.",
     "I can't judge feelings from faces, but I'd be happy to describe her outfit.",
     "Her face is hidden behind a scarf, so telling anger from fear is not possible.",
+    "No face detected.",
 ]
 
 

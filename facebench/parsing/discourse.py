@@ -60,6 +60,24 @@
 * **Two people contrasted**: "while", "whilst" or "whereas" after a clause whose mention an
   :data:`OTHER_PEOPLE` marker set aside concedes nothing: "a crowd in the background looks
   angry, while the woman looks calm" is neutral.
+* **Who the emotion belongs to**: animals and figures ("the dog", "the emoji on his shirt",
+  "the mascot") set aside the mention that follows them like :data:`OTHER_PEOPLE` (not as
+  objects: "mad about horses"); "people/friends <verb>ing behind/around him" are others too;
+  a word for the person asked about after a contrast (:data:`SUBJECT`: "but the man himself",
+  "the person in focus", "in the foreground") sets aside the sentence's mentions before it.
+* **Alternatives and ties**: a comma list ended by "or" ("happy, sad, or angry") is offered
+  whole; so are "between X and Y" and a closing "X and Y, both."; "X, or rather Y" corrects
+  X. A marker right after a negator marks nothing ("neither dominates").
+* **Conditionals and earlier reads**: "X would be my guess if not for ..." (:data:`BUT_FOR`),
+  a sentence that opens "Had ... been", "she'd look X if ...", "I'd said X", "my earlier X"
+  and "I first leaned toward X" set X aside; "that was wrong" and "that changes my mind"
+  retract like "Correction:". A question the writer answers "Yes" is asserted.
+* **Clause marks**: a colon ends a negation ("this isn't anger: the raised lip makes it
+  disgust"; a concessive right after it ends at its comma), so do an em dash and an arrow
+  ("no raised brows -> neutral"), and a comma before a verb of what cues do ("with no smile
+  anywhere, suggest anger"). "so much as" ends one ("not angry so much as repulsed");
+  "barely contained rage" is rage. "rather" after a verb of looking is a degree ("looks
+  rather annoyed"), not a correction.
 * **Misspellings**: a word that is no synonym, no marker and no common English word
   (:data:`facebench.parsing.synonyms.real_words`) is read as a single-word synonym of 4+
   letters when it starts with the same letter and is within edit distance 1 (2 from 8 letters

@@ -38,8 +38,16 @@ the way a careful person reads; the scanner is :mod:`facebench.parsing.discourse
    words is reported with rule ``fuzzy``. ``ctx.extra["fuzzy_threshold"]`` (0-100)
    additionally requires that ``rapidfuzz`` ratio between the word and its synonym.
 
-Classes given with percentages ("1. Fear (55%) 2. Surprise (35%)", "70% anger, 30% disgust")
-are read by their shares: the largest decides (rule ``scores``; two largest alike: ``tie``).
+Classes given with percentages or probabilities ("1. Fear (55%) 2. Surprise (35%)", "70%
+anger, 30% disgust", a table row "| Disgust | 0.64 |") are read by their shares: the largest
+decides (rule ``scores``; two largest alike: ``tie``); a ranked list of bare classes ("1.
+Surprise 2. Fear", "sadness > neutral > fear") by its first (rule ``ranked``).
+
+An answer that weighs classes and finds no winner ("it's a 50/50", "torn between", "neither
+clearly wins", "hard to say which"), one that closes undecided between its lead class and
+another, and one whose deciding sentence negates the class it asserts while asserting
+another, is a ``tie``; a tie beside "the face is covered" or a declining "I'm sorry" is a
+``refusal``.
 
 Emoji are read as words first (``synonyms/emoji.yaml``: "😢" is "sad").
 

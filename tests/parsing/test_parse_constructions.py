@@ -583,6 +583,22 @@ def test_every_second_look_is_seen_by_the_first_sentence_shortcut() -> None:
     assert [m for m in MARKERS[REVISE] if not any(p in m for p in _REVISE_PARTS)] == []
 
 
+@pytest.mark.parametrize("phrase", [
+    "torn between", "equally plausible", "both seem plausible", "plausible either way",
+    "could go either way", "no clear choice", "no clear winner", "no clear favourite",
+    "does not allow a clear choice", "hard to choose", "can't choose between",
+    "cannot decide between", "can't pick one", "50/50", "fifty-fifty", "toss-up", "coin flip",
+    "neither clearly wins", "hard to say which", "can't tell which", "not sure which",
+    "a mix of both", "split evenly between", "evenly split",
+])
+def test_every_doubt_phrase_passes_the_substring_prefilter(phrase: str) -> None:
+    """Answers skip the doubt pattern unless a part of it appears: each phrase must hold one."""
+    from facebench.parsing.synonyms import _DOUBT, _DOUBT_PARTS
+
+    assert _DOUBT.search(phrase) is not None
+    assert any(part in phrase.lower() for part in _DOUBT_PARTS)
+
+
 def test_every_emoji_stands_for_one_class() -> None:
     """Each emoji's word is a synonym of exactly one expression class."""
     from facebench.parsing.synonyms import _yaml

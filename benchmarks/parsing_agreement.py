@@ -58,8 +58,8 @@ CORPORA = {"batch 1": DATA / "expression_answers.jsonl",
            "batch 16": DATA / "expression_answers_batch16.jsonl",
            "batch 17": DATA / "expression_answers_batch17.jsonl",
            "batch 18": DATA / "expression_answers_batch18.jsonl",
-           "batch 19 (held out)": DATA / "expression_answers_batch19.jsonl",
-           "batch 20 (held out)": DATA / "expression_answers_batch20.jsonl"}
+           "batch 19": DATA / "expression_answers_batch19.jsonl",
+           "batch 20": DATA / "expression_answers_batch20.jsonl"}
 
 
 def load(path: Path) -> list[dict]:

@@ -138,7 +138,9 @@ MARKERS: dict[int, tuple[str, ...]] = {
         "genuinely", "rather", "instead", "more like", "closer to",
         "leaning towards", "leaning toward", "leans towards", "leans toward", "best described as",
         "better described as", "better classified as", "best classified as", "most defensible",
-        "best choice", "best fit", "most fitting", "most appropriate",
+        "best choice", "best fit", "most fitting", "most appropriate", "id label it",
+        "i would label it", "id call it", "i would call it", "id classify it as",
+        "i would classify it as", "id label this", "id call this",
         "most likely", "above all",
         "more of", "more so", "masking", "hiding", "hides", "concealing",
         "conceals", "overwhelmingly", "overwhelming", "first and foremost", "foremost",
@@ -228,6 +230,12 @@ _OBJECT_OF = frozenset("about with of for at to on in like than".split())
 #: prepositions after which a person word is where something is ("the puppy on her lap looks
 #: thrilled"), not the person asked about
 _LOCATING = frozenset("on in at by under with behind beside near around".split())
+#: a structured answer's empty value after a marker ('"primary": null')
+_EMPTY_VALUES = frozenset(("null", "none", "nan"))
+#: the main clause after an "if" clause is hypothetical when it opens with one of these
+_WOULD = frozenset("would id shed hed theyd itd youd wed".split())
+#: ... unless the "if" clause only hedges the writer's own call ("If I had to guess, I'd say")
+_HEDGING_IF = frozenset("ask honest guess pick choose forced pressed must".split())
 #: verbs of looking: "rather" after one is a degree ("looks rather annoyed"), not a correction
 _LOOKING = frozenset(
     "is are was were be been seems seem seemed looks look looked looking appears appear appeared "
@@ -294,7 +302,7 @@ RETRACTING = (
     # the writer rejects its own earlier read ("I first read it as anger; that was wrong")
     "that was wrong", "that is wrong", "thats wrong", "that was incorrect", "that is incorrect",
     "thats incorrect", "that was mistake", "i was wrong", "change my mind", "changed my mind",
-    "changes my mind",
+    "changes my mind", "wait, no", "no, wait",
 )
 #: "X would be my guess if not for Y": X is set aside in its clause, Y (the reason) stays
 BUT_FOR = ("if not for", "if it were not for", "if it was not for", "were it not for",
@@ -577,6 +585,16 @@ class DiscourseMatcher(PhraseMatcher):
             k -= 1
         return clause[k][0]
 
+    @staticmethod
+    def _hypothetical(toks: list[str], if_at: int, comma: int) -> bool:
+        """True for "if <clause>, <would> ..." ("If she were smiling, I'd say happy"; "If the
+        corners turned up, this would be a smile"), not for a hedge of the writer's call ("If
+        I had to guess, I'd say sad")."""
+        condition = toks[if_at + 1 : comma - 1]
+        if any(t in _HEDGING_IF for t in condition) or "to" in condition:
+            return False
+        return any(t in _WOULD for t in toks[comma : comma + 4])
+
     def scan(self, text: str) -> Scan:
         """Hits with negation, strength and sentence (rules in the module docstring)."""
         toks = discourse_tokens(text)
@@ -594,6 +612,7 @@ class DiscourseMatcher(PhraseMatcher):
         first: int | None = None
         clause_neg = seg_neg = sent_neg = sent_pos = sent_words = False
         concessive = concessive_comma = lack = False
+        hypothetical = False  # the clause imagines another face: every mention is set aside
         contrasted = False  # a contrast ("but", "while") since the last mention
         between_at = -1  # "between X and Y": the "and" offers alternatives, like "or"
         asked: tuple[int, int] | None = None  # hits of the question just before this sentence
@@ -605,11 +624,16 @@ class DiscourseMatcher(PhraseMatcher):
         # the word that asserts what follows it
         compare_at, compare_word = -1, ""
         last_end = -9  # position of the last token of the last class mention
+        last_start = -9  # ... and of its first
+        sent_tok = 0  # position of the sentence's first token
+        if_at = -1  # position of an "if" in the clause ("If she were smiling, I'd say happy")
+        bare = -1  # hit of the last sentence that is nothing but a class word
         i = 0
         while i < n:
             tok = toks[i]
-            if tok == "had" and not sent_words and "been" in toks[i + 2 : i + 5] and toks[i + 1] != "it":
-                concessive = True  # "Had the brows been drawn together I'd say fear, but ..."
+            if not sent_words and (tok == "were" or tok == "had" and toks[i + 1 : i + 2] != ["it"]
+                                   and "been" in toks[i + 2 : i + 5]):
+                hypothetical = True  # "Had the brows been drawn together I'd say fear, but ..."
                 concessive_comma = False
             entry = info.get(tok)
             if entry is None:
@@ -628,7 +652,7 @@ class DiscourseMatcher(PhraseMatcher):
                             hit = [i - 1, got[0], clause_neg, tok]
                             clause.append(hit)
                             segment.append(hit)
-                            last_end = i - 1
+                            last_start = last_end = i - 1
                             contrasted = False
                     continue
                 kind = _SENT
@@ -650,6 +674,7 @@ class DiscourseMatcher(PhraseMatcher):
                             hit = [i, found, clause_neg, ""]
                             clause.append(hit)
                             segment.append(hit)
+                            last_start = i
                             i += length
                             last_end = i - 1
                             contrasted = False
@@ -664,8 +689,10 @@ class DiscourseMatcher(PhraseMatcher):
                             i += length
                             continue
                         if found == _SUBJECT:  # "..., but the man himself looks gloomy"
-                            if contrasted:
-                                _demote(hits, sent_start)
+                            if contrasted or toks[i + length - 1] in ("face", "expression"):
+                                _demote(hits, sent_start)  # "his own face" contrasts by itself
+                                end = i + length - 1  # ... and the clause's mentions before it
+                                marks.append((i, end, _RETRACTED, end))
                             i += length
                             continue
                         if found == _RETRACT and clause_neg:  # "no correction needed"
@@ -704,6 +731,8 @@ class DiscourseMatcher(PhraseMatcher):
                                 compare_at, compare_word = -1, ""
                             else:
                                 clause_neg = sent_neg = True
+                                if tok == "if":
+                                    if_at = i
                                 if tok == "less" or length == 3 and toks[i + 2] == "much":
                                     compare_at, compare_word = i, "than" if tok == "less" else "as"
                             lack = found == _NEGATE_LACK
@@ -738,6 +767,11 @@ class DiscourseMatcher(PhraseMatcher):
                             if (value != OTHER and 0 < start - neg_at <= 2
                                     and all(t in _INTENSIFIERS for t in toks[neg_at + 1 : start])):
                                 i += length  # "neither dominates": a negated marker marks nothing
+                                continue
+                            after = toks[end + 2] if end + 2 < n and toks[end + 1] == ":" else (
+                                toks[end + 1] if end + 1 < n else "")
+                            if after in _EMPTY_VALUES:
+                                i += length  # '"primary": null': the marker marks nothing
                                 continue
                             if tok == "rather" and length == 1 and start and toks[start - 1] in _LOOKING:
                                 i += 1  # "looks rather annoyed": a degree, not a correction
@@ -780,7 +814,9 @@ class DiscourseMatcher(PhraseMatcher):
                 if tok in ("not", "never") and (nxt in _PRESENCE or nxt[0] in ".!?;,\n-"):
                     seg_neg = True
                 clause_neg = sent_neg = True
-                lack = False  # "lack"/"lacks" are _LACK_PHRASES: the phrase branch takes them
+                # "lack"/"lacks" are _LACK_PHRASES (the phrase branch takes them); "without" ends
+                # like them at a verb: "brows without any smile or tension point to surprise"
+                lack = tok == "without"
                 neg_at, neg_tok = i - 1, tok
                 sent_words = True
             elif kind == _OR:
@@ -810,7 +846,10 @@ class DiscourseMatcher(PhraseMatcher):
             elif kind == _COMMA or kind == _AND:
                 sent_words = True
                 if kind == _AND and 0 <= between_at < last_end and clause and clause[-1][0] > between_at:
-                    alternatives.append((i - 1, 0, i - 1))  # "somewhere between anger and sadness"
+                    limit = i  # the other side ends with its part: "between a smile and a grimace"
+                    while limit < n and toks[limit] not in _PART_END and toks[limit][0] not in ".!?":
+                        limit += 1
+                    alternatives.append((i - 1, limit, i - 1))  # "between anger and sadness"
                     between_at = -1
                 nxt = toks[i] if i < n else "."
                 openers = OPENERS if kind == _COMMA else _AND_OPENERS
@@ -833,14 +872,17 @@ class DiscourseMatcher(PhraseMatcher):
                     clause_neg = False
                 elif opens:
                     clause_neg = False
+                    if if_at >= 0 and kind == _COMMA and self._hypothetical(toks, if_at, i):
+                        hypothetical = True  # "If she were smiling, I'd say happy": not said of her
+                    if_at = -1
             else:  # clause or sentence end, or a concessive conjunction
                 sent_pos = (segment and _settle(segment, seg_neg)) or sent_pos
                 other = _close(hits, clause, marks, alternatives, sentence,
-                               ASIDE if concessive else PLAIN)
-                clause_neg = seg_neg = lack = False
+                               ASIDE if concessive else PLAIN, hypothetical)
+                clause_neg = seg_neg = lack = hypothetical = False
                 concessive = concessive_comma = False
                 compare_at, compare_word = -1, ""
-                between_at = -1
+                between_at = if_at = -1
                 if tok in CONTRAST or tok in _CONTRASTING:
                     contrasted = True
                 if kind == _CONCEDE:
@@ -852,6 +894,11 @@ class DiscourseMatcher(PhraseMatcher):
                     sent_words = True
                 elif kind == _SENT:
                     asked = None
+                    if (sentence and len(hits) == sent_start + 1 and last_start == sent_tok
+                            and last_end == i - 2 and not hits[-1].negated):
+                        bare = len(hits) - 1  # "Surprise." after reasoning: the answer if last
+                    elif sent_words:
+                        bare = -1
                     if "?" in tok:
                         _demote(hits, sent_start)
                         asked = (sent_start, len(hits))
@@ -859,11 +906,20 @@ class DiscourseMatcher(PhraseMatcher):
                         first = sentence
                     sentence += 1
                     sent_start = len(hits)
+                    sent_tok = i
                     sent_neg = sent_pos = sent_words = contrasted = False
         sent_pos = (segment and _settle(segment, seg_neg)) or sent_pos
-        _close(hits, clause, marks, alternatives, sentence, ASIDE if concessive else PLAIN)
+        _close(hits, clause, marks, alternatives, sentence, ASIDE if concessive else PLAIN,
+               hypothetical)
         if first is None and (sent_pos or (sent_words and not sent_neg)):
             first = sentence
+        if sentence and len(hits) == sent_start + 1 and last_start == sent_tok and last_end == n - 1:
+            bare = len(hits) - 1  # the same for a last sentence without its full stop
+        elif sent_words:
+            bare = -1
+        if bare >= 0 and hits[bare].strength == PLAIN:
+            h = hits[bare]  # a closing "Surprise." after the reasoning is the answer
+            hits[bare] = Hit(h.sentence, h.key, False, ANSWER, h.fuzzy)
         return Scan(tuple(hits), first, " ".join(toks))
 
 
@@ -879,7 +935,8 @@ def _settle(segment: list[list], seg_neg: bool) -> bool:
 
 
 def _close(hits: list[Hit], clause: list[list], marks: list[tuple[int, int, int, int]],
-           alternatives: list[tuple[int, int, int]], sentence: int, base: int) -> bool:
+           alternatives: list[tuple[int, int, int]], sentence: int, base: int,
+           hypothetical: bool = False) -> bool:
     """Give the clause's hits their strength and store them.
 
     A marker marks the nearest asserted mention after it within :data:`REACH` tokens, else the
@@ -888,14 +945,20 @@ def _close(hits: list[Hit], clause: list[list], marks: list[tuple[int, int, int,
     Two mentions on either side of an "or" are alternatives: both get the stronger strength,
     so "could be fear or surprise" stays a tie; so do all the mentions of a comma list the "or"
     ends ("happiness, surprise, or even embarrassment"). A retraction sets aside every mention before
-    it, and a general "both X and Y" both of its classes, whatever else marks them. True when
-    a marker of another person set a mention aside.
+    it, and a general "both X and Y" both of its classes, whatever else marks them; so does a
+    ``hypothetical`` clause every mention. True when a marker of another person set a mention
+    aside (or stood in a clause without one).
     """
-    if not clause:
+    if not clause:  # "the crowd is cheering, while he looks calm": still someone else's clause
+        other = any(value == OTHER for _, _, value, _ in marks)
         marks.clear()
         alternatives.clear()
-        return False
-    if not marks and not alternatives:
+        return other
+    if hypothetical:
+        base = ASIDE
+    if not marks and not alternatives or hypothetical:
+        marks.clear()
+        alternatives.clear()
         hits.extend(Hit(sentence, key, negated, base, fuzzy) for _, key, negated, fuzzy in clause)
         clause.clear()
         return False

@@ -225,7 +225,7 @@ _ANSWER_PARTS = ("answer", "conclu", "summar", "sum up", "all in all", "therefor
 #: a later "Correction: ..." can take back the first sentence, so the shortcut must not decide
 #: ("change my answer" holds "answer"; "t back" is in "take that back", "take it back"...)
 _RETRACT_PARTS = ("correct", "revis", "scratch that", "t back", "second thought", "wrong",
-                  "mistake", "my mind")
+                  "mistake", "my mind", "wait")
 #: substrings of every ``REVISE`` marker as written: a later second look corrects the first
 #: sentence ("actually", "in fact", "in reality", "closer", "more accurately", "more
 #: precisely", "full size", "full resolution", "zoomed", "up close", "second", "reflection",
@@ -251,7 +251,7 @@ _THINGS = (
 _PLACE = (r"(?:\s+(?:behind|above|over|on|in|near|beside|by|at|under|below|across|next\s+to)"
           r"(?:\s+[\w']+){1,2}?"
           # or who holds it: "the sign she's holding reads", "a shirt that he wears says"
-          r"|\s+(?:that\s+|which\s+)?(?:she|he|they|(?:the\s+)?\w+)(?:'s|\s+is|\s+was|\s+are)?"
+          r"|\s+(?:that\s+|which\s+)?(?:she|he|they|(?:the\s+)?\w+)(?:'s|'re|\s+is|\s+was|\s+are)?"
           r"\s+(?:holding|wearing|carrying|holds|wears|carries|has|had|held|wore|carried))?")
 #: text written on something: "a box with 'Surprise!' written on it"
 _WRITTEN = r"(?:(?:is|are|was|were)\s+)?(?:written|printed|painted|scrawled|stamped|embroidered|emblazoned)\b"
@@ -424,7 +424,9 @@ def _read(text: str, hits: list[Hit], scanned: list[Hit], first_sentence: int | 
 def _weighed(text: str, hits: list[Hit]) -> bool:
     """True when the answer asserts two classes and says neither wins ("it's a 50/50",
     "neither clearly wins", "torn between", "hard to say which": :data:`_DOUBT`)."""
-    return len({h.key for h in hits}) >= 2 and _weighing(text)
+    keys = {h.key for h in hits}
+    # two classes, or one offered against something else ("either sad or tired; hard to say which")
+    return bool(keys) and (len(keys) >= 2 or " or " in text.lower()) and _weighing(text)
 
 
 def _contradicted(scanned: list[Hit], deciding: list[Hit], winner: str) -> bool:
@@ -490,9 +492,17 @@ def _first_sentence_only(text: str, matcher: DiscourseMatcher) -> ParseResult | 
     for part in _LATER_PARTS:
         if part in rest:
             return None
-    if _weighing(rest) or _offers_two(rest) and _doubt(text):
+    if _weighing(rest) or _offers_two(rest) and _doubt(text) or _short_last_sentence(rest):
         return None  # a closing "surprise or fear, I can't tell" may undo it (_closing_doubt)
     return _read(text, first, [h for h in scan.hits if h.sentence == 0], 0)
+
+
+def _short_last_sentence(rest: str) -> bool:
+    """True when the answer's last sentence has three words or fewer: it may be a bare class
+    ("... Surprise."), which the scanner reads as the answer."""
+    tail = rest.rstrip(" .!?\n")
+    cut = max(tail.rfind(". "), tail.rfind("! "), tail.rfind("? "), tail.rfind("\n"))
+    return len(tail[cut + 1 :].split()) <= 3
 
 
 def synonym_attributes(text: str, ctx: ParseContext) -> ParseResult:

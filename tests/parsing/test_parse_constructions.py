@@ -362,6 +362,24 @@ EARLIER_AND_ASKED = [
     ("Order: surprise > fear > neutral", "surprise"),
     ("Split evenly between anger and disgust.", None),
 ]
+# conditionals, closing verdicts, structured values and who the emotion belongs to
+ROUND_19 = [
+    ("If he were grinning, I'd call it joy; he isn't. He looks calm.", "neutral"),
+    ("If I had to guess, I'd say she is sad.", "sadness"),
+    ("Were the lips pressed, I'd say anger. Instead the nose wrinkles: disgust.", "disgust"),
+    ("The cheeks are raised and the eyes crinkle. The mouth is open. Happiness.", "happiness"),
+    ("Looks like fear... wait, no. The brows are high and smooth. Surprise.", "surprise"),
+    ('{"emotion": ["anger", "disgust"], "primary": null}', None),
+    ("The sticker on the laptop shows a laughing cat, and his own face is perfectly calm.",
+     "neutral"),
+    ("The poster they're holding says 'SMILE', but they look furious.", "anger"),
+    ("The fans around him are cheering, while he sits there calm and unmoved.", "neutral"),
+    ("Wide eyes and a tense mouth without any smile point to fear.", "fear"),
+    ("A faint smile, too weak to call happiness. I'd label it neutral.", "neutral"),
+    ("Something between a smile and a wince.", None),
+    ("She seems either sad or sleepy; hard to say which.", None),
+    ("I can't really see her face in this shot.", None),
+]
 
 ALL = (COMPARISON + CORRECTION + REJECTION + ASIDE + SECONDARY + CONCLUSION + OTHER_PEOPLE
        + THINGS + VOCABULARY + NOT_THE_FACE + CLOSER_LOOK + EARLIER_READ + PEOPLE_IN_GENERAL
@@ -369,7 +387,7 @@ ALL = (COMPARISON + CORRECTION + REJECTION + ASIDE + SECONDARY + CONCLUSION + OT
        + GENERIC_PAIR + CONTRASTED_PEOPLE + SETTINGS + FRONTED_NEGATION + OR_RATHER
        + THE_SUBJECT + COLON + MORE_VOCABULARY + NEGATED_MARKER + RANKED + SELF_CORRECTION
        + CUES_AFTER_A_NEGATION + NO_SINGLE_CLASS + NOT_THE_FACE_EITHER + REVISED + FORMATS
-       + EARLIER_AND_ASKED)
+       + EARLIER_AND_ASKED + ROUND_19)
 
 
 @pytest.mark.parametrize("text, value", ALL)

@@ -378,6 +378,8 @@ _REJECT_GAP = frozenset(
 #: a person word after an :data:`OTHER_PEOPLE` marker ends its reach: "the crowd makes her
 #: anxious" is about her (the word right after a preposition is its object: "next to her")
 _PERSONS = frozenset("her him them she he they herself himself themselves me us".split())
+#: ... and where another person's reach ends ("the cat is laughing, and his own face is calm")
+_REACH_STOP = _PERSONS | {"his", "their"}
 _PREPOSITIONS = frozenset("behind around near to beside".split())
 #: what may follow an elliptic "not" ("Not at all, ...", "Not really, ...")
 _ELLIPTIC = frozenset("at all really quite exactly entirely necessarily".split())
@@ -784,7 +786,7 @@ class DiscourseMatcher(PhraseMatcher):
                                     continue
                                 j = end + 2 if toks[end] in _PREPOSITIONS else end + 1
                                 while j <= reach and j < n and (
-                                        toks[j] not in _PERSONS or toks[j - 1] in _LOCATING):
+                                        toks[j] not in _REACH_STOP or toks[j - 1] in _LOCATING):
                                     j += 1
                                 reach = j - 1
                             elif (end + 1 < n and toks[end + 1] in _PART_MARKS

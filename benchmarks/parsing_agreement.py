@@ -60,8 +60,8 @@ CORPORA = {"batch 1": DATA / "expression_answers.jsonl",
            "batch 18": DATA / "expression_answers_batch18.jsonl",
            "batch 19": DATA / "expression_answers_batch19.jsonl",
            "batch 20": DATA / "expression_answers_batch20.jsonl",
-           "batch 21 (held out)": DATA / "expression_answers_batch21.jsonl",
-           "batch 22 (held out)": DATA / "expression_answers_batch22.jsonl"}
+           "batch 21": DATA / "expression_answers_batch21.jsonl",
+           "batch 22": DATA / "expression_answers_batch22.jsonl"}
 
 
 def load(path: Path) -> list[dict]:

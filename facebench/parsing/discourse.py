@@ -138,7 +138,8 @@ MARKERS: dict[int, tuple[str, ...]] = {
         "genuinely", "rather", "instead", "more like", "closer to",
         "leaning towards", "leaning toward", "leans towards", "leans toward", "best described as",
         "better described as", "better classified as", "best classified as", "most defensible",
-        "best choice", "best fit", "most fitting", "most appropriate", "id label it",
+        "best choice", "best fit", "most fitting", "most appropriate", "most plausible",
+        "most probable", "feeling is", "id label it",
         "i would label it", "id call it", "i would call it", "id classify it as",
         "i would classify it as", "id label this", "id call this",
         "most likely", "above all",
@@ -162,7 +163,8 @@ MARKERS: dict[int, tuple[str, ...]] = {
         "upon closer examination", "closer examination",
     ),
     MINOR: (
-        "hint", "hints", "touch", "touches", "trace", "traces", "tinge", "bit", "little",
+        "hint", "hints", "touch", "touches", "trace", "traces", "tinge", "bit", "little", "can",
+        "alternatives",
         "slight", "slightly", "mild", "mildly", "somewhat", "subtle", "subtly", "faint",
         "faintly", "undertone", "undertones", "secondary", "minor", "some", "glimmer",
         "flicker", "also", "too", "as well", "might", "may", "could", "possibly", "perhaps",
@@ -225,6 +227,10 @@ _CORRECTED = -4
 #: looks happy, but the girl holding it appears scared" (not "mad about horses and grinning")
 ANIMALS = ("dog", "dogs", "puppy", "puppies", "cat", "cats", "kitten", "kittens", "pet", "pets",
            "horse", "horses", "parrot", "bird", "birds")
+#: animals and figures a mention right before describes ("a laughing cat", "a grinning clown")
+_FIGURES = frozenset((*ANIMALS, "emoji", "cartoon", "character", "mascot", "doll", "puppet",
+                      "statue", "figurine", "teddy", "bear", "clown", "toy", "robot"))
+_FIGURE_GAP = frozenset(("looking",))
 #: words before an animal that make it an object, not a subject
 _OBJECT_OF = frozenset("about with of for at to on in like than".split())
 #: prepositions after which a person word is where something is ("the puppy on her lap looks
@@ -251,7 +257,8 @@ OTHER_PEOPLE = (
     "beside them", "in background", "in back", "at back", "in rear", "someone else", "others",
     "everyone else", *ANIMALS,
     # figures that can wear an expression of their own ("the emoji on his shirt is smiling")
-    "emoji", "cartoon", "character", "mascot", "doll", "puppet", "statue", "figurine",
+    "emoji", "cartoon", "character", "mascot", "doll", "puppet", "statue", "figurine", "teddy",
+    "teddy bear", "bear", "clown", "toy", "robot",
     *(f"{other} {who}" for other in ("other", "another")
       for who in ("person", "people", "man", "woman", "men", "women", "child", "children", "kid",
                   "kids", "boy", "girl", "baby", "guy", "lady", "one", "face")),
@@ -325,6 +332,7 @@ _COPULAS = frozenset("is are was were be been seems seem sounds feels".split())
 DISCOURSE_IDIOMS = (
     "as if", "as though", "if anything", "more or less", "no less", "nonetheless",
     "nevertheless", "regardless", "if so", "even so", "no more than", "less than clear",
+    "nothing special", "nothing unusual", "nothing in particular", "nothing else",
     # what is barely held in is there: "barely contained rage"
     *(f"{adverb} {verb}" for adverb in ("barely", "hardly", "scarcely")
       for verb in ("contained", "concealed", "suppressed", "hidden", "restrained", "controlled",
@@ -784,9 +792,15 @@ class DiscourseMatcher(PhraseMatcher):
                                 if start and toks[start] in ANIMALS and toks[start - 1] in _OBJECT_OF:
                                     i += length
                                     continue
+                                if (toks[start] in _FIGURES and clause and 0 < start - last_end <= 2
+                                        and all(t in _FIGURE_GAP for t in toks[last_end + 1 : start])):
+                                    # "a grinning clown", "the sad-looking teddy bear": theirs
+                                    marks.append((start, end, ASIDE, start))
                                 j = end + 2 if toks[end] in _PREPOSITIONS else end + 1
                                 while j <= reach and j < n and (
                                         toks[j] not in _REACH_STOP or toks[j - 1] in _LOCATING):
+                                    if toks[j] in PEOPLE_NOUNS and toks[j - 1] in (",", "and"):
+                                        break  # "a clown floats by, and the boy looks scared"
                                     j += 1
                                 reach = j - 1
                             elif (end + 1 < n and toks[end + 1] in _PART_MARKS
@@ -815,6 +829,9 @@ class DiscourseMatcher(PhraseMatcher):
                     nxt = toks[i + 1]
                 if tok in ("not", "never") and (nxt in _PRESENCE or nxt[0] in ".!?;,\n-"):
                     seg_neg = True
+                if (tok == "not" and i > 2 and toks[i - 2] in ("does", "do", "did")
+                        and last_end == i - 3 and segment and segment[-1][0] <= last_end):
+                    segment[-1][2] = True  # "surprise doesn't come with that grimace": not hers
                 clause_neg = sent_neg = True
                 # "lack"/"lacks" are _LACK_PHRASES (the phrase branch takes them); "without" ends
                 # like them at a verb: "brows without any smile or tension point to surprise"

@@ -76,6 +76,7 @@ REASONS: dict[str, re.Pattern[str]] = {
         r"|back\s+of\s+(?:(?:the|a|an|his|her|their|this|that)\s+)?(?:[a-z]+'?s\s+)?head\b"
         r"|(?:not|[a-z]+n'?t)\s+(?:appear|seem)\s+to\s+be\s+(?:a|any)\s+(?:visible\s+)?(?:face|person)"
         r"|(?:face|person)\s+(?:was\s+|is\s+)?not\s+(?:detected|found|detectable)"
+        r"|no\s+(?:visible|detectable|discernible)\s+(?:face|person)s?\b"
         r"|(?:cropped|cut\s+off)\s+(?:at|above|below)\s+the\s+(?:chin|nose|mouth|eyes|forehead|neck)"
         r"|(?:seen|shown|photographed|taken|viewed|pictured)\s+from\s+behind"
         r"|(?:facing|turned)\s+away\s+from\s+(?:the\s+)?(?:camera|viewer|lens)"

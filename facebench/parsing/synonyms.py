@@ -257,7 +257,7 @@ _PLACE = (r"(?:\s+(?:behind|above|over|on|in|near|beside|by|at|under|below|acros
 _WRITTEN = r"(?:(?:is|are|was|were)\s+)?(?:written|printed|painted|scrawled|stamped|embroidered|emblazoned)\b"
 _QUOTED_NAME = re.compile(
     rf"\b{_THINGS}{_PLACE}\s+(?:that\s+)?(?:is\s+)?(?:called|titled|entitled|named|reads|reading|"
-    r"says|saying)\s*:?\s*(?P<q1>[\"'])[^\"'\n]{1,80}(?P=q1)"
+    r"says|saying)\s*:?\s*(?P<q1>[\"'])(?:[^\"'\n]|(?<=\w)'(?=\w)){1,80}(?P=q1)"
     rf"|(?<![A-Za-z0-9])(?P<q2>[\"'])[^\"'\n]{{1,80}}(?P=q2)(?=\s+(?:{_THINGS}\b|{_WRITTEN}))",
     re.IGNORECASE,
 )
@@ -283,7 +283,8 @@ def synonym_class(text: str, ctx: ParseContext) -> ParseResult:
     classes, matcher = _matcher(ctx)
     if not classes:
         return ParseResult.fail("no_classes")
-    if "%" in text or "0." in text or "1." in text or "1)" in text or ">" in text:
+    if ("%" in text or "0." in text or "1." in text or "1)" in text or ">" in text or "/" in text
+            or "core" in text):
         scored = _scored(text, matcher)
         if scored is not None:
             return scored
@@ -299,7 +300,14 @@ def synonym_class(text: str, ctx: ParseContext) -> ParseResult:
 #: a class with its share: "Fear (55%)", "fear: 55 %", "Fear - 55%", "happiness (0.82)" ...
 _LABEL_SHARE = re.compile(
     r"(?P<label>[A-Za-z][A-Za-z' -]{0,40}?)\s*[(:=|\u2013-]?\s*"
-    r"(?:(?P<share>\d{1,3}(?:\.\d+)?)\s*%|(?P<p>0?\.\d+|1\.0+)(?![\d.%]))")
+    r"(?:(?P<share>\d{1,3}(?:\.\d+)?)\s*%|(?P<p>0?\.\d+|1\.0+)(?![\d.%])"
+    r"|(?P<num>\d{1,3}(?:\.\d+)?)\s*/\s*(?P<den>\d{1,3})(?![\d.%]))")
+#: ... or plain numbers, only under a "score(s)" heading: "Scores - anger: 8, disgust: 3"
+_LABEL_SCORE = re.compile(r"(?P<label>[A-Za-z][A-Za-z' -]{0,40}?)\s*[:=]\s*(?P<num>\d{1,3}(?:\.\d+)?)(?![\d.%/])")
+#: a keyed label in a structured answer ("Label: neutral | Confidence: 0.80")
+_KEYED = re.compile(
+    r"\b(?:label|answer|prediction|predicted|emotion|expression|class)\s*\"?\s*[:=]\s*\"?"
+    r"(?P<label>[A-Za-z][A-Za-z' -]{0,30}?)(?=[\s\"|,;.}\n]|$)", re.IGNORECASE)
 #: ... or the share first: "55% fear, 35% surprise"
 _SHARE_LABEL = re.compile(
     r"(?P<share>\d{1,3}(?:\.\d+)?)\s*%\s*(?:of\s+)?(?P<label>[A-Za-z][A-Za-z-]*(?:\s+[A-Za-z-]+)?)")
@@ -321,23 +329,40 @@ def _scored(text: str, matcher: DiscourseMatcher) -> ParseResult | None:
     (0.82), surprise (0.11)"): rule ``scores``, or ``tie`` when two classes share the largest;
     else the first of a ranked list of bare classes ("1. Surprise 2. Fear"). None when no two
     classes are scored or ranked."""
-    for pattern in (_LABEL_SHARE, _SHARE_LABEL):
+    patterns = [_LABEL_SHARE, _SHARE_LABEL]
+    if "score" in text.lower():
+        patterns.append(_LABEL_SCORE)
+    for pattern in patterns:
         shares: dict[str, float] = {}
         for m in pattern.finditer(text):
             key = _label_key(m["label"], matcher)
             if key is not None:
-                share = float(m["share"]) if m["share"] is not None else 100 * float(m["p"])
-                shares[key] = max(shares.get(key, 0.0), share)
+                shares[key] = max(shares.get(key, 0.0), _share(m))
         if len(shares) >= 2:
             top = max(shares.values())
             best = [k for k, v in shares.items() if v == top]
-            return ParseResult(best[0], "scores") if len(best) == 1 else ParseResult.fail("tie")
+            keyed = _KEYED.search(text)
+            label = _label_key(keyed["label"], matcher, bare=True) if keyed else None
+            if len(best) > 1 or label is not None and label != best[0]:
+                return ParseResult.fail("tie")  # "Label: neutral" beside "happiness: 0.70"
+            return ParseResult(best[0], "scores")
     ranked = _RANKED.search(text) or _GREATER.search(text)
     if ranked is not None:
         first, second = (_label_key(ranked[g], matcher, bare=True) for g in ("first", "second"))
         if first is not None and second is not None and first != second:
             return ParseResult(first, "ranked")
     return None
+
+
+def _share(m: re.Match[str]) -> float:
+    """The percentage a share match stands for (55%, 0.55 and 11/20 are all 55)."""
+    groups = m.groupdict()
+    if groups.get("share") is not None:
+        return float(groups["share"])
+    if groups.get("p") is not None:
+        return 100 * float(groups["p"])
+    den = float(groups.get("den") or 0)
+    return 100 * float(groups["num"]) / den if den else float(groups["num"])
 
 
 def _label_key(label: str, matcher: DiscourseMatcher, bare: bool = False) -> str | None:
@@ -368,7 +393,10 @@ _DOUBT = re.compile(
     r"|neither\s+(?:one\s+)?(?:clearly\s+|really\s+)?(?:wins|dominates|prevails|stands\s+out)"
     r"|(?:hard|difficult|impossible|tough)\s+to\s+(?:say|tell)\s+which|can(?:no|')?t\s+(?:say|tell)\s+which"
     r"|(?:not\s+sure|unsure)\s+which|(?:a\s+)?mix(?:ture)?\s+of\s+both"
-    r"|split\s+(?:evenly\s+|down\s+the\s+middle\s+)?between|evenly\s+split)",
+    r"|split\s+(?:evenly\s+|down\s+the\s+middle\s+)?between|evenly\s+split"
+    r"|at\s+(?:the\s+)?same\s+time|both\s+(?:are|seem|look|appear)\s+(?:equally\s+)?(?:true|right|valid|present)"
+    r"|(?:not|n't)\s+be\s+reduced\s+to\s+(?:a\s+|one\s+)?single|no\s+single\s+(?:category|class|label|emotion)"
+    r"|\bmixed\b(?!\s+(?:with|in|up|bag))(?:\s+(?:expression|emotions?|signals?|feelings?|picture))?)",
     re.IGNORECASE,
 )
 
@@ -377,7 +405,8 @@ _DOUBT = re.compile(
 #: the pattern (tests/parsing/test_parse_constructions.py checks each phrase holds one)
 _DOUBT_PARTS = ("torn", "plausible", "either way", "clear choice", "clear winner",
                 "clear favo", "choose", "decide", "pick", "50", "fifty", "toss", "coin",
-                "neither", "say which", "tell which", "sure which", "mix", "split")
+                "neither", "say which", "tell which", "sure which", "mix", "split", "same time",
+                "both are", "both seem", "both look", "both appear", "reduced to", "no single")
 
 
 def _weighing(text: str) -> bool:
@@ -425,8 +454,12 @@ def _weighed(text: str, hits: list[Hit]) -> bool:
     """True when the answer asserts two classes and says neither wins ("it's a 50/50",
     "neither clearly wins", "torn between", "hard to say which": :data:`_DOUBT`)."""
     keys = {h.key for h in hits}
-    # two classes, or one offered against something else ("either sad or tired; hard to say which")
-    return bool(keys) and (len(keys) >= 2 or " or " in text.lower()) and _weighing(text)
+    if not keys or not _weighing(text):
+        return False
+    # two classes, or one offered against something else ("either sad or tired; hard to say
+    # which"), or one beside "mixed" ("slight smile on one side... Expression: mixed")
+    low = text.lower()
+    return len(keys) >= 2 or " or " in low or "mixed" in low
 
 
 def _contradicted(scanned: list[Hit], deciding: list[Hit], winner: str) -> bool:

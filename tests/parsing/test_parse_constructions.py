@@ -380,6 +380,22 @@ ROUND_19 = [
     ("She seems either sad or sleepy; hard to say which.", None),
     ("I can't really see her face in this shot.", None),
 ]
+ROUND_21 = [
+    ("Normal face, nothing special, calm.", "neutral"),
+    ("He gives a sad smile; the feeling is sorrow.", "sadness"),
+    ("She is trying to smile, but her eyes are wet with tears.", "sadness"),
+    ("Happy and sad at the same time.", None),
+    ("Cues: a half smile on one side, a frown on the other. Expression: mixed.", None),
+    ("Label: calm | Scores: happiness 0.6, neutral 0.4", None),  # keyed label vs scores
+    ("| Emotion | Score |\n|---|---|\n| Anger | 6/10 |\n| Fear | 3/10 |", "anger"),
+    ("Scores: sadness: 7, fear: 2, anger: 1", "sadness"),
+    ('{"label": "disgust", "alternatives": ["anger"]}', "disgust"),
+    ("A grinning clown balloon floats by, and the boy looks terrified.", "fear"),
+    ("Not anger: anger doesn't come with a wrinkled nose. It's disgust.", "disgust"),
+    ("The card he holds reads 'You're awesome!', but he seems gloomy.", "sadness"),
+    ("The lips press together, which can signal anger. The most plausible label is calm.",
+     "neutral"),
+]
 
 ALL = (COMPARISON + CORRECTION + REJECTION + ASIDE + SECONDARY + CONCLUSION + OTHER_PEOPLE
        + THINGS + VOCABULARY + NOT_THE_FACE + CLOSER_LOOK + EARLIER_READ + PEOPLE_IN_GENERAL
@@ -387,7 +403,7 @@ ALL = (COMPARISON + CORRECTION + REJECTION + ASIDE + SECONDARY + CONCLUSION + OT
        + GENERIC_PAIR + CONTRASTED_PEOPLE + SETTINGS + FRONTED_NEGATION + OR_RATHER
        + THE_SUBJECT + COLON + MORE_VOCABULARY + NEGATED_MARKER + RANKED + SELF_CORRECTION
        + CUES_AFTER_A_NEGATION + NO_SINGLE_CLASS + NOT_THE_FACE_EITHER + REVISED + FORMATS
-       + EARLIER_AND_ASKED + ROUND_19)
+       + EARLIER_AND_ASKED + ROUND_19 + ROUND_21)
 
 
 @pytest.mark.parametrize("text, value", ALL)
@@ -511,7 +527,7 @@ ADVERSARIAL_PAIRS = [
     (("Anger or disgust; disgust dominates.", "disgust"), ("Anger or disgust; neither dominates.", None)),
     # the subject told apart only after a contrast
     (("The clown is laughing, but the girl herself looks frightened.", "fear"),
-     ("The clown is laughing and the girl herself looks frightened.", None)),
+     ("The boy is laughing and the girl herself looks frightened.", None)),
 ]
 
 
@@ -567,6 +583,7 @@ REFUSED = [
     "I can't judge feelings from faces, but I'd be happy to describe her outfit.",
     "Her face is hidden behind a scarf, so telling anger from fear is not possible.",
     "No face detected.",
+    "No visible face.",
 ]
 
 

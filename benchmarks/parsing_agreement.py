@@ -62,8 +62,8 @@ CORPORA = {"batch 1": DATA / "expression_answers.jsonl",
            "batch 20": DATA / "expression_answers_batch20.jsonl",
            "batch 21": DATA / "expression_answers_batch21.jsonl",
            "batch 22": DATA / "expression_answers_batch22.jsonl",
-           "batch 23 (held out)": DATA / "expression_answers_batch23.jsonl",
-           "batch 24 (held out)": DATA / "expression_answers_batch24.jsonl"}
+           "batch 23": DATA / "expression_answers_batch23.jsonl",
+           "batch 24": DATA / "expression_answers_batch24.jsonl"}
 
 
 def load(path: Path) -> list[dict]:

@@ -128,7 +128,8 @@ MARKERS: dict[int, tuple[str, ...]] = {
         "final", "final label", "final pick",
         # a heading ("Conclusion: fear") and the writer's pick ("I'll go with anger")
         "conclusion", "ill go with", "i will go with", "id go with", "i would go with",
-        "im going with", "i am going with",
+        "im going with", "i am going with", "going with", "id go", "i would go", "picking",
+        "choosing", "i pick", "id pick", "i choose", "id choose", "top pick", "my pick",
     ),
     MAJOR: (
         "mostly", "mainly", "primarily", "predominantly", "largely", "chiefly", "principally",
@@ -139,7 +140,7 @@ MARKERS: dict[int, tuple[str, ...]] = {
         "leaning towards", "leaning toward", "leans towards", "leans toward", "best described as",
         "better described as", "better classified as", "best classified as", "most defensible",
         "best choice", "best fit", "most fitting", "most appropriate", "most plausible",
-        "most probable", "feeling is", "id label it",
+        "most probable", "feeling is", "wins", "id label it",
         "i would label it", "id call it", "i would call it", "id classify it as",
         "i would classify it as", "id label this", "id call this",
         "most likely", "above all",
@@ -174,7 +175,7 @@ MARKERS: dict[int, tuple[str, ...]] = {
         "tinged with", "tinged by", "laced with", "touched with", "shade of", "shades of",
         "note of", "notes of", "undercurrent", "undercurrents", "undercurrent of", "streak of",
         "dash of", "lesser degree", "smaller degree", "smaller extent", "less so",
-        "runner up", "second choice", "second place", "second most likely", "alt",
+        "runner up", "second choice", "second place", "second most likely", "alt", "backup",
         "alternative", "alternatively",
         "bordering on", "verging on", "edging toward", "edging towards", "on verge of", "whiff",
         "whiff of", "vaguely", "marginally", "tad", "slightest",
@@ -311,6 +312,10 @@ RETRACTING = (
     "thats incorrect", "that was mistake", "i was wrong", "change my mind", "changed my mind",
     "changes my mind", "wait, no", "no, wait",
 )
+#: a list of candidates offers every class after it in its clause, asserting none
+#: ("Candidates: happiness, surprise. Picking happiness.")
+CANDIDATES = ("candidates", "candidate", "options", "two options", "possible labels",
+              "possibilities", "contenders", "shortlist")
 #: "X would be my guess if not for Y": X is set aside in its clause, Y (the reason) stays
 BUT_FOR = ("if not for", "if it were not for", "if it was not for", "were it not for",
            "had it not been for", "but for")
@@ -367,7 +372,7 @@ _MISS = object()
 _SENT, _CLAUSE, _COMMA, _NEG, _ABS, _AND, _CONCEDE, _OR, _VERB, _BETWEEN = range(1, 11)
 _MARK, _NEGATE, _NEGATE_LACK, _CONCEDE_KEY = "\x00m", "\x00n", "\x00l", "\x00c"
 _REJECT, _OTHER_PLACE, _RETRACT, _BOTH, _SUBJECT = "\x00r", "\x00o", "\x00x", "\x00b", "\x00s"
-_BUT_FOR, _SO_MUCH_AS = "\x00f", "\x00a"
+_BUT_FOR, _SO_MUCH_AS, _CANDIDATES = "\x00f", "\x00a", "\x00d"
 #: code of the mark of a closing "both" ("He is angry and also sad, both."): the mentions of
 #: its clause before it are equal, whatever marks them
 _EQUAL = -5
@@ -464,6 +469,8 @@ class DiscourseMatcher(PhraseMatcher):
             lookup.setdefault(phrase_key(phrase), _SUBJECT)
         for phrase in BUT_FOR:
             lookup[phrase_key(phrase)] = _BUT_FOR
+        for phrase in CANDIDATES:
+            lookup.setdefault(phrase_key(phrase), _CANDIDATES)
         lookup.setdefault("so much as", _SO_MUCH_AS)
         lookup.setdefault("both", _BOTH)
         for phrase in OTHER_PLACES:
@@ -691,6 +698,10 @@ class DiscourseMatcher(PhraseMatcher):
                             continue
                         if found == _SO_MUCH_AS:  # "not exactly angry so much as repulsed"
                             clause_neg = False
+                            i += length
+                            continue
+                        if found == _CANDIDATES:  # "Candidates: sadness, neutral."
+                            marks.append((i, i, _GENERIC, 1 << 30))
                             i += length
                             continue
                         if found == _BUT_FOR:  # "anger would be my guess if not for ..."

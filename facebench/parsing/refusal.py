@@ -65,7 +65,7 @@ REASONS: dict[str, re.Pattern[str]] = {
         r"(?:image|images|picture|photo|photograph|video|face|faces|person|people|expression|anything|it\b|clearly|properly|well)"
         rf"|{_CANT}\s+(?:access|open|load|process)"
         r"|no\s+(?:visible\s+|clear\s+)?(?:face|faces|person|image|picture|photo)\s+(?:is\s+|was\s+)?(?:visible|shown|present|provided|attached|detected|found|here|in)"
-        r"|(?:face|person|image|picture|photo|expression)\s+(?:is\s+)?(?:not\s+(?:visible|clear|shown)|hidden|covered|obscured|occluded|obstructed|blurred|blurry|pixelated|turned\s+away|cut\s+off|out\s+of\s+frame)"
+        r"|(?:face|person|image|picture|photo|expression)\s+(?:is\s+)?(?:not\s+(?:visible|clear|shown)|hidden|covered|obscured|occluded|obstructed|blurred|blurry|pixelated|turned\s+(?:fully\s+|completely\s+|almost\s+completely\s+)?away|cut\s+off|out\s+of\s+frame)"
         r"|(?:image|picture|photo|file)\s+(?:is\s+|appears\s+to\s+be\s+|seems\s+to\s+be\s+)?(?:corrupt|corrupted|broken|blank|empty|unavailable)"
         r"|(?:failed|fails|unable)\s+to\s+(?:load|open|display)"
         r"|(?:did|does|would|will)\s*(?:not|n'?t)\s+(?:load|open|display)|won'?t\s+(?:load|open|display)"

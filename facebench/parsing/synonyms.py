@@ -219,6 +219,7 @@ _FIRST_END = re.compile(r"[.!?]+(?=\s|$)|\n")
 #: substrings of every ``ANSWER`` marker as written (a superset test; see _first_sentence_only;
 #: tests/parsing/test_parse_discourse.py checks every marker holds one)
 _ANSWER_PARTS = ("answer", "conclu", "summar", "sum up", "all in all", "therefore", "thus",
+                 "id go", "i would go", "pick", "choos", "i choose",
                  "hence", "verdict", "putting", "taken together", "things considered", "final",
                  "on balance", "so the e", "go with", "going with")
 #: substrings of every retraction (:data:`facebench.parsing.discourse.RETRACTING`) as written:
@@ -385,12 +386,13 @@ def _usable(hits: list[Hit], threshold: object, matcher: DiscourseMatcher) -> li
 
 #: the writer weighing classes and finding no winner: an ambiguous answer, not a refusal
 _DOUBT = re.compile(
-    r"\b(?:torn\s+between|(?:equally|both)\s+(?:\w+\s+){0,2}?plausible|plausible\s+either\s+way"
+    r"\b(?:torn\s+between|(?:equally|both)\s+(?:\w+\s+){0,2}?(?:plausible|reasonable|likely|valid)"
+    r"|plausible\s+either\s+way|too\s+close\s+to\s+call|\bis\s+(?:a\s+)?mix\b(?!\s+of)"
     r"|could\s+go\s+either\s+way|no\s+clear\s+(?:choice|winner|favou?rite)"
     r"|(?:not|n't)\s+allow\s+(?:a\s+|any\s+)?clear\s+choice|hard\s+to\s+choose"
-    r"|can(?:no|')?t\s+(?:choose|decide|pick)\s+(?:between|one\b)"
+    r"|can(?:no|')?t\s+(?:confidently\s+|really\s+|clearly\s+)?(?:choose|decide|pick)\s+(?:between|one\b)"
     r"|50\s*/\s*50|fifty[\s-]+fifty|toss[\s-]?up|coin[\s-]?(?:flip|toss)"
-    r"|neither\s+(?:one\s+)?(?:clearly\s+|really\s+)?(?:wins|dominates|prevails|stands\s+out)"
+    r"|neither\s+(?:one\s+)?(?:clearly\s+|really\s+)?(?:wins|dominates|prevails|stands\s+out|does)"
     r"|(?:hard|difficult|impossible|tough)\s+to\s+(?:say|tell)\s+which|can(?:no|')?t\s+(?:say|tell)\s+which"
     r"|(?:not\s+sure|unsure)\s+which|(?:a\s+)?mix(?:ture)?\s+of\s+both"
     r"|split\s+(?:evenly\s+|down\s+the\s+middle\s+)?between|evenly\s+split"
@@ -406,7 +408,8 @@ _DOUBT = re.compile(
 _DOUBT_PARTS = ("torn", "plausible", "either way", "clear choice", "clear winner",
                 "clear favo", "choose", "decide", "pick", "50", "fifty", "toss", "coin",
                 "neither", "say which", "tell which", "sure which", "mix", "split", "same time",
-                "both are", "both seem", "both look", "both appear", "reduced to", "no single")
+                "both are", "both seem", "both look", "both appear", "reduced to", "no single",
+                "equally", "reasonable", "close to call")
 
 
 def _weighing(text: str) -> bool:
@@ -430,9 +433,10 @@ def _read(text: str, hits: list[Hit], scanned: list[Hit], first_sentence: int | 
         return _refusal_or(text, "negated" if scanned else "no_match")
     deciding, rule = decide(hits, first_sentence)
     if deciding[0].strength == ASIDE:
-        if any(h.strength == MINOR and h.key != deciding[0].key for h in hits) or _weighed(text, hits):
+        if (any(h.strength == MINOR and h.key != deciding[0].key for h in hits)
+                or _weighed(text, hits) or _listed(text, hits)):
             # only candidates, none chosen: "Hmm, neutral? Or maybe slightly angry."; "Sad or
-            # scared? A coin flip."
+            # scared? A coin flip."; "Candidates: surprise, fear. Can't separate them."
             return ParseResult.fail("tie")
         return _refusal_or(text, "set_aside")
     winner = _winner([h.key for h in deciding])
@@ -460,6 +464,16 @@ def _weighed(text: str, hits: list[Hit]) -> bool:
     # which"), or one beside "mixed" ("slight smile on one side... Expression: mixed")
     low = text.lower()
     return len(keys) >= 2 or " or " in low or "mixed" in low
+
+
+def _listed(text: str, hits: list[Hit]) -> bool:
+    """True when the answer lists two classes as candidates and picks none."""
+    low = text.lower()
+    return len({h.key for h in hits}) >= 2 and any(w in low for w in _LISTS_OF)
+
+
+#: words that open a list of candidate classes (:data:`facebench.parsing.discourse.CANDIDATES`)
+_LISTS_OF = ("candidate", "option", "possibilit", "contender", "shortlist")
 
 
 def _contradicted(scanned: list[Hit], deciding: list[Hit], winner: str) -> bool:

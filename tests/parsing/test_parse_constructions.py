@@ -396,6 +396,19 @@ ROUND_21 = [
     ("The lips press together, which can signal anger. The most plausible label is calm.",
      "neutral"),
 ]
+# candidate lists and picks
+CANDIDATE_LISTS = [
+    ("Candidates: anger, disgust. Picking disgust.", "disgust"),
+    ("Options: fear, surprise. Choosing surprise, as the brows are smooth.", "surprise"),
+    ("Candidates: neutral, sadness. Sadness, given the wet eyes.", "sadness"),
+    ("Top pick joy, backup surprise.", "happiness"),
+    ("Two options: calm or a faint smile. I'd go calm.", "neutral"),
+    ("Candidates: happiness, neutral. Happiness wins; the smile is real.", "happiness"),
+    ("Anger vs. disgust: too close to call.", None),
+    ("He looks angry and a bit happy, the expression is mix.", None),
+    ("Some would read it as sadness, others as calm; both readings seem equally reasonable.",
+     None),
+]
 
 ALL = (COMPARISON + CORRECTION + REJECTION + ASIDE + SECONDARY + CONCLUSION + OTHER_PEOPLE
        + THINGS + VOCABULARY + NOT_THE_FACE + CLOSER_LOOK + EARLIER_READ + PEOPLE_IN_GENERAL
@@ -403,7 +416,7 @@ ALL = (COMPARISON + CORRECTION + REJECTION + ASIDE + SECONDARY + CONCLUSION + OT
        + GENERIC_PAIR + CONTRASTED_PEOPLE + SETTINGS + FRONTED_NEGATION + OR_RATHER
        + THE_SUBJECT + COLON + MORE_VOCABULARY + NEGATED_MARKER + RANKED + SELF_CORRECTION
        + CUES_AFTER_A_NEGATION + NO_SINGLE_CLASS + NOT_THE_FACE_EITHER + REVISED + FORMATS
-       + EARLIER_AND_ASKED + ROUND_19 + ROUND_21)
+       + EARLIER_AND_ASKED + ROUND_19 + ROUND_21 + CANDIDATE_LISTS)
 
 
 @pytest.mark.parametrize("text, value", ALL)
@@ -553,6 +566,8 @@ AMBIGUOUS = [  # classes offered, none settled: unparsed, but the model did answ
     "I can't say whether it's anger or a squint against the sun; both are equally plausible.",
     "Sad or scared? Honestly a coin flip; the droop fits both.",
     "Could be joy, could be surprise; neither clearly wins.",
+    "Candidates: fear, surprise. I can't separate them.",
+    "Fear: yes. Surprise: also yes. Which one dominates? Neither does.",
     "The person appears scared. Looking again, she seems more surprised. Hard to say which.",
 ]
 REFUSED = [

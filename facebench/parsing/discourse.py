@@ -128,7 +128,7 @@ MARKERS: dict[int, tuple[str, ...]] = {
         "final", "final label", "final pick",
         # a heading ("Conclusion: fear") and the writer's pick ("I'll go with anger")
         "conclusion", "ill go with", "i will go with", "id go with", "i would go with",
-        "im going with", "i am going with", "going with", "id go", "i would go", "picking",
+        "im going with", "i am going with", "going with", "picking",
         "choosing", "i pick", "id pick", "i choose", "id choose", "top pick", "my pick",
     ),
     MAJOR: (
@@ -490,10 +490,16 @@ class DiscourseMatcher(PhraseMatcher):
         special["between"] = _BETWEEN
         special |= dict.fromkeys(LACK_VERBS, _VERB)
         longest: dict[str, int] = {}
+        seconds: dict[str, set[str]] = {}
         for key in lookup:
             words = key.split(" ")
             longest[words[0]] = max(longest.get(words[0], 0), len(words))
+            if len(words) > 1:
+                seconds.setdefault(words[0], set()).add(words[1])
         self._info = {t: (longest.get(t, 0), special.get(t, 0)) for t in {*longest, *special}}
+        #: the words that can follow each first word in a phrase: a common first word ("i",
+        #: "very", "looks") tries its long phrases only when one of them follows
+        self._seconds = {t: frozenset(w) for t, w in seconds.items()}
         self.real_words = real_words
         self._by_letter: dict[str, list[str]] = {}
         if fuzzy:
@@ -660,7 +666,8 @@ class DiscourseMatcher(PhraseMatcher):
                     asked = None
                 if tok[0] not in ".!?":
                     # a list number alone ("1. Fear 2. Surprise") is no sentence of its own
-                    sent_words = sent_words or not tok.isdigit()
+                    if not sent_words and not tok.isdigit():
+                        sent_words = True
                     if fuzzy is not None and len(tok) >= FUZZY_MIN_WORD:
                         got = fcache.get(tok, _MISS)
                         if got is _MISS:
@@ -677,6 +684,8 @@ class DiscourseMatcher(PhraseMatcher):
                 span, kind = entry
                 if span:
                     length, found = 0, None
+                    if span > 1 and (i + 1 >= n or toks[i + 1] not in self._seconds.get(tok, ())):
+                        span = 1
                     for length in range(min(span, n - i), 0, -1):
                         found = lookup.get(tok if length == 1 else " ".join(toks[i : i + length]))
                         if found is not None:

@@ -216,26 +216,52 @@ def decide(hits: list[Hit], first_sentence: int | None) -> tuple[list[Hit], str]
 
 #: the end of the first sentence as the scanner sees it (raw text, checked on its tokens)
 _FIRST_END = re.compile(r"[.!?]+(?=\s|$)|\n")
-#: substrings of every ``ANSWER`` marker as written (a superset test; see _first_sentence_only;
-#: tests/parsing/test_parse_discourse.py checks every marker holds one)
-_ANSWER_PARTS = ("answer", "conclu", "summar", "sum up", "all in all", "therefore", "thus",
-                 "id go", "i would go", "pick", "choos", "i choose",
-                 "hence", "verdict", "putting", "taken together", "things considered", "final",
-                 "on balance", "so the e", "go with", "going with")
-#: substrings of every retraction (:data:`facebench.parsing.discourse.RETRACTING`) as written:
-#: a later "Correction: ..." can take back the first sentence, so the shortcut must not decide
-#: ("change my answer" holds "answer"; "t back" is in "take that back", "take it back"...)
-_RETRACT_PARTS = ("correct", "revis", "scratch that", "t back", "second thought", "wrong",
-                  "mistake", "my mind", "wait")
-#: substrings of every ``REVISE`` marker as written: a later second look corrects the first
-#: sentence ("actually", "in fact", "in reality", "closer", "more accurately", "more
-#: precisely", "full size", "full resolution", "zoomed", "up close", "second", "reflection",
-#: "looking again", "more carefully", "further inspection")
-_REVISE_PARTS = ("actually", "in fact", "in reality", "closer", "accurately", "precisely",
-                 "full size", "full resolution", "zoomed", "up close", "second", "reflection",
-                 "again", "carefully", "further")
-#: both, looked for in one loop (the shortcut runs on most answers: keep this list short)
-_LATER_PARTS = _ANSWER_PARTS + _RETRACT_PARTS + _REVISE_PARTS
+#: what the first-sentence shortcut must see in the rest of an answer before deciding from the
+#: first sentence: a word that every ``ANSWER`` marker, retraction
+#: (:data:`facebench.parsing.discourse.RETRACTING`), ``REVISE`` marker ("Actually, ...") and doubt
+#: phrase (:data:`_DOUBT`) holds, as a word of the answer; a phrase after a word: the phrase
+#: must be there too. tests/parsing/test_parse_constructions.py feeds every marker and phrase
+#: to :func:`_stops_in`.
+_STOP_WORDS = frozenset(
+    # answer markers
+    "answer answers answered conclusion conclusions conclude concluded concluding summary "
+    "summarize summarise summarized summarised summarizing summarising therefore thus hence "
+    "verdict putting final pick picks picking picked choose chooses choosing chose "
+    # retractions
+    "correct corrected correcting correction corrections incorrect revise revised revising "
+    "revision wrong mistake mistaken mistakes wait scratch "
+    # second looks
+    "actually closer accurately precisely zoomed second reflection again carefully further "
+    "fact reality "
+    # doubt
+    "torn plausible reasonable equally decide decided 50 fifty toss tossup coin neither mix "
+    "mixed mixture split single reduced".split()
+)
+#: a word that opens or belongs to a marker or phrase only with the words after it
+_STOP_PHRASES: dict[str, tuple[str, ...]] = {
+    "sum": ("sum up",), "all": ("all in all",), "taken": ("taken together",),
+    "things": ("things considered",), "balance": ("on balance",), "so": ("so the e",),
+    "go": ("go with",), "going": ("going with",), "back": ("that back", "it back"),
+    "thought": ("second thought",), "mind": ("my mind",), "size": ("full size",),
+    "resolution": ("full resolution",), "close": ("up close", "close to call"),
+    "either": ("either way",), "clear": ("clear choice", "clear winner", "clear favo"),
+    "which": ("say which", "tell which", "sure which"), "same": ("same time",),
+    "both": ("both are", "both seem", "both look", "both appear"),
+}
+_WORDS = re.compile(r"[a-z0-9]+")
+
+
+def _stops_in(rest: str) -> bool:
+    """True when ``rest`` (folded, lower case) may hold a later answer marker, retraction,
+    second look or doubt phrase: the shortcut must then scan the whole answer."""
+    words = set(_WORDS.findall(rest))
+    if not _STOP_WORDS.isdisjoint(words):
+        return True
+    for word in words.intersection(_STOP_PHRASES):
+        for phrase in _STOP_PHRASES[word]:
+            if phrase in rest:
+                return True
+    return False
 
 
 #: things that carry words of their own: a quoted name after them ("a book called "The
@@ -389,7 +415,7 @@ _DOUBT = re.compile(
     r"\b(?:torn\s+between|(?:equally|both)\s+(?:\w+\s+){0,2}?(?:plausible|reasonable|likely|valid)"
     r"|plausible\s+either\s+way|too\s+close\s+to\s+call|\bis\s+(?:a\s+)?mix\b(?!\s+of)"
     r"|could\s+go\s+either\s+way|no\s+clear\s+(?:choice|winner|favou?rite)"
-    r"|(?:not|n't)\s+allow\s+(?:a\s+|any\s+)?clear\s+choice|hard\s+to\s+choose"
+    r"|(?:not|\w+n't)\s+allow\s+(?:a\s+|any\s+)?clear\s+choice|hard\s+to\s+choose"
     r"|can(?:no|')?t\s+(?:confidently\s+|really\s+|clearly\s+)?(?:choose|decide|pick)\s+(?:between|one\b)"
     r"|50\s*/\s*50|fifty[\s-]+fifty|toss[\s-]?up|coin[\s-]?(?:flip|toss)"
     r"|neither\s+(?:one\s+)?(?:clearly\s+|really\s+)?(?:wins|dominates|prevails|stands\s+out|does)"
@@ -397,25 +423,16 @@ _DOUBT = re.compile(
     r"|(?:not\s+sure|unsure)\s+which|(?:a\s+)?mix(?:ture)?\s+of\s+both"
     r"|split\s+(?:evenly\s+|down\s+the\s+middle\s+)?between|evenly\s+split"
     r"|at\s+(?:the\s+)?same\s+time|both\s+(?:are|seem|look|appear)\s+(?:equally\s+)?(?:true|right|valid|present)"
-    r"|(?:not|n't)\s+be\s+reduced\s+to\s+(?:a\s+|one\s+)?single|no\s+single\s+(?:category|class|label|emotion)"
+    r"|(?:not|\w+n't)\s+be\s+reduced\s+to\s+(?:a\s+|one\s+)?single|no\s+single\s+(?:category|class|label|emotion)"
     r"|\bmixed\b(?!\s+(?:with|in|up|bag))(?:\s+(?:expression|emotions?|signals?|feelings?|picture))?)",
     re.IGNORECASE,
 )
 
 
-#: substrings of every :data:`_DOUBT` phrase (lower case): most answers hold none, and skip
-#: the pattern (tests/parsing/test_parse_constructions.py checks each phrase holds one)
-_DOUBT_PARTS = ("torn", "plausible", "either way", "clear choice", "clear winner",
-                "clear favo", "choose", "decide", "pick", "50", "fifty", "toss", "coin",
-                "neither", "say which", "tell which", "sure which", "mix", "split", "same time",
-                "both are", "both seem", "both look", "both appear", "reduced to", "no single",
-                "equally", "reasonable", "close to call")
-
-
 def _weighing(text: str) -> bool:
-    """True when the answer weighs classes and finds no winner (:data:`_DOUBT`)."""
-    low = text.lower()
-    return any(p in low for p in _DOUBT_PARTS) and _DOUBT.search(text) is not None
+    """True when the answer weighs classes and finds no winner (:data:`_DOUBT`); most answers
+    hold none of its words and skip the pattern (:func:`_stops_in`)."""
+    return _stops_in(fold_unicode(text).lower()) and _DOUBT.search(text) is not None
 
 
 def _doubt(text: str) -> bool:
@@ -458,12 +475,12 @@ def _weighed(text: str, hits: list[Hit]) -> bool:
     """True when the answer asserts two classes and says neither wins ("it's a 50/50",
     "neither clearly wins", "torn between", "hard to say which": :data:`_DOUBT`)."""
     keys = {h.key for h in hits}
-    if not keys or not _weighing(text):
+    if not keys:
         return False
     # two classes, or one offered against something else ("either sad or tired; hard to say
     # which"), or one beside "mixed" ("slight smile on one side... Expression: mixed")
     low = text.lower()
-    return len(keys) >= 2 or " or " in low or "mixed" in low
+    return (len(keys) >= 2 or " or " in low or "mixed" in low) and _weighing(text)
 
 
 def _listed(text: str, hits: list[Hit]) -> bool:
@@ -480,6 +497,8 @@ def _contradicted(scanned: list[Hit], deciding: list[Hit], winner: str) -> bool:
     """True when the sentence that decides also negates the winning class and asserts another:
     "She's smiling and happy, yet her face shows clear anger with no happiness in it" says two
     things a person cannot square. ("Happy, but not overly happy" asserts no other class.)"""
+    if not any(h.negated for h in scanned):
+        return False
     sentence = deciding[0].sentence
     if any(h.sentence != sentence for h in deciding):
         return False
@@ -536,10 +555,9 @@ def _first_sentence_only(text: str, matcher: DiscourseMatcher) -> ParseResult | 
     if not first or max(h.strength for h in first) < PLAIN:
         return None
     rest = fold_unicode(text[m.end() :]).lower()
-    for part in _LATER_PARTS:
-        if part in rest:
-            return None
-    if _weighing(rest) or _offers_two(rest) and _doubt(text) or _short_last_sentence(rest):
+    if _stops_in(rest):  # a later answer marker, retraction, second look, or doubt
+        return None
+    if _offers_two(rest) and _doubt(text) or _short_last_sentence(rest):
         return None  # a closing "surprise or fear, I can't tell" may undo it (_closing_doubt)
     return _read(text, first, [h for h in scan.hits if h.sentence == 0], 0)
 

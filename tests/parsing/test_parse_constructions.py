@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from facebench.parsing import parse
 from facebench.parsing.discourse import ANSWER, MARKERS, RETRACTING, REVISE
-from facebench.parsing.synonyms import _ANSWER_PARTS, _RETRACT_PARTS, _REVISE_PARTS
+from facebench.parsing.synonyms import _stops_in
 from facebench.types import REFUSAL
 from tests.parsing.helpers import RAFDB, expression_ctx
 
@@ -623,14 +623,15 @@ def test_a_word_of_a_class_the_task_lacks_is_no_misspelling() -> None:
 
 
 def test_every_answer_marker_is_seen_by_the_first_sentence_shortcut() -> None:
-    """The shortcut skips the rest of an answer that holds no ``ANSWER`` marker: each marker,
-    as written, must hold one of the substrings it looks for."""
-    assert [m for m in MARKERS[ANSWER] if not any(p in m for p in _ANSWER_PARTS)] == []
+    """The shortcut skips the rest of an answer that holds no ``ANSWER`` marker: it must see
+    each one, as written and as a model writes it."""
+    assert [m for m in MARKERS[ANSWER] if not _stops_in(m)] == []
+    assert _stops_in("i'll go with anger.") and _stops_in("i'd pick fear")
 
 
 def test_every_second_look_is_seen_by_the_first_sentence_shortcut() -> None:
     """A later "Actually, ..." or "On closer inspection" corrects the first sentence."""
-    assert [m for m in MARKERS[REVISE] if not any(p in m for p in _REVISE_PARTS)] == []
+    assert [m for m in MARKERS[REVISE] if not _stops_in(m)] == []
 
 
 @pytest.mark.parametrize("phrase", [
@@ -639,14 +640,16 @@ def test_every_second_look_is_seen_by_the_first_sentence_shortcut() -> None:
     "does not allow a clear choice", "hard to choose", "can't choose between",
     "cannot decide between", "can't pick one", "50/50", "fifty-fifty", "toss-up", "coin flip",
     "neither clearly wins", "hard to say which", "can't tell which", "not sure which",
-    "a mix of both", "split evenly between", "evenly split",
+    "a mix of both", "split evenly between", "evenly split", "too close to call",
+    "the expression is mix", "at the same time", "both are true", "equally reasonable",
+    "can't be reduced to a single category", "mixed signals", "neither does",
 ])
-def test_every_doubt_phrase_passes_the_substring_prefilter(phrase: str) -> None:
-    """Answers skip the doubt pattern unless a part of it appears: each phrase must hold one."""
-    from facebench.parsing.synonyms import _DOUBT, _DOUBT_PARTS
+def test_every_doubt_phrase_passes_the_word_prefilter(phrase: str) -> None:
+    """Answers skip the doubt pattern unless one of its words appears: each phrase holds one."""
+    from facebench.parsing.synonyms import _DOUBT
 
     assert _DOUBT.search(phrase) is not None
-    assert any(part in phrase.lower() for part in _DOUBT_PARTS)
+    assert _stops_in(phrase.lower())
 
 
 def test_every_emoji_stands_for_one_class() -> None:
@@ -660,8 +663,8 @@ def test_every_emoji_stands_for_one_class() -> None:
 
 def test_every_retraction_is_seen_by_the_first_sentence_shortcut() -> None:
     """A later retraction takes the first sentence back, so the shortcut must see each one."""
-    parts = _ANSWER_PARTS + _RETRACT_PARTS
-    assert [m for m in RETRACTING if not any(p in m for p in parts)] == []
+    assert [m for m in RETRACTING if not _stops_in(m)] == []
+    assert _stops_in("hmm, that's wrong: anger") and _stops_in("i take that back")
 
 
 # --- property: no read is a class the text negates, rejects or gives to someone else --------

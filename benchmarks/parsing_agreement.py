@@ -63,7 +63,9 @@ CORPORA = {"batch 1": DATA / "expression_answers.jsonl",
            "batch 21": DATA / "expression_answers_batch21.jsonl",
            "batch 22": DATA / "expression_answers_batch22.jsonl",
            "batch 23": DATA / "expression_answers_batch23.jsonl",
-           "batch 24": DATA / "expression_answers_batch24.jsonl"}
+           "batch 24": DATA / "expression_answers_batch24.jsonl",
+           "batch 25 (held out)": DATA / "expression_answers_batch25.jsonl",
+           "batch 26 (held out)": DATA / "expression_answers_batch26.jsonl"}
 
 
 def load(path: Path) -> list[dict]:

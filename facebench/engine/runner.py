@@ -20,13 +20,17 @@ import random
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import compress, repeat
+from operator import eq
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from facebench.adapters.base import Adapter
 from facebench.engine.fingerprint import request_fingerprint
 from facebench.engine.inputs import code_digest, digest, file_state, samples_digest
-from facebench.engine.items import PreparedItems
+from facebench.engine.items import PreparedItems, ScoringItem, scoring_items
 from facebench.engine.manifest import build_manifest, command_from_options, command_line
 from facebench.engine.layout import task_dir, variant_name
 from facebench.engine.preflight import check_request_media, short_segments
@@ -40,7 +44,7 @@ from facebench.engine.store import (
     write_jsonl,
 )
 from facebench.errors import ConfigError, FacebenchError
-from facebench.metrics.headline import Row, headline_ci
+from facebench.metrics.headline import Layout, Row, headline_ci, layout_ci
 from facebench.parsing.context import Mode
 from facebench.protocols import DEFAULT_PROTOCOL, Protocol, load_protocol
 from facebench.resources import demo_root
@@ -345,77 +349,38 @@ def infer(
 
 
 # -- stage 3 -------------------------------------------------------------------------------------
-def score(task: Task, items: Iterable[dict[str, Any]], cache: ResponseCache, mode: Mode) -> Iterator[Prediction]:
+def score(task: Task, items: Iterable[ScoringItem], cache: ResponseCache, mode: Mode) -> Iterator[Prediction]:
     """Parse and score every item's cached response, one at a time; a missing response is an
-    error row.
+    error row. ``items``: :func:`facebench.engine.items.scoring_items` of the run.
 
     A read depends only on the answer's text, the request's prompt style and its options, so
     reads are memoised on those: a 331,000-question yes/no run has a few hundred distinct
     answers. The memo is cleared when it fills (long free-text answers rarely repeat).
     """
-    reads: dict[tuple[Any, ...], tuple[Any, str]] = {}
-    metas: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for it in items:
-        answer = cache.answer(it["fp"])
-        meta = {**it["request"]["meta"], **_sample_meta(it)}
+    reads: dict[tuple[str, tuple[Any, Any]], tuple[Any, str]] = {}
+    kind_score = task.kind.score
+    for fp, key, sample_id, target, request_meta, meta, parse_key in items:
+        answer = cache.answer(fp)
         if answer is None:
             text, error = "", "no response (run the infer stage)"
         else:
             text, error, frames_shown = answer
             if frames_shown:  # a short segment shown with fewer frames than asked
-                meta["frames_shown"] = frames_shown
+                meta = {**meta, "frames_shown": frames_shown}  # a copy: ``meta`` may be shared
         if error:
             parsed, rule = None, "error"
         else:
-            request_meta = it["request"]["meta"]
-            options = request_meta.get("options")
-            key = (text, request_meta.get("style"), tuple(options) if options is not None else None)
-            read = reads.get(key)
+            read = reads.get((text, parse_key))
             if read is None:
                 if len(reads) >= 65536:
                     reads.clear()
                 result = task.parse(text, request_meta, mode)
-                read = reads[key] = (result.value, result.rule)
+                read = reads[(text, parse_key)] = (result.value, result.rule)
             parsed, rule = read
-        target = _restore(it["target"])
-        meta = _shared(meta, metas)  # after every key is set: shared dicts are never written
-        yield Prediction(
-            id=it["id"],
-            sample_id=it["sample_id"],
-            response=text,
-            parsed=parsed,
-            rule=rule,
-            target=target,
-            score=task.kind.score(task, target, parsed) if not error else None,
-            error=error,
-            meta=meta,
-        )
-
-
-def _shared(meta: dict[str, Any], table: dict[tuple[Any, ...], dict[str, Any]]) -> dict[str, Any]:
-    """One dict object for equal metas (CelebA: 40 attributes x a few sample groups), so a
-    run's predictions do not hold 331,000 copies; metas with dicts inside are kept as they are.
-    Nothing writes to a prediction's meta after scoring. Value types are part of the key
-    (True == 1 == 1.0 as dict keys, and a meta must come back as it was)."""
-    key = tuple((k, type(v), tuple(v) if type(v) is list else v) for k, v in meta.items())
-    try:
-        shared = table.get(key)
-    except TypeError:  # a dict, a list of lists
-        return meta
-    if shared is None:
-        if len(table) >= 65536:
-            table.clear()
-        shared = table[key] = meta
-    return shared
-
-
-def _sample_meta(item: dict[str, Any]) -> dict[str, Any]:
-    return item.get("sample_meta", {})
-
-
-def _restore(value: Any) -> Any:
-    """JSON turns tuples into lists; targets compare with parser output (tuples)."""
-    return tuple(value) if isinstance(value, list) else value
+        # positional (id, sample_id, response, parsed, rule, target, score, error, meta):
+        # keywords took twice as long, 0.25 s of a 331,000-answer run
+        yield Prediction(key, sample_id, text, parsed, rule, target,
+                         kind_score(task, target, parsed) if not error else None, error, meta)
 
 
 # -- stage 4 -------------------------------------------------------------------------------------
@@ -423,13 +388,14 @@ def aggregate(task: Task, predictions: list[Prediction], run: dict[str, Any], mo
     metrics = task.kind.aggregate(task, predictions)
     primary = task.config.primary_metric
     rows = task.kind.headline_rows(task, predictions, primary)
+    layout = Layout.of(rows) if rows else None  # laid out once, for the interval and the slices
     intervals = {}
     if rows is not None:
-        ci = headline_ci(rows, seed=int(run.get("seed") or 0))
+        ci = layout_ci(layout, seed=int(run.get("seed") or 0)) if layout else headline_ci(rows)
         intervals[primary] = {"low": ci["low"], "high": ci["high"], "confidence": 0.95,
                               "n_units": ci["n_units"], "resamples": 1000}
     n_error = sum(1 for p in predictions if p.error is not None)
-    slices = slice_metrics(task, predictions, primary, int(run.get("seed") or 0), rows)
+    slices = slice_metrics(task, predictions, primary, int(run.get("seed") or 0), rows, layout)
     return {
         "task": task.name,
         "model": run["model"],
@@ -464,38 +430,30 @@ def aggregate(task: Task, predictions: list[Prediction], run: dict[str, Any], mo
 
 
 def slice_metrics(task: Task, predictions: list[Prediction], primary: str, seed: int,
-                  rows: list[Row] | None = None) -> dict[str, Any]:
+                  rows: list[Row] | None = None, layout: Layout | None = None) -> dict[str, Any]:
     """The headline metric and its 95% CI per group of each fairness slice of the task
     (``slices`` in its definition): ``{slice: {group: {value, low, high, n, n_answered}}}``.
 
     ``rows``: the task's headline rows (:mod:`facebench.metrics.headline`), when the caller has
-    them. A slice whose groups are groups of whole samples (gender, age group: every question
-    of a sample falls in one group) is then computed from those rows, which define the metric
-    exactly, instead of aggregating each group again; otherwise each group is aggregated.
+    them, and ``layout`` their :class:`Layout` if it has that too. A slice whose groups are
+    groups of whole samples (gender, age group: every question of a sample falls in one group)
+    is then computed from those rows, which define the metric exactly, instead of aggregating
+    each group again: each group's interval comes from the rows' layout cut to its units.
     """
     out: dict[str, Any] = {}
+    if rows and layout is None:
+        layout = Layout.of(rows)
     for name, spec in task.config.slices.items():
-        groups: dict[str, list[Prediction]] = {}
-        unit_group: dict[str, str | None] = {}
-        whole_units = bool(rows)
-        for p in predictions:
-            group = _slice_group(p, spec.of, spec.bins)
-            if whole_units and unit_group.setdefault(p.sample_id, group) != group:
-                whole_units = False
-            if group is not None:
-                groups.setdefault(group, []).append(p)
-        by_group: dict[str | None, list[Row]] = {}
-        if whole_units:
-            for r in rows:
-                if r[0] not in unit_group:  # the kind's units are not samples: aggregate
-                    whole_units = False
-                    break
-                by_group.setdefault(unit_group[r[0]], []).append(r)
+        labels = _slice_labels(predictions, spec.of, spec.bins)
+        groups = {group: list(compress(predictions, map(eq, labels, repeat(group))))
+                  for group in dict.fromkeys(labels) if group is not None}
+        unit_groups = _unit_groups(layout, predictions, labels) if layout else None
         table = {}
         for group, members in sorted(groups.items(), key=lambda kv: _group_order(kv[0])):
-            if whole_units:
-                group_rows = [] if task.kind.unanswered_fold(task, members) else by_group.get(group, [])
-                ci = headline_ci(group_rows, seed=seed)
+            if unit_groups is not None:
+                keep = np.array([g == group for g in unit_groups], dtype=bool)
+                answered = keep.any() and not task.kind.unanswered_fold(task, members)
+                ci = layout_ci(layout.of_units(keep), seed=seed) if answered else headline_ci([])
                 value = ci["estimate"]
             else:
                 value = task.kind.aggregate(task, members).get(primary)
@@ -507,8 +465,51 @@ def slice_metrics(task: Task, predictions: list[Prediction], primary: str, seed:
     return out
 
 
-def _slice_group(p: Prediction, of: str, bins: list[float] | None) -> str | None:
-    raw = p.target if of == "target" else p.meta.get(of.removeprefix("meta."))
+def _unit_groups(layout: Layout, predictions: list[Prediction],
+                 labels: list[str | None]) -> list[str | None] | None:
+    """The group of each unit of ``layout``, when the groups are groups of whole units: every
+    question of a sample is in its sample's group, and every unit is a sample. None otherwise
+    (the groups are then aggregated one by one)."""
+    samples = [p.sample_id for p in predictions]
+    unit_group = dict(zip(samples, labels))
+    if list(map(unit_group.__getitem__, samples)) != labels:  # a sample in two groups
+        return None
+    groups = [unit_group.get(u, _NO_GROUP) for u in layout.units]
+    return None if _NO_GROUP in groups else groups  # the kind's units are not samples
+
+
+_NO_GROUP = object()
+
+
+def _slice_labels(predictions: list[Prediction], of: str, bins: list[float] | None) -> list[str | None]:
+    """Each prediction's group in a slice (None: in none), worked out once per distinct value.
+
+    A ``meta.*`` slice reads the prediction's meta, and metas are shared between predictions
+    (:func:`facebench.engine.items.shared_meta`), so it is read once per meta object. Targets
+    are remembered by type and value when they are strings, booleans or integers (True is
+    not 1), other values read each time (a float: 0.0 == -0.0 name two groups).
+    """
+    if of != "target":
+        field_name = of.removeprefix("meta.")
+        metas = [p.meta for p in predictions]
+        read = {key: _slice_group(m.get(field_name), bins) for key, m in {id(m): m for m in metas}.items()}
+        return [read[id(m)] for m in metas]
+    known: dict[tuple[type, Any], str | None] = {}
+    labels = []
+    for p in predictions:
+        raw, kind = p.target, type(p.target)
+        if kind is str or kind is bool or kind is int:
+            label = known.get((kind, raw), _NO_GROUP)
+            if label is _NO_GROUP:
+                label = known[(kind, raw)] = _slice_group(raw, bins)
+        else:
+            label = _slice_group(raw, bins)
+        labels.append(label)
+    return labels
+
+
+def _slice_group(raw: Any, bins: list[float] | None) -> str | None:
+    """The group of a slice value: ``yes``/``no``, the value itself, or its bin of ``bins``."""
     if raw is None or isinstance(raw, (list, tuple, dict)):
         return None
     if isinstance(raw, bool):
@@ -573,7 +574,7 @@ def load_run(folder: Path, mode: Mode | None = None) -> tuple[dict[str, Any], Ta
     mode = mode or run.get("mode") or "strict"
     with gc_paused():
         cache = ResponseCache(folder / "responses.jsonl", compact=True)
-        return run, task, list(score(task, read_jsonl(folder / "items.jsonl"), cache, mode))
+        return run, task, list(score(task, scoring_items(folder / "items.jsonl"), cache, mode))
 
 
 def result_files(folder: Path, run: dict[str, Any], mode: Mode) -> tuple[Path, Path]:
@@ -585,17 +586,19 @@ def result_files(folder: Path, run: dict[str, Any], mode: Mode) -> tuple[Path, P
     return folder / f"predictions.{mode}.jsonl", folder / f"metrics.{mode}.json"
 
 
-def score_folder(folder: Path, mode: Mode | None = None) -> dict[str, Any]:
+def score_folder(folder: Path, mode: Mode | None = None, cache: ResponseCache | None = None) -> dict[str, Any]:
     """Stages 3 and 4 from the files of a finished (or interrupted) run: no model, no dataset.
 
     Predictions stream to ``predictions.jsonl`` as they are scored; what the metrics need is
     kept without the response texts. When nothing the result depends on has changed since it
     was written (:mod:`facebench.engine.inputs`), the result on disk is returned as it is.
+    ``cache``: the folder's response cache, when the caller holds it with the folder locked
+    (:func:`run_task`, after inference), so ``responses.jsonl`` is not read a second time.
     """
     with folder_lock(folder), gc_paused():
         if (folder / "shards").is_dir():
-            with ResponseCache(folder / "responses.jsonl") as cache:
-                merge_shards(cache)
+            with ResponseCache(folder / "responses.jsonl") if cache is None else cache as merged:
+                merge_shards(merged)
         run, task = _read_run(folder)
         mode = mode or run.get("mode") or "strict"
         predictions_file, metrics_file = result_files(folder, run, mode)
@@ -604,11 +607,12 @@ def score_folder(folder: Path, mode: Mode | None = None) -> dict[str, Any]:
             previous = _read_json(metrics_file)
             if previous.get("scored_from") == scored_from:
                 return previous
-        cache = ResponseCache(folder / "responses.jsonl", compact=True)
+        if cache is None:
+            cache = ResponseCache(folder / "responses.jsonl", compact=True)
         kept: list[Prediction] = []
 
         def rows() -> Iterator[dict[str, Any]]:
-            for p in score(task, read_jsonl(folder / "items.jsonl"), cache, mode):
+            for p in score(task, scoring_items(folder / "items.jsonl"), cache, mode):
                 yield p.to_dict()
                 p.response = ""  # the metrics never read it; the file has it
                 kept.append(p)
@@ -659,9 +663,9 @@ def run_task(
                 infer_ray(opts, items, cache, progress, stats)
             else:
                 infer(adapter, items, cache, progress, stats)
-    if progress:
-        progress("score", 0, len(items))
-    return score_folder(folder)
+        if progress:
+            progress("score", 0, len(items))
+        return score_folder(folder, cache=cache)
 
 
 def reuse_sibling_answers(cache: ResponseCache, items: PreparedItems, folder: Path) -> int:

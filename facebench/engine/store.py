@@ -116,21 +116,33 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def read_jsonl(path: Path, keep: Callable[[bytes], bool] | None = None) -> Iterator[dict[str, Any]]:
-    """Rows of a JSONL file; a truncated or corrupt line (a crash mid-write) is skipped.
+def read_jsonl(
+    path: Path,
+    keep: Callable[[bytes], bool] | None = None,
+    decode: Callable[[bytes], Any] = orjson.loads,
+) -> Iterator[Any]:
+    """Rows of a JSONL file; a blank line is skipped, and so is a truncated or corrupt line (a
+    crash mid-write), with a warning.
 
     ``keep``: a test on the raw line, so a reader that needs few rows does not parse the rest.
+    ``decode``: what a line becomes (a reader that needs a few fields of each row can cut them
+    out, :func:`facebench.engine.items.scoring_items`); it raises ``ValueError`` (orjson's
+    ``JSONDecodeError`` is one) for a line it cannot read. Blank lines are told apart only
+    when a line does not decode: stripping every line copied it.
     """
     if not path.exists():
         return
     with path.open("rb") as fh:
         for number, line in enumerate(fh, start=1):
-            if not line.strip() or (keep is not None and not keep(line)):
+            if keep is not None and not keep(line):
                 continue
             try:
-                yield orjson.loads(line)
-            except orjson.JSONDecodeError:
-                print(f"warning: {path}:{number}: skipping an incomplete line", file=sys.stderr)
+                row = decode(line)
+            except ValueError:
+                if line.strip():
+                    print(f"warning: {path}:{number}: skipping an incomplete line", file=sys.stderr)
+                continue
+            yield row
 
 
 def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:

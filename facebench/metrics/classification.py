@@ -11,7 +11,9 @@ UAR is the unweighted mean of per-class recall over the labels that occur in ``y
 (a class with no test sample has no recall; averaging a 0 for it would punish the model for
 the test set's composition). WAR is recall weighted by support, i.e. accuracy over samples
 whose target is in ``labels`` (DFEW/Crema-D convention, Face-LLaVA App. F.3).
-The arithmetic is scikit-learn's (``confusion_matrix``, ``recall_score``) on integer codes.
+The arithmetic is scikit-learn's (``confusion_matrix``, ``recall_score``) on integer codes,
+imported when first needed: importing scikit-learn takes ~2 s, which every ``facebench``
+command would otherwise pay (``facebench score`` of a CelebA run never needs it).
 """
 
 from __future__ import annotations
@@ -20,8 +22,6 @@ from collections.abc import Hashable, Sequence
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import confusion_matrix as _sk_confusion
-from sklearn.metrics import recall_score
 
 INVALID = "invalid"
 
@@ -65,6 +65,8 @@ def confusion_matrix(
     y_true: Sequence[Hashable], y_pred: Sequence[Hashable | None], labels: Sequence[Hashable]
 ) -> dict[str, Any]:
     """Counts with rows = true labels (in ``labels`` order), columns = labels + ``invalid``."""
+    from sklearn.metrics import confusion_matrix as _sk_confusion
+
     t, p = _encode(y_true, y_pred, labels)
     k = len(labels)
     matrix = _sk_confusion(t, p, labels=list(range(k + 1)))[:k] if len(t) else np.zeros((k, k + 1))
@@ -88,6 +90,8 @@ def per_class_recall(
 
 
 def _recall(y_true, y_pred, labels, average: str) -> float | None:
+    from sklearn.metrics import recall_score
+
     t, p = _encode(y_true, y_pred, labels)
     present = sorted(set(t.tolist()))
     if not present:

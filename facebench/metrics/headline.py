@@ -15,6 +15,8 @@ positives.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from operator import itemgetter
 
 import numpy as np
 
@@ -23,25 +25,75 @@ from facebench.metrics.bootstrap import _interval, _paired_result, _weights
 Row = tuple[str, str, str, float, float]  # unit, fold, key, numerator, denominator
 
 
-def _layout(rows: Sequence[Row], units: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(num, den) matrices of shape (units, fold-key columns) and each column's fold index."""
-    unit_index = {u: i for i, u in enumerate(units)}
-    columns: dict[tuple[str, str], int] = {}
-    for _, fold, key, _, _ in rows:
-        columns.setdefault((fold, key), len(columns))
-    folds = {f: i for i, f in enumerate(dict.fromkeys(f for f, _ in columns))}
-    n = len(rows)
-    # one flat cell index per row, summed with bincount (per-row numpy item updates were most
-    # of the interval's time on a 331,000-row run)
-    cell = np.fromiter((unit_index[r[0]] * len(columns) + columns[(r[1], r[2])] for r in rows),
-                       dtype=np.int64, count=n)
-    size = len(units) * len(columns)
-    num = np.bincount(cell, weights=np.fromiter((r[3] for r in rows), dtype=float, count=n),
-                      minlength=size).reshape(len(units), len(columns))
-    den = np.bincount(cell, weights=np.fromiter((r[4] for r in rows), dtype=float, count=n),
-                      minlength=size).reshape(len(units), len(columns))
-    col_fold = np.array([folds[f] for f, _ in columns], dtype=int)
-    return num, den, col_fold
+def _units(rows: Sequence[Row]) -> list[str]:
+    """The rows' units in order of first appearance (the order resamples index them by)."""
+    return list(dict.fromkeys(map(itemgetter(0), rows)))
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Headline rows as matrices: ``num`` and ``den`` summed per (unit, column), a column per
+    (fold, key) pair, and each column's fold; units, columns and folds are numbered in order of
+    first appearance. Each row's unit and column are kept too, so the layout of a subset of
+    the units (a fairness slice's group) is cut from this one (:meth:`of_units`) instead of
+    being laid out from the rows again."""
+
+    units: list[str]
+    num: np.ndarray
+    den: np.ndarray
+    col_fold: np.ndarray
+    row_unit: np.ndarray
+    row_col: np.ndarray
+
+    @staticmethod
+    def of(rows: Sequence[Row], units: list[str] | None = None) -> Layout:
+        """The layout of ``rows``; ``units`` (default: the rows' own) must hold every row's unit."""
+        units = _units(rows) if units is None else units
+        unit_index = {u: i for i, u in enumerate(units)}
+        columns: dict[tuple[str, str], int] = {}
+        n = len(rows)
+        row_unit = np.fromiter((unit_index[r[0]] for r in rows), dtype=np.int64, count=n)
+        row_col = np.fromiter((columns.setdefault((r[1], r[2]), len(columns)) for r in rows),
+                              dtype=np.int64, count=n)
+        folds = {f: i for i, f in enumerate(dict.fromkeys(f for f, _ in columns))}
+        # one flat cell index per row, summed with bincount (per-row numpy item updates were
+        # most of the interval's time on a 331,000-row run)
+        cell = row_unit * len(columns) + row_col
+        size = len(units) * len(columns)
+        num = np.bincount(cell, weights=np.fromiter((r[3] for r in rows), dtype=float, count=n),
+                          minlength=size).reshape(len(units), len(columns))
+        den = np.bincount(cell, weights=np.fromiter((r[4] for r in rows), dtype=float, count=n),
+                          minlength=size).reshape(len(units), len(columns))
+        col_fold = np.array([folds[f] for f, _ in columns], dtype=int)
+        return Layout(units, num, den, col_fold, row_unit, row_col)
+
+    def of_units(self, keep: np.ndarray) -> Layout:
+        """The layout of the rows whose unit is kept (``keep``: a boolean per unit), equal to
+        :meth:`of` those rows: every cell sums the same rows in the same order, and units,
+        columns and folds keep their order of first appearance among those rows."""
+        unit_sel = np.flatnonzero(keep)
+        rows = keep[self.row_unit]
+        col_sel = _first_appearance(self.row_col[rows])
+        fold_sel = _first_appearance(self.col_fold[col_sel])
+        fold_number = np.empty(self.col_fold.max() + 1 if self.col_fold.size else 0, dtype=int)
+        fold_number[fold_sel] = np.arange(len(fold_sel))
+        unit_number = np.cumsum(keep) - 1
+        col_number = np.empty(self.num.shape[1], dtype=np.int64)
+        col_number[col_sel] = np.arange(len(col_sel))
+        return Layout(
+            [self.units[i] for i in unit_sel],
+            self.num[np.ix_(unit_sel, col_sel)],
+            self.den[np.ix_(unit_sel, col_sel)],
+            fold_number[self.col_fold[col_sel]],
+            unit_number[self.row_unit[rows]],
+            col_number[self.row_col[rows]],
+        )
+
+
+def _first_appearance(codes: np.ndarray) -> np.ndarray:
+    """The distinct values of ``codes`` in order of first appearance."""
+    values, first = np.unique(codes, return_index=True)
+    return values[np.argsort(first)]
 
 
 def _statistic(num: np.ndarray, den: np.ndarray, col_fold: np.ndarray) -> np.ndarray:
@@ -63,11 +115,14 @@ def _statistic(num: np.ndarray, den: np.ndarray, col_fold: np.ndarray) -> np.nda
 
 def headline_estimate(rows: Sequence[Row]) -> float | None:
     """The metric itself from its rows (equals the task's reported value)."""
-    units = list(dict.fromkeys(r[0] for r in rows))
-    if not units:
+    if not rows:
         return None
-    num, den, col_fold = _layout(rows, units)
-    value = _statistic(num.sum(0, keepdims=True), den.sum(0, keepdims=True), col_fold)[0]
+    return _estimate(Layout.of(rows))
+
+
+def _estimate(layout: Layout) -> float | None:
+    value = _statistic(layout.num.sum(0, keepdims=True), layout.den.sum(0, keepdims=True),
+                       layout.col_fold)[0]
     return None if np.isnan(value) else float(value)
 
 
@@ -75,20 +130,28 @@ def headline_ci(
     rows: Sequence[Row], n_resamples: int = 1000, confidence: float = 0.95, seed: int = 0
 ) -> dict[str, float | int | None]:
     """Percentile bootstrap interval of the headline metric, resampling units."""
-    units = list(dict.fromkeys(r[0] for r in rows))
-    if not units:
+    if not rows:
         return {"estimate": None, "low": None, "high": None, "n_units": 0}
-    num, den, col_fold = _layout(rows, units)
-    value = _statistic(num.sum(0, keepdims=True), den.sum(0, keepdims=True), col_fold)[0]
-    estimate = None if np.isnan(value) else float(value)
-    if estimate is None or len(units) < 2:
-        return {"estimate": estimate, "low": None, "high": None, "n_units": len(units)}
+    return layout_ci(Layout.of(rows), n_resamples, confidence, seed)
+
+
+def layout_ci(
+    layout: Layout, n_resamples: int = 1000, confidence: float = 0.95, seed: int = 0
+) -> dict[str, float | int | None]:
+    """:func:`headline_ci` of the rows ``layout`` was made from."""
+    n_units = len(layout.units)
+    if not n_units:
+        return {"estimate": None, "low": None, "high": None, "n_units": 0}
+    estimate = _estimate(layout)
+    if estimate is None or n_units < 2:
+        return {"estimate": estimate, "low": None, "high": None, "n_units": n_units}
+    num, den, col_fold = layout.num, layout.den, layout.col_fold
     stats = np.concatenate(
-        [_statistic(w @ num, w @ den, col_fold) for w in _weights(np.random.default_rng(seed), len(units), n_resamples)]
+        [_statistic(w @ num, w @ den, col_fold) for w in _weights(np.random.default_rng(seed), n_units, n_resamples)]
     )
     stats = stats[~np.isnan(stats)]
     low, high = _interval(stats, confidence) if stats.size else (None, None)
-    return {"estimate": estimate, "low": low, "high": high, "n_units": len(units)}
+    return {"estimate": estimate, "low": low, "high": high, "n_units": n_units}
 
 
 def paired_headline(
@@ -100,14 +163,15 @@ def paired_headline(
 ) -> dict[str, float | int | None]:
     """Metric(a) - metric(b) on the units both were evaluated on, same resamples for both."""
     shared = set(r[0] for r in rows_a) & set(r[0] for r in rows_b)
-    units = [u for u in dict.fromkeys(r[0] for r in rows_a) if u in shared]
+    units = [u for u in _units(rows_a) if u in shared]
     rows_a = [r for r in rows_a if r[0] in shared]
     rows_b = [r for r in rows_b if r[0] in shared]
     a, b = headline_estimate(rows_a), headline_estimate(rows_b)
     if a is None or b is None or len(units) < 2:
         return {"estimate": None, "low": None, "high": None, "p_value": None, "n_units": len(units)}
-    na, da, fa = _layout(rows_a, units)
-    nb, db, fb = _layout(rows_b, units)
+    layout_a, layout_b = Layout.of(rows_a, units), Layout.of(rows_b, units)
+    na, da, fa = layout_a.num, layout_a.den, layout_a.col_fold
+    nb, db, fb = layout_b.num, layout_b.den, layout_b.col_fold
     diffs = np.concatenate(
         [
             _statistic(w @ na, w @ da, fa) - _statistic(w @ nb, w @ db, fb)

@@ -13,7 +13,7 @@ import json
 import random
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,33 @@ class Item:
     options: tuple[str, ...] | None = None
 
 
+@lru_cache(maxsize=4096)
+def _media_content(
+    media: tuple[str, ...], video: bool, crop: str | None, sampling: str
+) -> tuple[tuple[str, ...], tuple[Part, ...]]:
+    """(the media references as shown, their message parts), with the crop step and the
+    frame-index rule (other than the default ``round``) written into each reference. The
+    questions about one sample (CelebA: 40) share them; parts are immutable."""
+    if crop is not None:
+        media = tuple(with_crop(m, crop) for m in media)
+    if video and sampling != "round":
+        media = tuple(with_sampling(m, sampling) for m in media)
+    part = Part.video if video else Part.image
+    return media, tuple(part(m) for m in media)
+
+
+@lru_cache(maxsize=8192)
+def _text_part(text: str) -> Part:
+    """The text part of a prompt: CelebA asks 40 distinct questions 331,000 times."""
+    return Part.text(text)
+
+
+@lru_cache(maxsize=256)
+def _generation(max_new_tokens: int, num_frames: int) -> GenerationSettings:
+    """One (immutable) settings object per distinct value, not one per request."""
+    return GenerationSettings(max_new_tokens=max_new_tokens, num_frames=num_frames)
+
+
 class Task:
     """A benchmark defined by a :class:`TaskConfig`."""
 
@@ -62,6 +89,8 @@ class Task:
         #: rendered prompts by (template, the values it reads): CelebA asks 40 distinct
         #: questions 331,000 times; see :meth:`_render`
         self._rendered: dict[tuple[Any, ...], str] = {}
+        #: template -> the variables its renderings are cached by (:meth:`_key_names`)
+        self._cache_keys: dict[str, list[str] | None] = {}
 
     @property
     def name(self) -> str:
@@ -156,29 +185,34 @@ class Task:
         value that cannot be a dict key, are rendered every time. The cache is cleared when it
         fills, so tasks whose every prompt differs (FaceXBench) do not hold them all.
         """
-        names = template_variables(template, self._template_dirs)
-        key: list[Any] | None = None
-        if names is not None and not names & self._PER_SAMPLE:
-            key = [template]
-            for name in sorted(names - self._TASK_CONSTANT):
-                value = variables.get(name)
-                if isinstance(value, list):
-                    value = tuple(tuple(v) if isinstance(v, list) else v for v in value)
-                try:
-                    hash(value)
-                except TypeError:
-                    key = None
-                    break
-                key.append((name, value))
-        if key is None:
+        names = self._key_names(template)
+        if names is None:
             return render(template, variables, self._template_dirs)
+        key = [template]
+        for name in names:
+            value = variables.get(name)
+            if isinstance(value, list):
+                value = tuple(tuple(v) if isinstance(v, list) else v for v in value)
+            key.append((name, value))
         k = tuple(key)
-        text = self._rendered.get(k)
+        try:
+            text = self._rendered.get(k)
+        except TypeError:  # a value that cannot be a dict key
+            return render(template, variables, self._template_dirs)
         if text is None:
             if len(self._rendered) >= self._RENDER_CACHE_SIZE:
                 self._rendered.clear()
             text = self._rendered[k] = render(template, variables, self._template_dirs)
         return text
+
+    def _key_names(self, template: str) -> list[str] | None:
+        """The variables a rendering of ``template`` is cached by, sorted; None: not cached."""
+        if template not in self._cache_keys:
+            names = template_variables(template, self._template_dirs)
+            self._cache_keys[template] = (
+                None if names is None or names & self._PER_SAMPLE else sorted(names - self._TASK_CONSTANT)
+            )
+        return self._cache_keys[template]
 
     def build_requests(
         self,
@@ -214,47 +248,46 @@ class Task:
     def _request(
         self, sample: Sample, item: Item, style_name: str, st: StyleConfig, seed: int, crop: bool
     ) -> Request:
+        if st.template is None:
+            raise ConfigError(f"task {self.name}: prompt style {style_name!r} has no template")
         options = list(self.config.classes if item.options is None else item.options)
         if st.shuffle_options:
             # seeded by (seed, task, item) so the order is the same on every rerun and machine
             random.Random(f"{seed}:{self.name}:{item.key}").shuffle(options)
-        variables = {
-            "task": self.config,
-            "sample": sample,
-            "meta": sample.meta,
-            "classes": list(self._class_display),
-            "options": self._lettered(tuple(options)),  # >26 classes: no letters
-            "modality": sample.modality,
-            **item.variables,
-        }
-        if st.template is None:
-            raise ConfigError(f"task {self.name}: prompt style {style_name!r} has no template")
-        text = self._render(st.template, variables)
-        media_part = Part.video if sample.modality == "video" else Part.image
+        text = self._render(st.template, self._variables(st.template, sample, item, options))
         media = item.media if item.media is not None else sample.media
-        if crop:
-            media = tuple(with_crop(m, CROP_MODE[self.config.face_crop_rule]) for m in media)
-        if sample.modality == "video" and self.config.frame_index_rule != "round":
-            media = tuple(with_sampling(m, self.config.frame_index_rule) for m in media)
-        content = tuple(media_part(m) for m in media) + (Part.text(text),)
+        media, media_parts = _media_content(
+            tuple(media), sample.modality == "video", CROP_MODE[self.config.face_crop_rule] if crop else None,
+            self.config.frame_index_rule if sample.modality == "video" else "round",
+        )
         meta: dict[str, Any] = {
             k: v for k, v in item.variables.items() if isinstance(v, (str, int, float))
         }
         meta["style"] = style_name  # the parser of this style reads the answer
         if st.answer_space == "options":
             meta["options"] = options
-        generation = GenerationSettings(
-            max_new_tokens=st.max_new_tokens, num_frames=self._num_frames(st, media, sample)
-        )
         return Request(
             task=self.name,
             key=item.key,
             sample_id=sample.id,
-            messages=(Message("user", content),),
-            generation=generation,
+            messages=(Message("user", media_parts + (_text_part(text),)),),
+            generation=_generation(st.max_new_tokens, self._num_frames(st, media, sample)),
             choices=self._answer_space(st, options, sample),
             meta=meta,
         )
+
+    def _variables(self, template: str, sample: Sample, item: Item, options: list[str]) -> dict[str, Any]:
+        """The template's variables. The class and option lists (40 names for each CelebA
+        question) are built only when the template, or one it includes, reads them."""
+        reads = template_variables(template, self._template_dirs)  # None: may read anything
+        variables: dict[str, Any] = {"task": self.config, "sample": sample, "meta": sample.meta}
+        if reads is None or "classes" in reads:
+            variables["classes"] = list(self._class_display)
+        if reads is None or "options" in reads:
+            variables["options"] = self._lettered(tuple(options))  # >26 classes: no letters
+        variables["modality"] = sample.modality
+        variables.update(item.variables)
+        return variables
 
     def _num_frames(self, st: StyleConfig, media: tuple[str, ...], sample: Sample) -> int:
         """The task's ``num_frames``, or under ``frame_count: at_least_1fps`` one frame per second

@@ -3,7 +3,10 @@
 - the request fingerprint is the same text as ``json.dumps(..., sort_keys=True)`` always hashed,
   so caches written before stay valid;
 - memoised prompt rendering renders what jinja renders, for every shipped task and style;
-- fairness slices computed from the headline rows equal the per-group aggregation;
+- fairness slices computed from the headline rows equal the per-group aggregation, and a
+  group's layout cut from all the rows' layout is the layout of the group's rows;
+- the score stage's reading of ``items.jsonl`` (a few fields cut out of each line) gives what
+  decoding the whole line gives, whatever the metas and targets hold;
 - a rerun with nothing changed keeps ``items.jsonl`` and the result on disk, and anything that
   changes (an answer, the data, the items file) makes the stage run again.
 """
@@ -12,7 +15,11 @@ from __future__ import annotations
 
 import json
 import os
+import random
 from pathlib import Path
+
+import numpy as np
+import orjson
 
 import pytest
 from hypothesis import given, settings
@@ -21,9 +28,12 @@ from hypothesis import strategies as st
 from facebench.adapters.registry import build_adapter, load_card
 from facebench.engine import runner
 from facebench.engine.fingerprint import reference_payload, request_payload
+from facebench.engine import items as items_module
+from facebench.engine.items import scoring_items, shared_meta
 from facebench.engine.ray_backend import merge_shards, shard_dir
 from facebench.engine.runner import RunOptions, aggregate, run_task, score_folder, slice_metrics
-from facebench.engine.store import ResponseCache, read_jsonl
+from facebench.engine.store import ResponseCache, dumps_line, read_jsonl
+from facebench.metrics.headline import Layout, headline_ci, layout_ci
 from facebench.prompts import render
 from facebench.resources import demo_root
 from facebench.tasks.registry import get_task, task_names
@@ -174,11 +184,97 @@ def test_aggregate_of_streamed_predictions_matches_load_run(tmp_path):
 
 def test_shared_metas_keep_their_value_types_and_are_never_mixed():
     table: dict = {}
-    a = runner._shared({"x": True, "style": "qa"}, table)
-    b = runner._shared({"x": 1, "style": "qa"}, table)
-    c = runner._shared({"x": True, "style": "qa"}, table)
+    a = shared_meta({"x": True, "style": "qa"}, table)
+    b = shared_meta({"x": 1, "style": "qa"}, table)
+    c = shared_meta({"x": True, "style": "qa"}, table)
     assert a is c and b is not a and type(b["x"]) is int
-    d = runner._shared({"options": ["a", "b"]}, table)
-    assert runner._shared({"options": ["a", "b"]}, table) is d
+    d = shared_meta({"options": ["a", "b"]}, table)
+    assert shared_meta({"options": ["a", "b"]}, table) is d
     nested = {"frames_shown": {"clip.mp4": 3}}
-    assert runner._shared(nested, table) is nested
+    assert shared_meta(nested, table) is nested
+
+
+# keys that the cut looks for, so they turn up inside metas and targets too
+_keys = st.sampled_from(["meta", "request", "sample_meta", "fp", "id", "style", "options", "x", "é"])
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 5) | st.floats(allow_nan=False) | text
+    | st.sampled_from([',"meta":{', '"}}', ',"request":', "\\"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_keys, inner, max_size=3),
+    max_leaves=8,
+)
+_metas = st.dictionaries(_keys, _json, max_size=4)
+
+
+def _expected(row: dict) -> tuple:
+    """What the score stage must read of an item, from the whole decoded line."""
+    request_meta = row["request"]["meta"]
+    options = request_meta.get("options")
+    target = row["target"]
+    return (row["fp"], row["id"], row["sample_id"], tuple(target) if isinstance(target, list) else target,
+            request_meta, {**request_meta, **row.get("sample_meta", {})},
+            (request_meta.get("style"), tuple(options) if options is not None else None))
+
+
+@settings(max_examples=300, deadline=None)
+@given(sample_meta=_metas, request_meta=_metas, target=_json, prompt=text,
+       shape=st.sampled_from(["written", "reordered", "no sample_meta", "crlf"]))
+def test_scoring_items_read_what_the_whole_line_holds(tmp_path_factory, sample_meta, request_meta, target,
+                                                      prompt, shape):
+    if isinstance(request_meta.get("options"), (int, float, bool)) or request_meta.get("options") is None:
+        request_meta.pop("options", None)  # tuple() of a number fails in both readers alike
+    request = {"task": "t", "id": "s/1", "sample_id": "s", "messages": [{"role": "user", "content": [
+        {"type": "text", "value": prompt}]}], "generation": {"max_new_tokens": 8}, "choices": ["Yes"],
+        "meta": request_meta}
+    row = {"fp": "f" * 24, "id": "s/1", "sample_id": "s", "target": target, "sample_meta": sample_meta,
+           "request": request}
+    if shape == "reordered":
+        row = {"request": request, **{k: v for k, v in row.items() if k != "request"}}
+    elif shape == "no sample_meta":
+        del row["sample_meta"]
+    line = dumps_line(row)
+    row = orjson.loads(line)  # as JSON has it (an infinite float is written null)
+    if shape == "crlf":
+        line = line[:-1] + b"  \r\n"
+    path = tmp_path_factory.mktemp("items") / "items.jsonl"
+    path.write_bytes(line + b"\n" + line)  # and a blank line between
+    assert list(scoring_items(path)) == [_expected(row)] * 2
+
+
+def test_scoring_items_cut_the_lines_prepare_writes_and_skip_a_truncated_one(tmp_path, monkeypatch, capsys):
+    opts = RunOptions(output=tmp_path)
+    run_task(get_task("celeba"), build_adapter(load_card("random")), "random", opts)
+    path = tmp_path / "random" / "facebench" / "celeba" / "items.jsonl"
+    whole = [_expected(orjson.loads(line)) for line in path.read_bytes().splitlines()]
+    decoded = []
+    monkeypatch.setattr(items_module, "_from_row", lambda *a: decoded.append(1) or None)
+    assert list(scoring_items(path)) == whole and not decoded  # every line was cut, none decoded whole
+    with path.open("ab") as fh:
+        fh.write(path.read_bytes().splitlines()[0][:-9])  # a line a crash cut short
+    monkeypatch.undo()
+    assert list(scoring_items(path)) == whole
+    assert "skipping an incomplete line" in capsys.readouterr().err
+
+
+def test_a_groups_layout_cut_from_all_rows_is_the_layout_of_its_rows():
+    rng = random.Random(3)
+    units = [f"u{i}" for i in range(60)]
+    rows = [(u, rng.choice(["", "f1", "f2"]), rng.choice(["k1", "k2", "k3", "k4"]), rng.random() * 3,
+             rng.choice([0.0, 1.0, 2.5]))
+            for u in rng.sample(units * 4, 200)]
+    whole = Layout.of(rows)
+    for _ in range(20):
+        group = set(rng.sample(units, rng.randint(1, 40)))
+        cut = whole.of_units(np.array([u in group for u in whole.units]))
+        own = Layout.of([r for r in rows if r[0] in group])
+        assert cut.units == own.units
+        for name in ("num", "den", "col_fold", "row_unit", "row_col"):
+            assert np.array_equal(getattr(cut, name), getattr(own, name)), name
+        assert layout_ci(cut, seed=1) == headline_ci([r for r in rows if r[0] in group], seed=1)
+
+
+def test_slice_groups_keep_value_types_apart():
+    preds = [runner.Prediction(f"{i}", f"{i}", "", None, "unparseable", target, None, None, {"g": target})
+             for i, target in enumerate([True, 1, "1", 1.0, -0.0, 0.0, None, [1]])]
+    expected = ["yes", "1", "1", "1.0", "-0.0", "0.0", None, None]
+    assert runner._slice_labels(preds, "target", None) == expected
+    assert runner._slice_labels(preds, "meta.g", None) == expected

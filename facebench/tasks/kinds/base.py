@@ -83,6 +83,9 @@ class TaskKind(ABC):
         ``headline_rows`` gives no rows: an interval around a number that was not reported
         would be an interval for a different metric (the mean over the other folds).
         """
+        if not task.config.fold_key and type(self).fold_of is TaskKind.fold_of:
+            # one fold: unanswered unless some prediction is answered (usually the first)
+            return not any(p.error is None for p in predictions)
         folds: dict[str, bool] = {}
         for p in predictions:
             fold = self.fold_of(task, p)

@@ -42,29 +42,34 @@ class MultiLabelKind(TaskKind):
         Metrics, floor and interval all need these rows for the same prediction list; they are
         built once per list (331,000 answers for a Face-MLLM-sized run).
         """
+        return self._memo(task, predictions)[0]
+
+    def decisions(self, task, predictions: list[Prediction]) -> dict[str, tuple[list[bool], list[bool]]]:
+        """class -> (y_true, y_pred), in the task's class order (built once per list, too)."""
+        return self._memo(task, predictions)[1]
+
+    def _memo(self, task, predictions: list[Prediction]) -> tuple[list[tuple[str, str, str, bool, bool]],
+                                                                   dict[str, tuple[list[bool], list[bool]]]]:
         memo = getattr(self, "_rows_memo", None)
         if memo is not None and memo[0] is predictions and memo[1] == len(predictions):
             return memo[2]
         out = []
         for p in predictions:
-            if isinstance(p.target, str):
-                guess = None if not p.valid else p.parsed == "yes"
-                rows = [(p.meta["class_key"], guess, p.target == "yes")]
-            else:
-                rows = self._decisions_open(task, p.target, p.parsed if p.valid else None)
             fold = self.fold_of(task, p)
-            for cls, guess, truth in rows:
+            if isinstance(p.target, str):  # a per-class yes/no question
+                truth = p.target == "yes"
+                decision = (not truth) if p.error is not None or p.parsed is None else p.parsed == "yes"
+                out.append((p.sample_id, fold, p.meta["class_key"], truth, decision))
+                continue
+            for cls, guess, truth in self._decisions_open(task, p.target, p.parsed if p.valid else None):
                 out.append((p.sample_id, fold, cls, truth, (not truth) if guess is None else guess))
-        self._rows_memo = (predictions, len(predictions), out)
-        return out
-
-    def decisions(self, task, predictions: list[Prediction]) -> dict[str, tuple[list[bool], list[bool]]]:
-        """class -> (y_true, y_pred), in the task's class order."""
         table: dict[str, tuple[list[bool], list[bool]]] = {c: ([], []) for c in task.config.classes}
-        for _, _, cls, truth, decision in self.decision_rows(task, predictions):
+        for _, _, cls, truth, decision in out:
             table[cls][0].append(truth)
             table[cls][1].append(decision)
-        return {c: v for c, v in table.items() if v[0]}
+        built = (out, {c: v for c, v in table.items() if v[0]})
+        self._rows_memo = (predictions, len(predictions), built)
+        return built
 
     def headline_rows(self, task, predictions: list[Prediction], metric: str):
         if metric not in ("macc", "accuracy", "f1_mean"):
@@ -73,9 +78,9 @@ class MultiLabelKind(TaskKind):
             return []
         rows = self.decision_rows(task, self.answered(predictions))
         if metric == "macc":
-            return [(u, f, c, float(t == d), 1.0) for u, f, c, t, d in rows]
+            return [(u, f, c, 1.0 if t == d else 0.0, 1.0) for u, f, c, t, d in rows]
         if metric == "accuracy":
-            return [(u, f, "all", float(t == d), 1.0) for u, f, c, t, d in rows]
+            return [(u, f, "all", 1.0 if t == d else 0.0, 1.0) for u, f, c, t, d in rows]
         if metric == "f1_mean":  # F1 = 2TP / (2TP + FP + FN): a ratio of per-answer sums
             return [(u, f, c, 2.0 * (t and d), 2.0 * (t and d) + (t != d)) for u, f, c, t, d in rows]
         return None

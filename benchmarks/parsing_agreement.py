@@ -26,11 +26,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from facebench.parsing import parse  # noqa: E402
+from facebench.parsing import (
+    load_synonyms,  # noqa: E402
+    parse,  # noqa: E402
+)
 from facebench.types import REFUSAL  # noqa: E402
 from tests.parsing.helpers import expression_ctx  # noqa: E402
 from tests.parsing.peers import emola_description2emotion  # noqa: E402
-from facebench.parsing import load_synonyms  # noqa: E402
 
 DATA = ROOT / "benchmarks" / "data"
 #: batch 1 was read while the rules were developed; batch 2 was written after and not tuned on

@@ -31,8 +31,8 @@ from facebench.adapters.base import Adapter
 from facebench.engine.fingerprint import request_fingerprint
 from facebench.engine.inputs import code_digest, digest, file_state, samples_digest
 from facebench.engine.items import PreparedItems, ScoringItem, scoring_items
-from facebench.engine.manifest import build_manifest, command_from_options, command_line
 from facebench.engine.layout import task_dir, variant_name
+from facebench.engine.manifest import build_manifest, command_from_options, command_line
 from facebench.engine.preflight import check_request_media, short_segments
 from facebench.engine.ray_backend import merge_shards
 from facebench.engine.store import (
@@ -618,7 +618,7 @@ def score_folder(folder: Path, mode: Mode | None = None, cache: ResponseCache | 
                 kept.append(p)
 
         write_jsonl(predictions_file, rows())
-        del cache
+        cache = None  # the answers are in predictions.jsonl: free them before aggregating
         result = aggregate(task, kept, run, mode)
         if scored_from is not None:
             result["scored_from"] = scored_from

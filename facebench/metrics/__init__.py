@@ -8,8 +8,8 @@ leave error rows out before calling these functions, and a metric over zero samp
 """
 
 from facebench.metrics.action_units import au_f1_folds, f1_mean, per_au_f1
-from facebench.metrics.binary import binary_f1, mean_f1, per_label_f1
 from facebench.metrics.attributes import grouped_accuracy, mean_accuracy, per_attribute_accuracy
+from facebench.metrics.binary import binary_f1, mean_f1, per_label_f1
 from facebench.metrics.bootstrap import (
     bootstrap_ci,
     bootstrap_metric,

@@ -19,8 +19,8 @@ from typing import Any
 
 from facebench.errors import ConfigError
 from facebench.media.refs import with_crop, with_sampling
-from facebench.parsing import parse as run_parser
 from facebench.parsing import load_synonyms
+from facebench.parsing import parse as run_parser
 from facebench.parsing.context import Mode, ParseContext
 from facebench.prompts import render, template_dirs_for, template_hash, template_variables
 from facebench.tasks.config import StyleConfig, TaskConfig

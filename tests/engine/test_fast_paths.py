@@ -20,15 +20,14 @@ from pathlib import Path
 
 import numpy as np
 import orjson
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from facebench.adapters.registry import build_adapter, load_card
+from facebench.engine import items as items_module
 from facebench.engine import runner
 from facebench.engine.fingerprint import reference_payload, request_payload
-from facebench.engine import items as items_module
 from facebench.engine.items import scoring_items, shared_meta
 from facebench.engine.ray_backend import merge_shards, shard_dir
 from facebench.engine.runner import RunOptions, aggregate, run_task, score_folder, slice_metrics

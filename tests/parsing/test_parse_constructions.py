@@ -268,8 +268,8 @@ MORE_VOCABULARY = [
 ]
 # a negated marker marks nothing; a first thought is set aside; others' emotions stay theirs
 NEGATED_MARKER = [
-    ("Maybe fear, maybe surprise. The brows say surprise, the mouth says fear; neither "
-     "dominates.", None),
+    (("Maybe fear, maybe surprise. The brows say surprise, the mouth says fear; neither "
+      "dominates."), None),
     ("Possibly sad, possibly angry; none of them clearly dominates.", None),
     ("The dimple made me think of a smile, but it is his resting face; I'd say calm.", "neutral"),
     ("A party, with friends cheering around her; she herself looks lost and tearful.", "sadness"),
@@ -294,8 +294,8 @@ SELF_CORRECTION = [
      "neutral"),
     ("I'd have said calm at first, but that's wrong: the clenched jaw shows fury.", "anger"),
     ("Sadness would be my guess if not for the lifted cheeks; so joy.", "happiness"),
-    ("She'd look angry if her brows were lowered, but they're raised and her mouth hangs open: "
-     "astonishment.", "surprise"),
+    (("She'd look angry if her brows were lowered, but they're raised and her mouth hangs "
+      "open: astonishment."), "surprise"),
     ("He'd look terrified with wider eyes; as it is he is merely calm.", "neutral"),
 ]
 # a comma before a verb of indication ends the negation; an em dash joins clauses

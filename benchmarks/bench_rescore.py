@@ -42,6 +42,8 @@ def main() -> None:
               f"{time.perf_counter() - t:.1f}s")
         folder = root / "results" / "random" / "facebench" / "celeba"
         for mode in ("strict", "reference"):
+            if mode == "strict":  # the run's own result is up to date: score it again for real
+                (folder / "metrics.json").unlink()
             t = time.perf_counter()
             result = score_folder(folder, mode)
             took = time.perf_counter() - t

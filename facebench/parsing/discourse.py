@@ -140,7 +140,7 @@ MARKERS: dict[int, tuple[str, ...]] = {
         "leaning towards", "leaning toward", "leans towards", "leans toward", "best described as",
         "better described as", "better classified as", "best classified as", "most defensible",
         "best choice", "best fit", "most fitting", "most appropriate", "most plausible",
-        "most probable", "feeling is", "wins", "id label it",
+        "most probable", "feeling is", "id label it",
         "i would label it", "id call it", "i would call it", "id classify it as",
         "i would classify it as", "id label this", "id call this",
         "most likely", "above all",
@@ -186,6 +186,8 @@ MARKERS: dict[int, tuple[str, ...]] = {
         "one might think", "would expect", "could be read as", "some might say",
         "one might say", "some would say", "might say", "might assume", "could be confused with",
         "resemble", "resembles", "confused with", "confused for", "mistake for",
+        "confuse this with", "confuse it with", "confused this with", "mistake this for",
+        "mistake it for",
         "mistaken as", "taken for", "mixed up with", "considered", "i considered",
         "first impression", "first thought", "first instinct", "initial impression",
         "initial thought", "tempted to say", "made me think of", "first leaned",
@@ -239,15 +241,23 @@ _OBJECT_OF = frozenset("about with of for at to on in like than".split())
 _LOCATING = frozenset("on in at by under with behind beside near around".split())
 #: a structured answer's empty value after a marker ('"primary": null')
 _EMPTY_VALUES = frozenset(("null", "none", "nan"))
+#: "a sad person would ...", "a neutral label would ...": the class talked of, not the face's
+_HYPOTHETICAL_NOUNS = frozenset("person people face faces label expression look".split())
 #: the main clause after an "if" clause is hypothetical when it opens with one of these
 _WOULD = frozenset("would id shed hed theyd itd youd wed".split())
 #: ... unless the "if" clause only hedges the writer's own call ("If I had to guess, I'd say")
-_HEDGING_IF = frozenset("ask honest guess pick choose forced pressed must".split())
+_HEDGING_IF = frozenset("ask honest guess pick choose forced pressed must i we you me us".split())
 #: verbs of looking: "rather" after one is a degree ("looks rather annoyed"), not a correction
 _LOOKING = frozenset(
     "is are was were be been seems seem seemed looks look looked looking appears appear appeared "
     "feels feel felt feeling gets got becomes became".split()
 )
+#: an animal or figure is someone else only as the subject of its clause: at its start, and
+#: before a verb of looking or a place ("The dog looks happy", "the mascot behind her grins")
+_CLAUSE_OPEN = frozenset((",", ";", "-", ":", "\n", "and", "but", "while", "whereas", "yet"))
+_FIGURE_NEXT = _LOOKING | frozenset(
+    "in on at behind beside next near by sitting standing wagging barking grinning smiling "
+    "laughing itself".split())
 #: people other than the one whose face is asked about: "The photographer is laughing, but
 #: the man looks angry"; "the person next to her is smiling" (a mention before them is kept:
 #: "she smiles at the photographer")
@@ -295,7 +305,7 @@ NEGATING = (
     "rather than", "instead of", "as opposed to", "far from", "anything but", "free of",
     "free from", "absence of", "devoid of", "no longer", "hardly", "barely", "scarcely",
     "not so much", "less", "than", "whether", "if", "unlike", "other than", "nothing like",
-    "ruled out", "rule out", "rules out",
+    "ruled out", "rule out", "rules out", "furthest thing from", "farthest thing from",
     # a class the face is compared against ("this differs from surprise in the brows")
     "differs from", "differ from", "different from", "distinct from", "distinguishes it from",
     "distinguish it from", "sets it apart from", "set it apart from",
@@ -331,7 +341,8 @@ _CONTRASTING = frozenset(("while", "whilst", "whereas"))
 #: after a copula that follows a mention (a few words at most) these reject the mention, like
 #: "absent": "neutral is wrong here, she is angry"; "calling it happy would be wrong"; so does
 #: "ruled out" ("fear is ruled out"), which otherwise negates what follows ("I ruled out fear")
-REJECTING = ("wrong", "incorrect", "inaccurate", "mistaken", "mistake")
+REJECTING = ("wrong", "incorrect", "inaccurate", "mistaken", "mistake", "unlikely", "less likely",
+             "poor label", "poor fit", "poor choice", "poor match", "stretch")
 _COPULAS = frozenset("is are was were be been seems seem sounds feels".split())
 #: phrases with a negating word that negate nothing
 DISCOURSE_IDIOMS = (
@@ -614,8 +625,9 @@ class DiscourseMatcher(PhraseMatcher):
         corners turned up, this would be a smile"), not for a hedge of the writer's call ("If
         I had to guess, I'd say sad")."""
         condition = toks[if_at + 1 : comma - 1]
-        if any(t in _HEDGING_IF for t in condition) or "to" in condition:
-            return False
+        if (not ("were" in condition or "had" in condition) or "to" in condition
+                or any(t in _HEDGING_IF for t in condition)):
+            return False  # a counterfactual of another face, not "If I zoom in, I'd say disgust"
         return any(t in _WOULD for t in toks[comma : comma + 4])
 
     def scan(self, text: str) -> Scan:
@@ -639,6 +651,7 @@ class DiscourseMatcher(PhraseMatcher):
         contrasted = False  # a contrast ("but", "while") since the last mention
         between_at = -1  # "between X and Y": the "and" offers alternatives, like "or"
         asked: tuple[int, int] | None = None  # hits of the question just before this sentence
+        yes_to: tuple[int, int] | None = None  # ... when this sentence opens "Yes"
         # ("or" position, end of its hedged alternative or 0, first position of the comma
         # list it ends) in the clause
         alternatives: list[tuple[int, int, int]] = []
@@ -654,16 +667,24 @@ class DiscourseMatcher(PhraseMatcher):
         i = 0
         while i < n:
             tok = toks[i]
-            if not sent_words and (tok == "were" or tok == "had" and toks[i + 1 : i + 2] != ["it"]
-                                   and "been" in toks[i + 2 : i + 5]):
+            if not sent_words and (
+                    tok == "were" and toks[i + 1 : i + 2] not in (["i"], ["we"], ["you"])
+                    or tok == "had" and toks[i + 1 : i + 2] != ["it"] and "been" in toks[i + 2 : i + 5]):
                 hypothetical = True  # "Had the brows been drawn together I'd say fear, but ..."
                 concessive_comma = False
+            if (tok == "would" and i + 1 < n and toks[i + 1] != "be" and clause and not clause[-1][2]
+                    and (last_end == i - 1 or last_end == i - 2 and toks[i - 1] in _HYPOTHETICAL_NOUNS)):
+                # "Fear would require wide eyes", "a sad person would droop": said of the
+                # class, not of this face
+                marks.append((i, i, ASIDE, i))
             entry = info.get(tok)
             if entry is None:
                 i += 1
-                if tok == "yes" and asked is not None and not sent_words:
-                    _promote(hits, *asked)  # "Is she startled? Yes, that's what this is."
-                    asked = None
+                after_yes = toks[i + 1 : i + 2] if toks[i : i + 1] == [","] else toks[i : i + 1]
+                if (tok == "yes" and asked is not None and not sent_words
+                        and not (after_yes and after_yes[0] in ("and", "no", "but", "though", "maybe"))):
+                    yes_to = asked  # "Is she startled? Yes, that's what this is."
+                asked = None
                 if tok[0] not in ".!?":
                     # a list number alone ("1. Fear 2. Surprise") is no sentence of its own
                     if not sent_words and not tok.isdigit():
@@ -803,13 +824,22 @@ class DiscourseMatcher(PhraseMatcher):
                             if after in _EMPTY_VALUES:
                                 i += length  # '"primary": null': the marker marks nothing
                                 continue
+                            if tok == "final" and length == 1 and (end + 1 >= n or toks[end + 1] != ":"):
+                                i += 1  # "Final: happy", not "the final frame"
+                                continue
                             if tok == "rather" and length == 1 and start and toks[start - 1] in _LOOKING:
                                 i += 1  # "looks rather annoyed": a degree, not a correction
                                 continue
                             reach = end + (SHORT_REACH.get(toks[end], REACH) if value == ASIDE
                                            else REACH)
                             if value == OTHER:  # up to the person asked about: "makes her sad"
-                                if start and toks[start] in ANIMALS and toks[start - 1] in _OBJECT_OF:
+                                if toks[start] in _FIGURES and not (
+                                        (start == sent_tok or toks[start - 1] in _CLAUSE_OPEN)
+                                        and end + 1 < n and toks[end + 1] in _FIGURE_NEXT):
+                                    # not "holding the dog", "the dog owner", "in a bear suit"
+                                    if (clause and 0 < start - last_end <= 2
+                                            and all(t in _FIGURE_GAP for t in toks[last_end + 1 : start])):
+                                        marks.append((start, end, ASIDE, start))  # "a grinning clown"
                                     i += length
                                     continue
                                 if (toks[start] in _FIGURES and clause and 0 < start - last_end <= 2
@@ -901,7 +931,11 @@ class DiscourseMatcher(PhraseMatcher):
                       and neg_at + 1 < i - 1 and all(h[0] < neg_at for h in segment)
                       and all(t in _ELLIPTIC for t in toks[neg_at + 1 : i - 1])):
                     opens = True  # "Is she happy? Not at all, sad.": the negation was elliptic
-                opens = opens or tok == ":"  # "this isn't anger: the raised lip makes it disgust"
+                if tok == ":" and clause_neg and (i - 2 - neg_at >= 2
+                                                  or any(h[2] and h[0] > neg_at for h in clause)):
+                    # "this isn't anger: the raised lip makes it disgust"; "I can't tell them
+                    # apart: fear or surprise"; not a heading ("Not seen: anger", "Is not: happy")
+                    opens = True
                 if kind == _COMMA or opens:
                     sent_pos = (segment and _settle(segment, seg_neg)) or sent_pos
                     seg_neg = False
@@ -933,6 +967,9 @@ class DiscourseMatcher(PhraseMatcher):
                     sent_words = True
                 elif kind == _SENT:
                     asked = None
+                    if yes_to is not None and len(hits) == sent_start and not contrasted:
+                        _promote(hits, *yes_to)  # the "Yes" sentence added no class, no "but"
+                    yes_to = None
                     if (sentence and len(hits) == sent_start + 1 and last_start == sent_tok
                             and last_end == i - 2 and not hits[-1].negated):
                         bare = len(hits) - 1  # "Surprise." after reasoning: the answer if last

@@ -424,7 +424,8 @@ _DOUBT = re.compile(
     r"|split\s+(?:evenly\s+|down\s+the\s+middle\s+)?between|evenly\s+split"
     r"|at\s+(?:the\s+)?same\s+time|both\s+(?:are|seem|look|appear)\s+(?:equally\s+)?(?:true|right|valid|present)"
     r"|(?:not|\w+n't)\s+be\s+reduced\s+to\s+(?:a\s+|one\s+)?single|no\s+single\s+(?:category|class|label|emotion)"
-    r"|\bmixed\b(?!\s+(?:with|in|up|bag))(?:\s+(?:expression|emotions?|signals?|feelings?|picture))?)",
+    r"|\bmixed\s+(?:expression|emotions?|signals?|feelings?|picture)"
+    r"|(?:expression|emotion|face)\s*(?:is|:)\s*mixed\b)",
     re.IGNORECASE,
 )
 

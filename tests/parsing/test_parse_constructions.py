@@ -396,6 +396,28 @@ ROUND_21 = [
     ("The lips press together, which can signal anger. The most plausible label is calm.",
      "neutral"),
 ]
+# the new rules must not reach too far: found by an independent review of the round
+NOT_OVERREACHING = [
+    ("Is she angry? Yes, a little, but mainly she looks disgusted.", "disgust"),
+    ("Is she sad? Yes and no. She mostly looks neutral.", "neutral"),
+    ("Is she scared? Yes, no, maybe - hard to tell.", None),
+    ("The woman holding the dog looks happy, with a hint of surprise.", "happiness"),
+    ("The dog owner looks furious, with a trace of disgust.", "anger"),
+    ("The man in the bear suit looks surprised, with maybe a hint of fear.", "surprise"),
+    ("She looks happy. Fear would actually require wide eyes.", "happiness"),
+    ("She looks surprised. Upon closer inspection, fear seems less likely.", "surprise"),
+    ("She looks happy. In fact, neutral would be a poor label here.", "happiness"),
+    ("She looks calm. Actually, a sad person would have drooping eyelids.", "neutral"),
+    ("She looks sad. People actually often confuse this with fear.", "sadness"),
+    ("Not detected: sadness. Expression: neutral.", "neutral"),
+    ("I don't see: tears, a frown, or sadness. She looks happy.", "happiness"),
+    ("If I zoom in, I'd say disgust, though there may be a trace of anger.", "disgust"),
+    ("Were I to choose, I'd pick anger.", "anger"),
+    ("The final frame shows her smiling, but here she looks angry.", None),
+    ("The man wears a normal expression of mild annoyance.", "anger"),
+    ("He looks cross-eyed and happy.", "happiness"),
+    ("Anger wins out over disgust here.", None),
+]
 # candidate lists and picks
 CANDIDATE_LISTS = [
     ("Candidates: anger, disgust. Picking disgust.", "disgust"),
@@ -416,7 +438,7 @@ ALL = (COMPARISON + CORRECTION + REJECTION + ASIDE + SECONDARY + CONCLUSION + OT
        + GENERIC_PAIR + CONTRASTED_PEOPLE + SETTINGS + FRONTED_NEGATION + OR_RATHER
        + THE_SUBJECT + COLON + MORE_VOCABULARY + NEGATED_MARKER + RANKED + SELF_CORRECTION
        + CUES_AFTER_A_NEGATION + NO_SINGLE_CLASS + NOT_THE_FACE_EITHER + REVISED + FORMATS
-       + EARLIER_AND_ASKED + ROUND_19 + ROUND_21 + CANDIDATE_LISTS)
+       + EARLIER_AND_ASKED + ROUND_19 + ROUND_21 + CANDIDATE_LISTS + NOT_OVERREACHING)
 
 
 @pytest.mark.parametrize("text, value", ALL)

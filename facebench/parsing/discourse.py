@@ -234,8 +234,6 @@ ANIMALS = ("dog", "dogs", "puppy", "puppies", "cat", "cats", "kitten", "kittens"
 _FIGURES = frozenset((*ANIMALS, "emoji", "cartoon", "character", "mascot", "doll", "puppet",
                       "statue", "figurine", "teddy", "bear", "clown", "toy", "robot"))
 _FIGURE_GAP = frozenset(("looking",))
-#: words before an animal that make it an object, not a subject
-_OBJECT_OF = frozenset("about with of for at to on in like than".split())
 #: prepositions after which a person word is where something is ("the puppy on her lap looks
 #: thrilled"), not the person asked about
 _LOCATING = frozenset("on in at by under with behind beside near around".split())
@@ -833,19 +831,15 @@ class DiscourseMatcher(PhraseMatcher):
                             reach = end + (SHORT_REACH.get(toks[end], REACH) if value == ASIDE
                                            else REACH)
                             if value == OTHER:  # up to the person asked about: "makes her sad"
-                                if toks[start] in _FIGURES and not (
-                                        (start == sent_tok or toks[start - 1] in _CLAUSE_OPEN)
-                                        and end + 1 < n and toks[end + 1] in _FIGURE_NEXT):
-                                    # not "holding the dog", "the dog owner", "in a bear suit"
+                                if toks[start] in _FIGURES:
                                     if (clause and 0 < start - last_end <= 2
                                             and all(t in _FIGURE_GAP for t in toks[last_end + 1 : start])):
-                                        marks.append((start, end, ASIDE, start))  # "a grinning clown"
-                                    i += length
-                                    continue
-                                if (toks[start] in _FIGURES and clause and 0 < start - last_end <= 2
-                                        and all(t in _FIGURE_GAP for t in toks[last_end + 1 : start])):
-                                    # "a grinning clown", "the sad-looking teddy bear": theirs
-                                    marks.append((start, end, ASIDE, start))
+                                        # "a grinning clown", "the sad-looking teddy bear": theirs
+                                        marks.append((start, end, ASIDE, start))
+                                    if not ((start == sent_tok or toks[start - 1] in _CLAUSE_OPEN)
+                                            and end + 1 < n and toks[end + 1] in _FIGURE_NEXT):
+                                        i += length  # not "holding the dog", "the dog owner"
+                                        continue
                                 j = end + 2 if toks[end] in _PREPOSITIONS else end + 1
                                 while j <= reach and j < n and (
                                         toks[j] not in _REACH_STOP or toks[j - 1] in _LOCATING):

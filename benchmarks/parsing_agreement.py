@@ -66,8 +66,14 @@ CORPORA = {"batch 1": DATA / "expression_answers.jsonl",
            "batch 22": DATA / "expression_answers_batch22.jsonl",
            "batch 23": DATA / "expression_answers_batch23.jsonl",
            "batch 24": DATA / "expression_answers_batch24.jsonl",
-           "batch 25 (held out)": DATA / "expression_answers_batch25.jsonl",
-           "batch 26 (held out)": DATA / "expression_answers_batch26.jsonl"}
+           "batch 25": DATA / "expression_answers_batch25.jsonl",
+           "batch 26": DATA / "expression_answers_batch26.jsonl",
+           "batch 27": DATA / "expression_answers_batch27.jsonl",
+           "batch 28": DATA / "expression_answers_batch28.jsonl",
+           "batch 29": DATA / "expression_answers_batch29.jsonl",
+           "batch 30": DATA / "expression_answers_batch30.jsonl",
+           "batch 31 (held out)": DATA / "expression_answers_batch31.jsonl",
+           "batch 32 (held out)": DATA / "expression_answers_batch32.jsonl"}
 
 
 def load(path: Path) -> list[dict]:

@@ -78,13 +78,16 @@ def parse(name: str, text: str, ctx: ParseContext) -> ParseResult:
     A parser bug is reported as an unparseable answer with rule ``error:<Exception>`` rather
     than stopping a run of thousands of answers; tests assert no parser reaches it.
     """
-    parser = get_parser(name, ctx.mode)
+    parser = PARSERS.get(name) if ctx.mode == "strict" else None  # the common case, inline
+    if parser is None:
+        parser = get_parser(name, ctx.mode)
     if text is None:
         return ParseResult.fail("empty")  # no response at all: nothing to read in any mode
-    if not isinstance(text, str):
+    if type(text) is not str:
         text = str(text)
     try:
-        if ctx.extra.get("negative_sentences") == "drop":
+        extra = ctx.extra
+        if extra and extra.get("negative_sentences") == "drop":
             text = drop_negative_sentences(text)
         return parser(text, ctx)
     except Exception as exc:  # noqa: BLE001 - contract: parse never raises on text

@@ -53,6 +53,14 @@
   ("Surprise. Correction: she is mildly angry" is anger); a negated one ("no correction
   needed") takes nothing back. "X, or rather Y" corrects within its clause: X is set aside. "Some would call it X" (and "one might label", "others would
   read"...) is ``ASIDE``; "I'll go with X" and a "Conclusion:" heading are ``ANSWER``.
+* **Answers and fields**: an ``ANSWER`` marker marks the first class after it and every class
+  joined right to it ("Answer: happiness / anger", "Final answer: mixed (fear/sadness)" are
+  ties; "surprise over fear" is surprise); with none after it, the nearest before it. A field
+  name of :data:`HEADINGS` that opens its line or sentence and is followed by a colon ("Label:
+  fear", "Classification: neutral", '"emotion": "happy"') is an ``ANSWER`` marker reaching
+  :data:`HEADING_REACH` tokens; mid-sentence ("secondary emotion: fear") it marks nothing.
+  "also", "too" in "angry and also happy" add a class of equal weight, not a secondary one
+  ("also a bit surprised" is secondary by "bit").
 * **General statements**: "both X and Y" (or "X and Y both") followed by a verb of
   :data:`GENERIC_VERBS` ("involve", "share", "have") speaks of the classes, not of this face:
   both are ``ASIDE``. A class the face is compared against ("differs from X", "different
@@ -60,20 +68,23 @@
 * **Two people contrasted**: "while", "whilst" or "whereas" after a clause whose mention an
   :data:`OTHER_PEOPLE` marker set aside concedes nothing: "a crowd in the background looks
   angry, while the woman looks calm" is neutral.
-* **Who the emotion belongs to**: animals and figures ("the dog", "the emoji on his shirt",
-  "the mascot") set aside the mention that follows them like :data:`OTHER_PEOPLE` (not as
+* **Who the emotion belongs to**: animals, figures and pictured faces (:data:`PICTURED`: "the
+  dog", "the emoji on his shirt", "the mascot", "the painting on the wall") set aside the mention that follows them like :data:`OTHER_PEOPLE` (not as
   objects: "mad about horses"); "people/friends <verb>ing behind/around him" are others too;
   a word for the person asked about after a contrast (:data:`SUBJECT`: "but the man himself",
   "the person in focus", "in the foreground") sets aside the sentence's mentions before it.
 * **Alternatives and ties**: a comma list ended by "or" ("happy, sad, or angry") is offered
   whole; so are "between X and Y" and a closing "X and Y, both."; "X, or rather Y" corrects
-  X. A marker right after a negator marks nothing ("neither dominates").
+  X. A sentence that opens with "Or" continues the one before ("She looks happy. Or maybe
+  sad." offers both). A marker right after a negator marks nothing ("neither dominates").
 * **Conditionals and earlier reads**: "X would be my guess if not for ..." (:data:`BUT_FOR`),
   a sentence that opens "Had ... been", "she'd look X if ...", "I'd said X", "my earlier X"
   and "I first leaned toward X" set X aside; "that was wrong" and "that changes my mind"
   retract like "Correction:". A question the writer answers "Yes" is asserted.
 * **Clause marks**: a colon ends a negation ("this isn't anger: the raised lip makes it
-  disgust"; a concessive right after it ends at its comma), so do an em dash and an arrow
+  disgust"; a concessive right after it ends at its comma, and a concession ends at a colon:
+  "Not anger, even though the brows are lowered: the curled lip is disgust"; an opening "If I
+  had to pick a category," ends at its comma), so do an em dash and an arrow
   ("no raised brows -> neutral"), and a comma before a verb of what cues do ("with no smile
   anywhere, suggest anger"). "so much as" ends one ("not angry so much as repulsed");
   "barely contained rage" is rage. "rather" after a verb of looking is a degree ("looks
@@ -137,7 +148,8 @@ MARKERS: dict[int, tuple[str, ...]] = {
         "prevailing", "overriding", "strongest", "most prominent", "most evident",
         "most noticeable", "overall", "ultimately", "really", "truly",
         "genuinely", "rather", "instead", "more like", "closer to",
-        "leaning towards", "leaning toward", "leans towards", "leans toward", "best described as",
+        "leaning towards", "leaning toward", "leans towards", "leans toward", "leaning",
+        "leaning to", "best described as",
         "better described as", "better classified as", "best classified as", "most defensible",
         "best choice", "best fit", "most fitting", "most appropriate", "most plausible",
         "most probable", "feeling is", "id label it",
@@ -168,7 +180,7 @@ MARKERS: dict[int, tuple[str, ...]] = {
         "alternatives",
         "slight", "slightly", "mild", "mildly", "somewhat", "subtle", "subtly", "faint",
         "faintly", "undertone", "undertones", "secondary", "minor", "some", "glimmer",
-        "flicker", "also", "too", "as well", "might", "may", "could", "possibly", "perhaps",
+        "flicker", "too", "as well", "might", "may", "could", "possibly", "perhaps",
         "maybe", "potentially", "partly", "partially", "mixed with", "element of",
         "elements of", "followed by", "lesser extent", "secondarily", "to some extent",
         "occasional", "sort of", "kind of", "tiny", "small amount of", "degree of",
@@ -230,9 +242,15 @@ _CORRECTED = -4
 #: looks happy, but the girl holding it appears scared" (not "mad about horses and grinning")
 ANIMALS = ("dog", "dogs", "puppy", "puppies", "cat", "cats", "kitten", "kittens", "pet", "pets",
            "horse", "horses", "parrot", "bird", "birds")
+#: things that carry a pictured face: "the painting on the wall shows a weeping woman", "the
+#: balloon in her hand has a smiley face" (not "picture" or "photo": that is the image)
+PICTURED = ("painting", "portrait", "poster", "sticker", "balloon", "mask", "costume", "mural",
+            "drawing", "sketch", "billboard", "shirt", "tshirt", "logo", "icon", "emoticon",
+            "mannequin", "sculpture", "avatar", "illustration")
 #: animals and figures a mention right before describes ("a laughing cat", "a grinning clown")
 _FIGURES = frozenset((*ANIMALS, "emoji", "cartoon", "character", "mascot", "doll", "puppet",
-                      "statue", "figurine", "teddy", "bear", "clown", "toy", "robot"))
+                      "statue", "figurine", "teddy", "bear", "clown", "toy", "robot",
+                      *PICTURED))
 _FIGURE_GAP = frozenset(("looking",))
 #: prepositions after which a person word is where something is ("the puppy on her lap looks
 #: thrilled"), not the person asked about
@@ -267,7 +285,7 @@ OTHER_PEOPLE = (
     "everyone else", *ANIMALS,
     # figures that can wear an expression of their own ("the emoji on his shirt is smiling")
     "emoji", "cartoon", "character", "mascot", "doll", "puppet", "statue", "figurine", "teddy",
-    "teddy bear", "bear", "clown", "toy", "robot",
+    "teddy bear", "bear", "clown", "toy", "robot", *PICTURED,
     *(f"{other} {who}" for other in ("other", "another")
       for who in ("person", "people", "man", "woman", "men", "women", "child", "children", "kid",
                   "kids", "boy", "girl", "baby", "guy", "lady", "one", "face")),
@@ -307,6 +325,9 @@ NEGATING = (
     # a class the face is compared against ("this differs from surprise in the brows")
     "differs from", "differ from", "different from", "distinct from", "distinguishes it from",
     "distinguish it from", "sets it apart from", "set it apart from",
+    # "Nobody would call that a happy face"
+    "nobody would call", "no one would call", "nobody would describe", "no one would describe",
+    "nobody would say", "no one would say",
 )
 #: the writer takes back what came before ("Surprise. Correction: it's anger"; "I'll revise
 #: that to sadness"): every mention before it is set aside, the next one is ``MAJOR``
@@ -318,12 +339,26 @@ RETRACTING = (
     # the writer rejects its own earlier read ("I first read it as anger; that was wrong")
     "that was wrong", "that is wrong", "thats wrong", "that was incorrect", "that is incorrect",
     "thats incorrect", "that was mistake", "i was wrong", "change my mind", "changed my mind",
-    "changes my mind", "wait, no", "no, wait",
+    "changes my mind", "wait, no", "no, wait", "no wait",
 )
 #: a list of candidates offers every class after it in its clause, asserting none
 #: ("Candidates: happiness, surprise. Picking happiness.")
 CANDIDATES = ("candidates", "candidate", "options", "two options", "possible labels",
               "possibilities", "contenders", "shortlist")
+#: a field name that opens its line or sentence and is followed by a colon names the answer
+#: ("Label: fear", "Classification: neutral", "Affective state: happiness", '"emotion": "happy"')
+#: and marks the class right after it as ``ANSWER``; elsewhere ("secondary emotion: fear", "the
+#: expression: tense") the words mark nothing
+HEADINGS = (
+    "label", "emotion", "expression", "facial expression", "emotion label", "expression label",
+    "predicted emotion", "predicted expression", "predicted label", "predicted class",
+    "prediction", "class", "category", "emotion category", "expression category",
+    "classification", "result", "output", "affective state", "emotional state",
+    "detected emotion", "recognized emotion", "recognised emotion", "overall emotion",
+    "overall expression", "emotion class", "assessment", "diagnosis",
+)
+#: how far a heading reaches: "Emotion: mildly happy", not a whole sentence after it
+HEADING_REACH = 3
 #: "X would be my guess if not for Y": X is set aside in its clause, Y (the reason) stays
 BUT_FOR = ("if not for", "if it were not for", "if it was not for", "were it not for",
            "had it not been for", "but for")
@@ -381,10 +416,14 @@ _MISS = object()
 _SENT, _CLAUSE, _COMMA, _NEG, _ABS, _AND, _CONCEDE, _OR, _VERB, _BETWEEN = range(1, 11)
 _MARK, _NEGATE, _NEGATE_LACK, _CONCEDE_KEY = "\x00m", "\x00n", "\x00l", "\x00c"
 _REJECT, _OTHER_PLACE, _RETRACT, _BOTH, _SUBJECT = "\x00r", "\x00o", "\x00x", "\x00b", "\x00s"
-_BUT_FOR, _SO_MUCH_AS, _CANDIDATES = "\x00f", "\x00a", "\x00d"
+_BUT_FOR, _SO_MUCH_AS, _CANDIDATES, _HEADING = "\x00f", "\x00a", "\x00d", "\x00h"
 #: code of the mark of a closing "both" ("He is angry and also sad, both."): the mentions of
 #: its clause before it are equal, whatever marks them
 _EQUAL = -5
+#: what joins two classes an answer marker or heading gives together ("Answer: fear, sadness")
+_JOINERS = frozenset((",", "and", "or", "vs", "versus", "plus", "slash"))
+#: a heading's mark: ANSWER for the class after it and any joined to it ("Emotion: sad/neutral")
+_HEADED = -6
 #: words between "not" and the mention it negates, or between a comma and a bare class word,
 #: that do not change the reading ("not very happy, clearly sad")
 _INTENSIFIERS = frozenset(
@@ -480,6 +519,8 @@ class DiscourseMatcher(PhraseMatcher):
             lookup[phrase_key(phrase)] = _BUT_FOR
         for phrase in CANDIDATES:
             lookup.setdefault(phrase_key(phrase), _CANDIDATES)
+        for phrase in HEADINGS:
+            lookup.setdefault(f"{phrase_key(phrase)} :", _HEADING)
         lookup.setdefault("so much as", _SO_MUCH_AS)
         lookup.setdefault("both", _BOTH)
         for phrase in OTHER_PLACES:
@@ -678,10 +719,10 @@ class DiscourseMatcher(PhraseMatcher):
             entry = info.get(tok)
             if entry is None:
                 i += 1
-                after_yes = toks[i + 1 : i + 2] if toks[i : i + 1] == [","] else toks[i : i + 1]
-                if (tok == "yes" and asked is not None and not sent_words
-                        and not (after_yes and after_yes[0] in ("and", "no", "but", "though", "maybe"))):
-                    yes_to = asked  # "Is she startled? Yes, that's what this is."
+                if tok == "yes" and asked is not None and not sent_words:
+                    after_yes = toks[i + 1 : i + 2] if toks[i : i + 1] == [","] else toks[i : i + 1]
+                    if not (after_yes and after_yes[0] in ("and", "no", "but", "though", "maybe")):
+                        yes_to = asked  # "Is she startled? Yes, that's what this is."
                 asked = None
                 if tok[0] not in ".!?":
                     # a list number alone ("1. Fear 2. Surprise") is no sentence of its own
@@ -709,6 +750,9 @@ class DiscourseMatcher(PhraseMatcher):
                         found = lookup.get(tok if length == 1 else " ".join(toks[i : i + length]))
                         if found is not None:
                             break
+                    heading = found == _HEADING
+                    if heading:  # "Label: fear" opening a line; nothing mid-sentence
+                        found = "" if sent_words else f"{_MARK}{_HEADED}"
                     if found is not None:
                         if found != _CONCEDE_KEY:
                             sent_words = True
@@ -738,6 +782,9 @@ class DiscourseMatcher(PhraseMatcher):
                             i += length
                             continue
                         if found == _SUBJECT:  # "..., but the man himself looks gloomy"
+                            # the clause is about the person asked, not a concession: "a cat
+                            # that looks relaxed, while she herself appears petrified"
+                            concessive = concessive_comma = False
                             if contrasted or toks[i + length - 1] in ("face", "expression"):
                                 _demote(hits, sent_start)  # "his own face" contrasts by itself
                                 end = i + length - 1  # ... and the clause's mentions before it
@@ -829,7 +876,9 @@ class DiscourseMatcher(PhraseMatcher):
                                 i += 1  # "looks rather annoyed": a degree, not a correction
                                 continue
                             reach = end + (SHORT_REACH.get(toks[end], REACH) if value == ASIDE
-                                           else REACH)
+                                           else HEADING_REACH if heading else REACH)
+                            if value == ANSWER:
+                                value = _HEADED  # it marks the classes joined to its first too
                             if value == OTHER:  # up to the person asked about: "makes her sad"
                                 if toks[start] in _FIGURES:
                                     if (clause and 0 < start - last_end <= 2
@@ -865,6 +914,8 @@ class DiscourseMatcher(PhraseMatcher):
                 if not kind:
                     sent_words = True
                     continue
+            if kind == _SENT and tok[0] == "." and i < n and toks[i] == "or":
+                continue  # "She looks happy. Or maybe sad.": one sentence, two alternatives
             if kind == _NEG:
                 nxt = toks[i] if i < n else "."
                 if tok == "no" and nxt == ",":
@@ -930,11 +981,17 @@ class DiscourseMatcher(PhraseMatcher):
                     # "this isn't anger: the raised lip makes it disgust"; "I can't tell them
                     # apart: fear or surprise"; not a heading ("Not seen: anger", "Is not: happy")
                     opens = True
+                if (not opens and tok == "," and clause_neg and 0 <= if_at and neg_at < if_at
+                        and (if_at == sent_tok or toks[if_at - 1] in (",", ":"))
+                        and not any(h[0] > if_at for h in clause)):
+                    opens = True  # "If I had to pick a category, neutral is closest"
                 if kind == _COMMA or opens:
                     sent_pos = (segment and _settle(segment, seg_neg)) or sent_pos
                     seg_neg = False
-                if kind == _COMMA and concessive_comma:
-                    _close(hits, clause, marks, alternatives, sentence, ASIDE)
+                if kind == _COMMA and (concessive_comma or concessive and tok == ":"):
+                    # a concession ends at its comma, or at a colon: "Not anger, even though
+                    # the brows are lowered: the curled lip is disgust"
+                    _close(hits, clause, marks, alternatives, sentence, ASIDE, toks=toks)
                     concessive = concessive_comma = False
                     clause_neg = False
                 elif opens:
@@ -945,13 +1002,13 @@ class DiscourseMatcher(PhraseMatcher):
             else:  # clause or sentence end, or a concessive conjunction
                 sent_pos = (segment and _settle(segment, seg_neg)) or sent_pos
                 other = _close(hits, clause, marks, alternatives, sentence,
-                               ASIDE if concessive else PLAIN, hypothetical)
+                               ASIDE if concessive else PLAIN, hypothetical, toks)
                 clause_neg = seg_neg = lack = hypothetical = False
                 concessive = concessive_comma = False
                 compare_at, compare_word = -1, ""
                 between_at = if_at = -1
-                if tok in CONTRAST or tok in _CONTRASTING:
-                    contrasted = True
+                if tok in CONTRAST or tok in _CONTRASTING or tok == ";":
+                    contrasted = True  # "the emoji is laughing; she herself is deadpan"
                 if kind == _CONCEDE:
                     # "the crowd looks angry, while she looks calm": two people contrasted
                     concessive = not (other and tok in _CONTRASTING)
@@ -980,7 +1037,7 @@ class DiscourseMatcher(PhraseMatcher):
                     sent_neg = sent_pos = sent_words = contrasted = False
         sent_pos = (segment and _settle(segment, seg_neg)) or sent_pos
         _close(hits, clause, marks, alternatives, sentence, ASIDE if concessive else PLAIN,
-               hypothetical)
+               hypothetical, toks)
         if first is None and (sent_pos or (sent_words and not sent_neg)):
             first = sentence
         if sentence and len(hits) == sent_start + 1 and last_start == sent_tok and last_end == n - 1:
@@ -1006,7 +1063,7 @@ def _settle(segment: list[list], seg_neg: bool) -> bool:
 
 def _close(hits: list[Hit], clause: list[list], marks: list[tuple[int, int, int, int]],
            alternatives: list[tuple[int, int, int]], sentence: int, base: int,
-           hypothetical: bool = False) -> bool:
+           hypothetical: bool = False, toks: list[str] | None = None) -> bool:
     """Give the clause's hits their strength and store them.
 
     A marker marks the nearest asserted mention after it within :data:`REACH` tokens, else the
@@ -1047,6 +1104,26 @@ def _close(hits: list[Hit], clause: list[list], marks: list[tuple[int, int, int,
                 continue
             if value == _EQUAL:
                 equal.extend(k for k in live if clause[k][0] < pos)
+                continue
+            if value == _HEADED:
+                # an answer marker or heading: the first class after it, and each one right
+                # after that ("Answer: happiness / anger", "Label: sadness/neutral", "Final
+                # answer: mixed (happiness/sadness)"): two are a tie, not the first; with none
+                # after it, the nearest before it ("Sad is my final answer")
+                marked = []
+                for k in live:
+                    at = clause[marked[-1]][0] if marked else end
+                    gap = clause[k][0] - at
+                    if end < clause[k][0] <= reach and (
+                            not marked or gap == 1 or gap == 2 and toks and toks[at + 1] in _JOINERS):
+                        marked.append(k)
+                    elif marked:
+                        break
+                if not marked:
+                    marked = [k for k in live if 0 < pos - clause[k][0] <= REACH][-1:]
+                for k in marked:
+                    if strength.get(k, (0, ANSWER))[1] != ASIDE:
+                        strength[k] = (abs(clause[k][0] - end), ANSWER)
                 continue
             after = [k for k in live if end <= clause[k][0] <= reach]
             before = [] if value == OTHER else [k for k in live if 0 < pos - clause[k][0] <= REACH]

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 
-from facebench.parsing.text import fold_unicode
+from facebench.parsing.text import Caseless, fold_unicode
 
 _NOT = r"(?:not|n'?t|no)"
 _CANT = r"(?:can\s*not|can'?t|cannot|could\s*not|couldn'?t|am\s+unable\s+to|'?m\s+unable\s+to|unable\s+to|not\s+able\s+to|no\s+way\s+to)"
@@ -50,6 +50,7 @@ REASONS: dict[str, re.Pattern[str]] = {
         r"|no\s+way\s+of\s+(?:knowing|telling)"
         r"|indeterminate|inconclusive|unknown|unidentifiable|n/a"
         rf"|(?:hard|difficult|impossible|tough|tricky|not\s+possible)\s+to\s+{_TELL}"
+        r"|(?:assessment|classification|determination|analysis|evaluation|rating)\s+(?:is\s+)?not\s+possible"
         rf"|{_CANT}\s+(?:reliably\s+|confidently\s+|accurately\s+|really\s+|clearly\s+)?{_TELL}"
         rf"|{_CANT}\s+(?:be\s+)?(?:sure|certain)"
         r"|not\s+enough\s+(?:information|detail|details|context|evidence)|insufficient"
@@ -76,6 +77,9 @@ REASONS: dict[str, re.Pattern[str]] = {
         r"|back\s+of\s+(?:(?:the|a|an|his|her|their|this|that)\s+)?(?:[a-z]+'?s\s+)?head\b"
         r"|(?:not|[a-z]+n'?t)\s+(?:appear|seem)\s+to\s+be\s+(?:a|any)\s+(?:visible\s+)?(?:face|person)"
         r"|(?:face|person)\s+(?:was\s+|is\s+)?not\s+(?:detected|found|detectable)"
+        r"|(?:face|person|image|picture|photo)\s+(?:isn'?t|wasn'?t)\s+(?:visible|clear|shown)"
+        r"|^\s*no\s+(?:visible\s+)?faces?\s*[.!]?\s*$"
+        r"|(?:facial|face)\s+(?:region|area)\s+(?:is\s+)?(?:\w+\s+)?(?:occluded|obscured|hidden|covered)"
         r"|no\s+(?:visible|detectable|discernible)\s+(?:face|person)s?\b"
         r"|(?:cropped|cut\s+off)\s+(?:at|above|below)\s+the\s+(?:chin|nose|mouth|eyes|forehead|neck)"
         r"|(?:seen|shown|photographed|taken|viewed|pictured)\s+from\s+behind"
@@ -92,24 +96,35 @@ REASONS: dict[str, re.Pattern[str]] = {
         r"|i\s+(?:must|have\s+to|need\s+to)\s+decline|i'?d\s+rather\s+not|i\s+prefer\s+not"
         r"|i'?d\s+prefer\s+not|i\s+would\s+(?:rather|prefer)\s+not"
         r"|not\s+something\s+i\s+(?:can|do|will|am\s+able)|something\s+i\s+(?:can\s*not|can'?t|cannot)\s+(?:help|assist|do)"
-        r"|not\s+comfortable|against\s+(?:my|the|our)\s+(?:policy|policies|guidelines)"
+        r"|not\s+comfortable|(?:not|\w+n'?t)\s+feel\s+comfortable|against\s+(?:my|the|our)\s+(?:policy|policies|guidelines)"
         r"|(?:i'?m|i\s+am)\s+not\s+going\s+to\s+(?:label|guess|say|speculate|name|identify|infer|judge|classify)"
         r"|i\s+(?:do\s+not|don'?t|won'?t|will\s+not)\s+(?:analy[sz]e|label|identify|infer|judge|assess|speculate|guess|classify)"
-        r"|(?:is\s+not|isn'?t)\s+something\s+i\s+do|out\s+of\s+respect\s+for\s+(?:their\s+|his\s+|her\s+)?privacy"
+        r"|(?:is\s+not|isn'?t)\s+something\s+i\s+do|(?:not|isn'?t)\s+something\s+i'?m\s+able|out\s+of\s+respect\s+for\s+(?:their\s+|his\s+|her\s+)?privacy"
         r")",
         re.IGNORECASE,
     ),
 }
 
 
+#: the patterns, searched case-sensitively on lower-cased ASCII text (2-3x faster, same reads)
+_CASELESS = {reason: Caseless(pattern) for reason, pattern in REASONS.items()}
+
+
 def refusal_reason(text: str) -> str | None:
     """The first reason (``unsure``, ``no_image``, ``declined``) whose pattern ``text`` shows,
     else None. ``text`` is the answer with wrappers stripped; typographic quotes are folded."""
     text = fold_unicode(text)
-    for reason, pattern in REASONS.items():
-        if pattern.search(text):
+    low = text.lower() if text.isascii() else None
+    for reason, pattern in _CASELESS.items():
+        if pattern.found(text, low):
             return reason
     return None
+
+
+def says_unsure(text: str) -> bool:
+    """True when ``refusal_reason(text)`` is ``unsure`` (its pattern comes first), without
+    searching the other two."""
+    return _CASELESS["unsure"].found(fold_unicode(text))
 
 
 def is_refusal(text: str) -> bool:

@@ -74,9 +74,9 @@ import yaml
 from rapidfuzz import fuzz
 
 from facebench.parsing.context import ParseContext
-from facebench.parsing.discourse import DiscourseMatcher
+from facebench.parsing.discourse import HEADINGS, DiscourseMatcher
 from facebench.parsing.matcher import ANSWER, ASIDE, MAJOR, MINOR, PLAIN, REVISE, Hit, get_matcher
-from facebench.parsing.refusal import refusal_reason
+from facebench.parsing.refusal import refusal_reason, says_unsure
 from facebench.parsing.text import fold_unicode, strip_wrappers
 from facebench.types import REFUSAL, ParseResult
 
@@ -235,7 +235,7 @@ _STOP_WORDS = frozenset(
     "fact reality "
     # doubt
     "torn plausible reasonable equally decide decided 50 fifty toss tossup coin neither mix "
-    "mixed mixture split single reduced".split()
+    "mixed mixture split single reduced bittersweet settle".split()
 )
 #: a word that opens or belongs to a marker or phrase only with the words after it
 _STOP_PHRASES: dict[str, tuple[str, ...]] = {
@@ -244,20 +244,32 @@ _STOP_PHRASES: dict[str, tuple[str, ...]] = {
     "go": ("go with",), "going": ("going with",), "back": ("that back", "it back"),
     "thought": ("second thought",), "mind": ("my mind",), "size": ("full size",),
     "resolution": ("full resolution",), "close": ("up close", "close to call"),
-    "either": ("either way",), "clear": ("clear choice", "clear winner", "clear favo"),
+    "either": ("either way", "be either"), "clear": ("clear choice", "clear winner", "clear favo"),
     "which": ("say which", "tell which", "sure which"), "same": ("same time",),
     "both": ("both are", "both seem", "both look", "both appear"),
 }
+#: a field name before a colon ("Label: fear", '"emotion": "happy"'): only with a colon
+_HEADING_FORMS = tuple(heading + end for heading in HEADINGS for end in (":", " :", '":', "':"))
+#: any word that may start something the shortcut must not skip
+_PHRASE_FIRST = frozenset(_STOP_PHRASES)
+_ANY_STOP = _STOP_WORDS | _PHRASE_FIRST
 _WORDS = re.compile(r"[a-z0-9]+")
+#: ASCII text to its words: every character but a-z and 0-9 to a space (str.split after
+#: str.translate is twice as fast as findall)
+_NON_WORD = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum() or chr(c).isupper()})
 
 
 def _stops_in(rest: str) -> bool:
     """True when ``rest`` (folded, lower case) may hold a later answer marker, retraction,
     second look or doubt phrase: the shortcut must then scan the whole answer."""
-    words = set(_WORDS.findall(rest))
+    if ":" in rest and any(form in rest for form in _HEADING_FORMS):
+        return True
+    words = rest.translate(_NON_WORD).split() if rest.isascii() else _WORDS.findall(rest)
+    if _ANY_STOP.isdisjoint(words):
+        return False
     if not _STOP_WORDS.isdisjoint(words):
         return True
-    for word in words.intersection(_STOP_PHRASES):
+    for word in _PHRASE_FIRST.intersection(words):
         for phrase in _STOP_PHRASES[word]:
             if phrase in rest:
                 return True
@@ -327,8 +339,8 @@ def synonym_class(text: str, ctx: ParseContext) -> ParseResult:
 #: a class with its share: "Fear (55%)", "fear: 55 %", "Fear - 55%", "happiness (0.82)" ...
 _LABEL_SHARE = re.compile(
     r"(?P<label>[A-Za-z][A-Za-z' -]{0,40}?)\s*[(:=|\u2013-]?\s*"
-    r"(?:(?P<share>\d{1,3}(?:\.\d+)?)\s*%|(?P<p>0?\.\d+|1\.0+)(?![\d.%])"
-    r"|(?P<num>\d{1,3}(?:\.\d+)?)\s*/\s*(?P<den>\d{1,3})(?![\d.%]))")
+    r"(?:(?P<share>\d{1,3}(?:\.\d+)?)\s*%|(?P<p>0?\.\d+|1\.0+)(?![\d%]|\.\d)"
+    r"|(?P<num>\d{1,3}(?:\.\d+)?)\s*/\s*(?P<den>\d{1,3})(?![\d%]|\.\d))")
 #: ... or plain numbers, only under a "score(s)" heading: "Scores - anger: 8, disgust: 3"
 _LABEL_SCORE = re.compile(r"(?P<label>[A-Za-z][A-Za-z' -]{0,40}?)\s*[:=]\s*(?P<num>\d{1,3}(?:\.\d+)?)(?![\d.%/])")
 #: a keyed label in a structured answer ("Label: neutral | Confidence: 0.80")
@@ -425,7 +437,9 @@ _DOUBT = re.compile(
     r"|at\s+(?:the\s+)?same\s+time|both\s+(?:are|seem|look|appear)\s+(?:equally\s+)?(?:true|right|valid|present)"
     r"|(?:not|\w+n't)\s+be\s+reduced\s+to\s+(?:a\s+|one\s+)?single|no\s+single\s+(?:category|class|label|emotion)"
     r"|\bmixed\s+(?:expression|emotions?|signals?|feelings?|picture)"
-    r"|(?:expression|emotion|face)\s*(?:is|:)\s*mixed\b)",
+    r"|(?:expression|emotion|face)\s*(?:is|:)\s*mixed\b|(?:is|looks|seems|appears|feels)\s+(?:\w+\s+)?bittersweet\b(?!\s+smile)|could\s+be\s+either\b"
+    r"|(?:not|\w+n't)\s+fit\s+(?:neatly\s+|cleanly\s+|easily\s+)?(?:in|into)\s+(?:a\s+|one\s+)?single"
+    r"|(?:can(?:no|')?t|unable\s+to|not\s+able\s+to)\s+settle\s+on\s+(?:a\s+|one\s+|any\s+)?(?:single|one)\b)",
     re.IGNORECASE,
 )
 
@@ -439,7 +453,7 @@ def _weighing(text: str) -> bool:
 def _doubt(text: str) -> bool:
     """True when the answer says it cannot tell (:mod:`facebench.parsing.refusal`) or weighs
     classes without a winner ("torn between", "equally plausible")."""
-    return _weighing(text) or refusal_reason(text) == "unsure"
+    return _weighing(text) or says_unsure(text)
 
 
 def _read(text: str, hits: list[Hit], scanned: list[Hit], first_sentence: int | None) -> ParseResult:

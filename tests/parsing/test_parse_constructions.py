@@ -432,13 +432,55 @@ CANDIDATE_LISTS = [
      None),
 ]
 
+# field names that open a line, answer markers that give two classes, additive "also"
+HEADINGS = [
+    ("Eyebrows: lowered.\nMouth: pressed.\nLabel: anger", "anger"),
+    ("Observed: lips apart. Classification: surprise.", "surprise"),
+    ("She seems cheerful.\nPredicted emotion: neutral", "neutral"),
+    ('{"expression": "sad", "has_smile": false, "is_neutral": false}', "sadness"),
+    ("Primary emotion: fear.\nSecondary emotion: surprise.", "fear"),
+    ("Emotion: calm, slightly tired.", "neutral"),
+    ("Label: fear/surprise", None),
+    ("Emotion: anger, disgust (equal).", None),
+    ("My answer: sad vs neutral, can't separate them.", None),
+    ("Final answer: mixed (fear/sadness)", None),
+    ("Answer: surprise / happiness", None),
+    ("I'd go with surprise over fear.", "surprise"),
+    ("Scores: fear 0.40, surprise 0.40.", None),
+    ("He looks annoyed and also sad.", None),
+    ("She is grinning, but she also looks tearful.", None),
+    ("Happy, and also a bit surprised.", "happiness"),
+]
+# pictured faces, the writer's voice, fields and places that are not hers
+PICTURED_AND_VOICE = [
+    ("The mural behind him shows a screaming face, but he himself looks indifferent.", "neutral"),
+    ("A sticker of a crying cat is on her phone; she herself is laughing.", "happiness"),
+    ("The poster on the door has an angry cartoon on it. The girl looks calm.", "neutral"),
+    ("This photo made me smile - the kid is clearly terrified of the clown.", "fear"),
+    ("They are at an amusement park and he looks scared stiff.", "fear"),
+    ("While the dog next to her seems sleepy, she herself looks furious.", "anger"),
+    ("If I had to choose one label, surprise fits best.", "surprise"),
+    ("He's not smiling. Or maybe slightly. Hard to say.", None),
+    ("She looks angry. Or maybe disgusted.", None),
+    ("Not fear, although the eyes are wide: the raised brows and open mouth say surprise.",
+     "surprise"),
+    ("She looks pleased, no wait, the eyes are hard - angry.", "anger"),
+    ("No one would call this a sad face; she is beaming.", "happiness"),
+    ("He seems bummed out about something.", "sadness"),
+    ("She looks like she could blow a gasket.", "anger"),
+    ("He can't stomach the smell, judging by his face.", "disgust"),
+    ("The overall feeling is bittersweet: a smile with wet, sad eyes.", None),
+    ("I cannot settle on one single emotion here; maybe joy, maybe surprise.", None),
+]
+
 ALL = (COMPARISON + CORRECTION + REJECTION + ASIDE + SECONDARY + CONCLUSION + OTHER_PEOPLE
        + THINGS + VOCABULARY + NOT_THE_FACE + CLOSER_LOOK + EARLIER_READ + PEOPLE_IN_GENERAL
        + TYPOS + RETRACTION + OTHERS_WOULD_CALL + WRITER_PICK + FEATURES + COMPARED_AGAINST
        + GENERIC_PAIR + CONTRASTED_PEOPLE + SETTINGS + FRONTED_NEGATION + OR_RATHER
        + THE_SUBJECT + COLON + MORE_VOCABULARY + NEGATED_MARKER + RANKED + SELF_CORRECTION
        + CUES_AFTER_A_NEGATION + NO_SINGLE_CLASS + NOT_THE_FACE_EITHER + REVISED + FORMATS
-       + EARLIER_AND_ASKED + ROUND_19 + ROUND_21 + CANDIDATE_LISTS + NOT_OVERREACHING)
+       + EARLIER_AND_ASKED + ROUND_19 + ROUND_21 + CANDIDATE_LISTS + NOT_OVERREACHING
+       + HEADINGS + PICTURED_AND_VOICE)
 
 
 @pytest.mark.parametrize("text, value", ALL)
@@ -621,6 +663,11 @@ REFUSED = [
     "Her face is hidden behind a scarf, so telling anger from fear is not possible.",
     "No face detected.",
     "No visible face.",
+    "no face",
+    "I don't feel comfortable guessing how a stranger feels.",
+    "Judging emotions from a photo isn't something I'm able to do.",
+    "Analysis not possible: most of the face region is heavily obscured by a hat.",
+    "She has her back turned, so her face isn't visible.",
 ]
 
 
@@ -681,6 +728,15 @@ def test_every_emoji_stands_for_one_class() -> None:
     words = _yaml("emoji")["words"]
     for emoji, word in words.items():
         assert parse("synonym_class", emoji, CTX).value is not None, (emoji, word)
+
+
+def test_every_heading_is_seen_by_the_first_sentence_shortcut() -> None:
+    """A later "Label: fear" (or '"emotion": "fear"') decides: the shortcut must scan for it."""
+    from facebench.parsing.discourse import HEADINGS as FIELDS
+
+    for field in FIELDS:
+        for written in (f"{field}: fear", f"{field} : fear", f'"{field}": "fear"'):
+            assert _stops_in(written), written
 
 
 def test_every_retraction_is_seen_by_the_first_sentence_shortcut() -> None:

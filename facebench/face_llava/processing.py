@@ -261,8 +261,14 @@ def official_frame_indices(n_frames: int, k: int = 8) -> list[int]:
 
 
 def load_video_frames(path: str | Path, k: int = 8) -> np.ndarray:
-    """``(k, H, W, 3)`` uint8 frames of a video file or frame folder, official indices."""
-    from facebench.media.files import _count_frames, _decode_selected, _folder_frames, load_image
+    """``(k, H, W, 3)`` uint8 frames of a video file or frame folder, official indices.
+
+    A file is counted from the examination the preflight check already made (memoised per
+    content: no second open) and decoded once, seeking where its timestamps allow
+    (:func:`facebench.media.frames.decode_clip`; the same frames as a sequential decode).
+    """
+    from facebench.media import frames as video
+    from facebench.media.files import _folder_frames, load_image
 
     p = Path(path)
     if p.is_dir():
@@ -270,10 +276,10 @@ def load_video_frames(path: str | Path, k: int = 8) -> np.ndarray:
         idx = official_frame_indices(len(files), k)
         frames = [load_image(files[i]) for i in idx]
     else:
-        n = _count_frames(p)
+        n = video.probe(p).n_frames
         idx = official_frame_indices(n, k)
         uniq = sorted(set(idx))
-        got = dict(zip(uniq, _decode_selected(p, uniq, n)))
+        got = dict(zip(uniq, video.decode_clip(p, uniq, n)))
         frames = [got[i] for i in idx]
     return np.stack([np.asarray(f.convert("RGB"), dtype=np.uint8) for f in frames])
 

@@ -941,7 +941,9 @@ class DiscourseMatcher(PhraseMatcher):
                     sent_words = True
                     continue
                 limit = 0  # a hedged "or": its other side ends at the comma or clause end
-                if i < n and toks[i] in _HEDGED_OR:
+                if i < n and (toks[i] in _HEDGED_OR or "either" in toks[max(sent_tok, i - 6) : i - 1]):
+                    # "happy or just polite", "either amused or embarrassed": the other side
+                    # ends at its part's end, and with no class there the class is not settled
                     limit = i
                     while limit < n and toks[limit] not in _PART_END and toks[limit][0] not in ".!?":
                         limit += 1

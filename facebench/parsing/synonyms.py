@@ -207,6 +207,8 @@ def decide(hits: list[Hit], first_sentence: int | None) -> tuple[list[Hit], str]
     first = _strongest(first)
     strength = first[0].strength
     need = PLAIN if strength == ASIDE else MAJOR if strength == MINOR else REVISE
+    if need == REVISE and len({h.key for h in first}) > 1:
+        need = MAJOR  # an undecided opening ("Could be surprise or joy...") settled: "leaning joy"
     if strength < REVISE:
         later = [h for h in hits if h.sentence > first_sentence and h.strength >= need]  # type: ignore[operator]
         if later:
@@ -569,6 +571,8 @@ def _first_sentence_only(text: str, matcher: DiscourseMatcher) -> ParseResult | 
     first = [h for h in scan.asserted() if h.sentence == 0]
     if not first or max(h.strength for h in first) < PLAIN:
         return None
+    if len({h.key for h in _strongest(first)}) > 1:
+        return None  # undecided: a later "leaning X" may settle it (decide)
     rest = fold_unicode(text[m.end() :]).lower()
     if _stops_in(rest):  # a later answer marker, retraction, second look, or doubt
         return None

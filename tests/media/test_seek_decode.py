@@ -207,3 +207,19 @@ def test_outside_a_prefetcher_the_check_keeps_no_frames(tmp_path):
     path = make("single_gop", tmp_path)
     assert media.check_media(str(path), "video", 8) is None
     assert not any(key[0][0] == str(path.resolve()) for key in F._stash)
+
+
+def test_face_llava_frames_open_a_checked_clip_once_more(tmp_path, monkeypatch):
+    """Face-LLaVA's own frame loader (official ``linspace`` indices) counts frames from the
+    check's examination and decodes once: two opens in all, like ``sample_frames``, and the
+    frames of a sequential decode."""
+    from facebench.face_llava.processing import load_video_frames, official_frame_indices
+
+    path = make("x264_gop8", tmp_path)
+    expected = sequential(path)
+    counts = _count_decoded(monkeypatch)
+    assert media.check_media(str(path), "video", 8) is None
+    got = load_video_frames(path, 8)
+    assert counts["opens"] == 2
+    wanted = [np.asarray(expected[i]) for i in official_frame_indices(len(expected), 8)]
+    assert [np.array_equal(a, b) for a, b in zip(got, wanted)] == [True] * 8

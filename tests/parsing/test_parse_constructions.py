@@ -471,6 +471,12 @@ PICTURED_AND_VOICE = [
     ("He can't stomach the smell, judging by his face.", "disgust"),
     ("The overall feeling is bittersweet: a smile with wet, sad eyes.", None),
     ("I cannot settle on one single emotion here; maybe joy, maybe surprise.", None),
+    # an undecided opening a later main cue settles; "either X or <no class>" settles nothing
+    ("Maybe fear, maybe surprise. Leaning fear, given the tense mouth.", "fear"),
+    ("It could be anger or disgust. The wrinkled nose is the main cue, so disgust.", "disgust"),
+    ("Sad or calm, hard to say. The eyes are dull.", None),
+    ("She is either annoyed or concentrating.", None),
+    ("He is either angry or disgusted, and I lean disgusted.", "disgust"),
 ]
 
 ALL = (COMPARISON + CORRECTION + REJECTION + ASIDE + SECONDARY + CONCLUSION + OTHER_PEOPLE

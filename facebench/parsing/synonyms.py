@@ -426,7 +426,7 @@ def _usable(hits: list[Hit], threshold: object, matcher: DiscourseMatcher) -> li
 
 #: the writer weighing classes and finding no winner: an ambiguous answer, not a refusal
 _DOUBT = re.compile(
-    r"\b(?:torn\s+between|(?:equally|both)\s+(?:\w+\s+){0,2}?(?:plausible|reasonable|likely|valid)"
+    r"\b(?:torn\s+between|(?:i'?m|i\s+am|im)\s+(?:really\s+|honestly\s+|genuinely\s+)?torn\b|(?:equally|both)\s+(?:\w+\s+){0,2}?(?:plausible|reasonable|likely|valid)"
     r"|plausible\s+either\s+way|too\s+close\s+to\s+call|\bis\s+(?:a\s+)?mix\b(?!\s+of)"
     r"|could\s+go\s+either\s+way|no\s+clear\s+(?:choice|winner|favou?rite)"
     r"|(?:not|\w+n't)\s+allow\s+(?:a\s+|any\s+)?clear\s+choice|hard\s+to\s+choose"

@@ -639,6 +639,7 @@ AMBIGUOUS = [  # classes offered, none settled: unparsed, but the model did answ
     "Candidates: fear, surprise. I can't separate them.",
     "Fear: yes. Surprise: also yes. Which one dominates? Neither does.",
     "The person appears scared. Looking again, she seems more surprised. Hard to say which.",
+    "It looks like anger. Looking again, the lip says disgust, though the brows say anger. I'm torn.",
 ]
 REFUSED = [
     "I don't see anyone in this picture; it shows a beach.",
@@ -717,7 +718,9 @@ def test_every_second_look_is_seen_by_the_first_sentence_shortcut() -> None:
     "neither clearly wins", "hard to say which", "can't tell which", "not sure which",
     "a mix of both", "split evenly between", "evenly split", "too close to call",
     "the expression is mix", "at the same time", "both are true", "equally reasonable",
-    "can't be reduced to a single category", "mixed signals", "neither does",
+    "can't be reduced to a single category", "mixed signals", "neither does", "i'm torn",
+    "the expression is bittersweet", "it could be either", "doesn't fit into a single category",
+    "can't settle on a single label",
 ])
 def test_every_doubt_phrase_passes_the_word_prefilter(phrase: str) -> None:
     """Answers skip the doubt pattern unless one of its words appears: each phrase holds one."""

@@ -54,13 +54,18 @@
   needed") takes nothing back. "X, or rather Y" corrects within its clause: X is set aside. "Some would call it X" (and "one might label", "others would
   read"...) is ``ASIDE``; "I'll go with X" and a "Conclusion:" heading are ``ANSWER``.
 * **Answers and fields**: an ``ANSWER`` marker marks the first class after it and every class
-  joined right to it ("Answer: happiness / anger", "Final answer: mixed (fear/sadness)" are
-  ties; "surprise over fear" is surprise); with none after it, the nearest before it. A field
-  name of :data:`HEADINGS` that opens its line or sentence and is followed by a colon ("Label:
-  fear", "Classification: neutral", '"emotion": "happy"') is an ``ANSWER`` marker reaching
-  :data:`HEADING_REACH` tokens; mid-sentence ("secondary emotion: fear") it marks nothing.
-  "also", "too" in "angry and also happy" add a class of equal weight, not a secondary one
-  ("also a bit surprised" is secondary by "bit").
+  joined bare to it ("Answer: happiness / anger", "Final answer: mixed (fear/sadness)" are
+  ties; "surprise over fear", "surprise, fear a close second" and "happy, sad, neutral (in
+  that order)" are the first); with none after it, the nearest before it. A field name of
+  :data:`HEADINGS` that opens its line or sentence and is followed by a colon ("Label: fear",
+  "Classification: neutral", '"emotion": "happy"') gives ``HEADED`` (between ``PLAIN`` and
+  ``MAJOR``) to the class that starts its value, after degrees only (:data:`_FIELD_FILLERS`;
+  "Result: the model predicts sad" marks nothing), and to the classes joined bare to it. In its
+  own value a nearer degree or "mostly" outranks it ("Expression: slight smile, mostly
+  neutral"); a later field, second look or answer marker replaces it. Mid-sentence the field
+  words mark nothing and the colon stays a clause mark ("no fear in the expression: ...").
+  "also" in "angry and also happy" adds a class of equal weight, not a secondary one ("also a
+  bit surprised" is secondary by "bit").
 * **General statements**: "both X and Y" (or "X and Y both") followed by a verb of
   :data:`GENERIC_VERBS` ("involve", "share", "have") speaks of the classes, not of this face:
   both are ``ASIDE``. A class the face is compared against ("differs from X", "different
@@ -69,14 +74,17 @@
   :data:`OTHER_PEOPLE` marker set aside concedes nothing: "a crowd in the background looks
   angry, while the woman looks calm" is neutral.
 * **Who the emotion belongs to**: animals, figures and pictured faces (:data:`PICTURED`: "the
-  dog", "the emoji on his shirt", "the mascot", "the painting on the wall") set aside the mention that follows them like :data:`OTHER_PEOPLE` (not as
+  dog", "the emoji on his shirt", "the mascot", "the painting on the wall"; a pictured thing
+  only where it is placed: "The icon is smiling" may be the image itself) set aside the mention that follows them like :data:`OTHER_PEOPLE` (not as
   objects: "mad about horses"); "people/friends <verb>ing behind/around him" are others too;
   a word for the person asked about after a contrast (:data:`SUBJECT`: "but the man himself",
   "the person in focus", "in the foreground") sets aside the sentence's mentions before it.
 * **Alternatives and ties**: a comma list ended by "or" ("happy, sad, or angry") is offered
   whole; so are "between X and Y" and a closing "X and Y, both."; "X, or rather Y" corrects
   X. A sentence that opens with "Or" continues the one before ("She looks happy. Or maybe
-  sad." offers both). A marker right after a negator marks nothing ("neither dominates").
+  sad." offers both; "Or disgusted?" too), unless it is a question naming no class ("Or is he
+  just tired?"); "Or" before a correcting word (:data:`_OR_CORRECTS`: "Or, more precisely,
+  afraid", "Or wait, disgusted") corrects like "or rather". A marker right after a negator marks nothing ("neither dominates").
 * **Conditionals and earlier reads**: "X would be my guess if not for ..." (:data:`BUT_FOR`),
   a sentence that opens "Had ... been", "she'd look X if ...", "I'd said X", "my earlier X"
   and "I first leaned toward X" set X aside; "that was wrong" and "that changes my mind"
@@ -106,7 +114,7 @@ not happiness) are consumed like idioms. How the parser decides from strengths i
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -118,6 +126,7 @@ from facebench.parsing.matcher import (
     MINOR,
     NEGATORS,
     PLAIN,
+    HEADED,
     REVISE,
     Hit,
     PhraseMatcher,
@@ -252,6 +261,10 @@ _FIGURES = frozenset((*ANIMALS, "emoji", "cartoon", "character", "mascot", "doll
                       "statue", "figurine", "teddy", "bear", "clown", "toy", "robot",
                       *PICTURED))
 _FIGURE_GAP = frozenset(("looking",))
+#: a pictured thing is someone else only where it is placed ("the poster on the wall shows a
+#: screaming man", "the mask itself"); "The icon is smiling" may be the image itself
+_PICTURED = frozenset(PICTURED)
+_PLACED = frozenset("on in at behind beside next near by above over under itself".split())
 #: prepositions after which a person word is where something is ("the puppy on her lap looks
 #: thrilled"), not the person asked about
 _LOCATING = frozenset("on in at by under with behind beside near around".split())
@@ -359,6 +372,14 @@ HEADINGS = (
 )
 #: how far a heading reaches: "Emotion: mildly happy", not a whole sentence after it
 HEADING_REACH = 3
+#: the words that may stand between a heading and its class: degrees and hedges
+_FIELD_FILLERS = frozenset(
+    "very quite really clearly definitely obviously extremely deeply truly genuinely simply "
+    "most mostly mainly largely predominantly primarily overall essentially basically slight "
+    "slightly mild mildly bit little somewhat subtle subtly faint faintly moderate moderately "
+    "strong strongly intense intensely fairly pretty rather kind sort of more less hint touch "
+    "trace tinge mixed possibly probably likely perhaps maybe".split()
+)
 #: "X would be my guess if not for Y": X is set aside in its clause, Y (the reason) stays
 BUT_FOR = ("if not for", "if it were not for", "if it was not for", "were it not for",
            "had it not been for", "but for")
@@ -422,8 +443,9 @@ _BUT_FOR, _SO_MUCH_AS, _CANDIDATES, _HEADING = "\x00f", "\x00a", "\x00d", "\x00h
 _EQUAL = -5
 #: what joins two classes an answer marker or heading gives together ("Answer: fear, sadness")
 _JOINERS = frozenset((",", "and", "or", "vs", "versus", "plus", "slash"))
-#: a heading's mark: ANSWER for the class after it and any joined to it ("Emotion: sad/neutral")
-_HEADED = -6
+#: an answer marker's mark: ANSWER for the class after it and any joined to it ("Answer:
+#: sad/neutral"); a field's: HEADED for the same ("Emotion: fear, sadness")
+_HEADED, _FIELD = -6, -7
 #: words between "not" and the mention it negates, or between a comma and a bare class word,
 #: that do not change the reading ("not very happy, clearly sad")
 _INTENSIFIERS = frozenset(
@@ -445,6 +467,8 @@ _PREPOSITIONS = frozenset("behind around near to beside".split())
 #: what may follow an elliptic "not" ("Not at all, ...", "Not really, ...")
 _ELLIPTIC = frozenset("at all really quite exactly entirely necessarily".split())
 #: after "or", these offer an alternative reading: "she could be happy or just being polite"
+#: an "Or" opening a sentence that corrects the one before ("Or, more precisely, afraid")
+_OR_CORRECTS = frozenset("actually more better wait rather no to precisely accurately".split())
 _HEDGED_OR = frozenset("just simply merely only maybe perhaps possibly probably".split())
 _PART_END = frozenset((",", ";", "-", "\n", "and", *CONTRAST))
 #: a marker right before one of these, after a mention of its comma part, marks that mention
@@ -658,6 +682,15 @@ class DiscourseMatcher(PhraseMatcher):
             k -= 1
         return clause[k][0]
 
+    def _asks_past(self, toks: list[str], i: int) -> bool:
+        """True when the sentence starting at ``toks[i]`` is a question naming no class ("Or is
+        he just tired?"): it doubts, it offers no alternative ("Or disgusted?" does)."""
+        n, named = len(toks), False
+        while i < n and toks[i][0] not in ".!?\n":
+            named = named or bool(self._class_at(toks, i))
+            i += 1
+        return i < n and "?" in toks[i] and not named
+
     @staticmethod
     def _hypothetical(toks: list[str], if_at: int, comma: int) -> bool:
         """True for "if <clause>, <would> ..." ("If she were smiling, I'd say happy"; "If the
@@ -751,8 +784,11 @@ class DiscourseMatcher(PhraseMatcher):
                         if found is not None:
                             break
                     heading = found == _HEADING
-                    if heading:  # "Label: fear" opening a line; nothing mid-sentence
-                        found = "" if sent_words else f"{_MARK}{_HEADED}"
+                    if heading:  # "Label: fear" opening a line
+                        if sent_words:  # mid-sentence the words mark nothing; the colon stays
+                            i += length - 1  # a clause mark ("no fear in the expression: ...")
+                            continue
+                        found = f"{_MARK}{_FIELD}"
                     if found is not None:
                         if found != _CONCEDE_KEY:
                             sent_words = True
@@ -879,14 +915,21 @@ class DiscourseMatcher(PhraseMatcher):
                                            else HEADING_REACH if heading else REACH)
                             if value == ANSWER:
                                 value = _HEADED  # it marks the classes joined to its first too
+                            elif heading:  # a field's value is a class, perhaps with a degree
+                                j = end + 1  # ("Emotion: mildly happy"), not a sentence ("Result:
+                                while (j < n and j <= reach and toks[j] in _FIELD_FILLERS  # the
+                                       and not self._class_at(toks, j)):  # model predicts sad")
+                                    j += 1
+                                reach = j if j < n and j <= reach and self._class_at(toks, j) else end
                             if value == OTHER:  # up to the person asked about: "makes her sad"
                                 if toks[start] in _FIGURES:
                                     if (clause and 0 < start - last_end <= 2
                                             and all(t in _FIGURE_GAP for t in toks[last_end + 1 : start])):
                                         # "a grinning clown", "the sad-looking teddy bear": theirs
                                         marks.append((start, end, ASIDE, start))
+                                    nexts = _PLACED if toks[start] in _PICTURED else _FIGURE_NEXT
                                     if not ((start == sent_tok or toks[start - 1] in _CLAUSE_OPEN)
-                                            and end + 1 < n and toks[end + 1] in _FIGURE_NEXT):
+                                            and end + 1 < n and toks[end + 1] in nexts):
                                         i += length  # not "holding the dog", "the dog owner"
                                         continue
                                 j = end + 2 if toks[end] in _PREPOSITIONS else end + 1
@@ -914,8 +957,10 @@ class DiscourseMatcher(PhraseMatcher):
                 if not kind:
                     sent_words = True
                     continue
-            if kind == _SENT and tok[0] == "." and i < n and toks[i] == "or":
-                continue  # "She looks happy. Or maybe sad.": one sentence, two alternatives
+            if kind == _SENT and tok[0] == "." and i < n and toks[i] == "or" and not self._asks_past(toks, i):
+                # "She looks happy. Or maybe sad.": one sentence, two alternatives; "Or, more
+                # precisely, sad": a correction within it (_OR_CORRECTS); not "Or is he tired?"
+                continue
             if kind == _NEG:
                 nxt = toks[i] if i < n else "."
                 if tok == "no" and nxt == ",":
@@ -934,9 +979,12 @@ class DiscourseMatcher(PhraseMatcher):
                 neg_at, neg_tok = i - 1, tok
                 sent_words = True
             elif kind == _OR:
-                if i + 1 < n and toks[i] == "rather" and toks[i + 1] != "than":
-                    # "Surprise, or rather fear": a correction, not an alternative; what came
-                    # before in the clause is set aside ("rather" makes the next one MAJOR)
+                nxt = toks[i + 1] if toks[i : i + 1] == [","] and i + 1 < n else toks[i] if i < n else ""
+                if (i + 1 < n and toks[i] == "rather" and toks[i + 1] != "than"
+                        or nxt in _OR_CORRECTS and nxt != "rather"):
+                    # "Surprise, or rather fear", "Angry. Or, more precisely, disgusted.": a
+                    # correction, not an alternative; what came before in the clause is set
+                    # aside ("rather" makes the next one MAJOR)
                     marks.append((i - 1, i - 1, _RETRACTED, i - 1))
                     sent_words = True
                     continue
@@ -993,7 +1041,8 @@ class DiscourseMatcher(PhraseMatcher):
                 if kind == _COMMA and (concessive_comma or concessive and tok == ":"):
                     # a concession ends at its comma, or at a colon: "Not anger, even though
                     # the brows are lowered: the curled lip is disgust"
-                    _close(hits, clause, marks, alternatives, sentence, ASIDE, toks=toks)
+                    _close(hits, clause, marks, alternatives, sentence, ASIDE, toks=toks,
+                           class_at=self._class_at)
                     concessive = concessive_comma = False
                     clause_neg = False
                 elif opens:
@@ -1004,7 +1053,7 @@ class DiscourseMatcher(PhraseMatcher):
             else:  # clause or sentence end, or a concessive conjunction
                 sent_pos = (segment and _settle(segment, seg_neg)) or sent_pos
                 other = _close(hits, clause, marks, alternatives, sentence,
-                               ASIDE if concessive else PLAIN, hypothetical, toks)
+                               ASIDE if concessive else PLAIN, hypothetical, toks, self._class_at)
                 clause_neg = seg_neg = lack = hypothetical = False
                 concessive = concessive_comma = False
                 compare_at, compare_word = -1, ""
@@ -1039,7 +1088,7 @@ class DiscourseMatcher(PhraseMatcher):
                     sent_neg = sent_pos = sent_words = contrasted = False
         sent_pos = (segment and _settle(segment, seg_neg)) or sent_pos
         _close(hits, clause, marks, alternatives, sentence, ASIDE if concessive else PLAIN,
-               hypothetical, toks)
+               hypothetical, toks, self._class_at)
         if first is None and (sent_pos or (sent_words and not sent_neg)):
             first = sentence
         if sentence and len(hits) == sent_start + 1 and last_start == sent_tok and last_end == n - 1:
@@ -1063,9 +1112,47 @@ def _settle(segment: list[list], seg_neg: bool) -> bool:
     return positive
 
 
+#: what may follow the last class of a field value that gives two ("Label: fear/surprise
+#: (equal)", "Emotion: anger, disgust 0.5 0.5", "Expression: Sad/Neutral | Confidence: low")
+_BARE_NEXT = frozenset(("equal", "equally", "tied", "tie", "both", "confidence"))
+
+
+def _joined(clause: list[list], live: list[int], end: int, reach: int,
+            toks: list[str] | None, class_at: Callable[[list[str], int], int] | None) -> list[int]:
+    """The clause hits an answer marker or field ending at ``end`` gives: the first class after
+    it (within ``reach``) and each class joined bare to it ("happiness / anger", "fear,
+    sadness"). A joined class must end the value: "surprise, fear close second", "sadness,
+    neutral as backup", "happy, sad, neutral (in that order)" give the first only."""
+    chain: list[int] = []
+    for k in live:
+        at = clause[k][0]
+        if not chain:
+            if end < at <= reach:
+                chain.append(k)
+            continue
+        prev = clause[chain[-1]][0]
+        prev_end = prev + (max(class_at(toks, prev), 1) if toks and class_at else 1) - 1
+        gap = at - prev_end
+        if gap == 1 or gap == 2 and toks and toks[prev_end + 1] in _JOINERS:
+            chain.append(k)
+        else:
+            break
+    if len(chain) > 1 and toks and class_at:
+        last = clause[chain[-1]][0]
+        k = last + max(class_at(toks, last), 1)
+        n = len(toks)
+        if toks[k : k + 1] == [","] and k + 2 < n and toks[k + 2] == ":":
+            k += 1  # '{"emotion": ["fear", "sadness"], "confidence": ...': the next field
+        if not (k >= n or toks[k][0] in ".!?;\n-" or toks[k] in _BARE_NEXT
+                or toks[k].isdigit() or k + 1 < n and toks[k + 1] == ":"):
+            chain = chain[:1]
+    return chain
+
+
 def _close(hits: list[Hit], clause: list[list], marks: list[tuple[int, int, int, int]],
            alternatives: list[tuple[int, int, int]], sentence: int, base: int,
-           hypothetical: bool = False, toks: list[str] | None = None) -> bool:
+           hypothetical: bool = False, toks: list[str] | None = None,
+           class_at: Callable[[list[str], int], int] | None = None) -> bool:
     """Give the clause's hits their strength and store them.
 
     A marker marks the nearest asserted mention after it within :data:`REACH` tokens, else the
@@ -1107,25 +1194,19 @@ def _close(hits: list[Hit], clause: list[list], marks: list[tuple[int, int, int,
             if value == _EQUAL:
                 equal.extend(k for k in live if clause[k][0] < pos)
                 continue
-            if value == _HEADED:
-                # an answer marker or heading: the first class after it, and each one right
-                # after that ("Answer: happiness / anger", "Label: sadness/neutral", "Final
+            if value == _HEADED or value == _FIELD:
+                # an answer marker or a field: the first class after it, and each one joined
+                # bare to it ("Answer: happiness / anger", "Label: sadness/neutral", "Final
                 # answer: mixed (happiness/sadness)"): two are a tie, not the first; with none
                 # after it, the nearest before it ("Sad is my final answer")
-                marked = []
-                for k in live:
-                    at = clause[marked[-1]][0] if marked else end
-                    gap = clause[k][0] - at
-                    if end < clause[k][0] <= reach and (
-                            not marked or gap == 1 or gap == 2 and toks and toks[at + 1] in _JOINERS):
-                        marked.append(k)
-                    elif marked:
-                        break
-                if not marked:
+                marked = _joined(clause, live, end, reach, toks, class_at)
+                if not marked and value == _HEADED:
                     marked = [k for k in live if 0 < pos - clause[k][0] <= REACH][-1:]
+                given = ANSWER if value == _HEADED else HEADED
                 for k in marked:
-                    if strength.get(k, (0, ANSWER))[1] != ASIDE:
-                        strength[k] = (abs(clause[k][0] - end), ANSWER)
+                    have = strength.get(k)
+                    if have is None or have[1] != ASIDE and (given == ANSWER or have[1] < given):
+                        strength[k] = (abs(clause[k][0] - end), given)
                 continue
             after = [k for k in live if end <= clause[k][0] <= reach]
             before = [] if value == OTHER else [k for k in live if 0 < pos - clause[k][0] <= REACH]

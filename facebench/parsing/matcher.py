@@ -74,8 +74,10 @@ def phrase_key(phrase: str) -> str:
 
 
 #: how strongly a mention is asserted (discourse matchers; see :class:`PhraseMatcher`)
-#: (``REVISE``: a second look, "actually", that can correct a plain first sentence)
-ASIDE, MINOR, PLAIN, MAJOR, REVISE, ANSWER = 0, 1, 2, 3, 4, 5
+#: (``HEADED``: the value of a field, "Label: fear", which a later field or second look
+#: replaces and "mostly X" in its own value outranks; ``REVISE``: a second look, "actually",
+#: that can correct a plain first sentence)
+ASIDE, MINOR, PLAIN, HEADED, MAJOR, REVISE, ANSWER = 0, 1, 2, 3, 4, 5, 6
 
 
 class Hit(NamedTuple):

@@ -96,7 +96,7 @@ REASONS: dict[str, re.Pattern[str]] = {
         r"|i\s+(?:must|have\s+to|need\s+to)\s+decline|i'?d\s+rather\s+not|i\s+prefer\s+not"
         r"|i'?d\s+prefer\s+not|i\s+would\s+(?:rather|prefer)\s+not"
         r"|not\s+something\s+i\s+(?:can|do|will|am\s+able)|something\s+i\s+(?:can\s*not|can'?t|cannot)\s+(?:help|assist|do)"
-        r"|not\s+comfortable|(?:not|\w+n'?t)\s+feel\s+comfortable|against\s+(?:my|the|our)\s+(?:policy|policies|guidelines)"
+        r"|not\s+comfortable|i\s+(?:do\s+not|don'?t)\s+feel\s+comfortable|against\s+(?:my|the|our)\s+(?:policy|policies|guidelines)"
         r"|(?:i'?m|i\s+am)\s+not\s+going\s+to\s+(?:label|guess|say|speculate|name|identify|infer|judge|classify)"
         r"|i\s+(?:do\s+not|don'?t|won'?t|will\s+not)\s+(?:analy[sz]e|label|identify|infer|judge|assess|speculate|guess|classify)"
         r"|(?:is\s+not|isn'?t)\s+something\s+i\s+do|(?:not|isn'?t)\s+something\s+i'?m\s+able|out\s+of\s+respect\s+for\s+(?:their\s+|his\s+|her\s+)?privacy"

@@ -20,8 +20,11 @@ the way a careful person reads; the scanner is :mod:`facebench.parsing.discourse
    Only when the first sentence merely sets a class aside ("It looks like anger at first.")
    does a later asserted mention decide, or when it names a class only as minor ("There is a
    hint of fear.") a later ``MAJOR`` one, or a later second look or self-correction
-   (``REVISE``: "Actually, looking again, she looks sad.") over a plain or major first
-   sentence (rule ``correction``).
+   (``REVISE``: "Actually, looking again, she looks sad.") or a later field ("Label: neutral")
+   over a plain or major first sentence (rule ``correction``). A first sentence that is
+   undecided between two classes ("Could be surprise or joy...") or a field's value
+   ("Expression: smiling mouth, sad eyes.") gives way to a later ``MAJOR`` one too ("leaning
+   joy", "Overall the emotion is sadness").
 4. Otherwise the strongest mentions of the whole answer decide (rule ``majority``).
 5. A tie at the deciding step (``tie``), only set-aside mentions (``set_aside``), only negated
    mentions (``negated``) or no mention at all (``no_match``) is **unparseable** (the public
@@ -75,7 +78,17 @@ from rapidfuzz import fuzz
 
 from facebench.parsing.context import ParseContext
 from facebench.parsing.discourse import HEADINGS, DiscourseMatcher
-from facebench.parsing.matcher import ANSWER, ASIDE, MAJOR, MINOR, PLAIN, REVISE, Hit, get_matcher
+from facebench.parsing.matcher import (
+    ANSWER,
+    ASIDE,
+    HEADED,
+    MAJOR,
+    MINOR,
+    PLAIN,
+    REVISE,
+    Hit,
+    get_matcher,
+)
 from facebench.parsing.refusal import refusal_reason, says_unsure
 from facebench.parsing.text import fold_unicode, strip_wrappers
 from facebench.types import REFUSAL, ParseResult
@@ -206,11 +219,15 @@ def decide(hits: list[Hit], first_sentence: int | None) -> tuple[list[Hit], str]
         return _strongest(hits), "majority"
     first = _strongest(first)
     strength = first[0].strength
-    need = PLAIN if strength == ASIDE else MAJOR if strength == MINOR else REVISE
+    # a field's value ("Expression: smiling mouth, sad eyes") gives way to a later "overall"
+    need = PLAIN if strength == ASIDE else MAJOR if strength in (MINOR, HEADED) else REVISE
     if need == REVISE and len({h.key for h in first}) > 1:
         need = MAJOR  # an undecided opening ("Could be surprise or joy...") settled: "leaning joy"
     if strength < REVISE:
-        later = [h for h in hits if h.sentence > first_sentence and h.strength >= need]  # type: ignore[operator]
+        # a later second look corrects, and so does a later field ("She looks happy. Label:
+        # neutral"; "Emotion: anger.\nEmotion: disgust")
+        later = [h for h in hits if h.sentence > first_sentence  # type: ignore[operator]
+                 and (h.strength >= need or h.strength == HEADED)]
         if later:
             return _strongest(later), "correction"
     return first, "first_sentence"
@@ -439,7 +456,7 @@ _DOUBT = re.compile(
     r"|at\s+(?:the\s+)?same\s+time|both\s+(?:are|seem|look|appear)\s+(?:equally\s+)?(?:true|right|valid|present)"
     r"|(?:not|\w+n't)\s+be\s+reduced\s+to\s+(?:a\s+|one\s+)?single|no\s+single\s+(?:category|class|label|emotion)"
     r"|\bmixed\s+(?:expression|emotions?|signals?|feelings?|picture)"
-    r"|(?:expression|emotion|face)\s*(?:is|:)\s*mixed\b|(?:is|looks|seems|appears|feels)\s+(?:\w+\s+)?bittersweet\b(?!\s+smile)|could\s+be\s+either\b"
+    r"|(?:expression|emotion|face)\s*(?:is|:)\s*mixed\b|(?:is|looks|seems|appears|feels)\s+(?:\w+\s+)?bittersweet\b(?!\s+smile)|could\s+be\s+either\b(?=\s*(?:[.,;:!?]|$|way\b|one\b))"
     r"|(?:not|\w+n't)\s+fit\s+(?:neatly\s+|cleanly\s+|easily\s+)?(?:in|into)\s+(?:a\s+|one\s+)?single"
     r"|(?:can(?:no|')?t|unable\s+to|not\s+able\s+to)\s+settle\s+on\s+(?:a\s+|one\s+|any\s+)?(?:single|one)\b)",
     re.IGNORECASE,
@@ -571,9 +588,12 @@ def _first_sentence_only(text: str, matcher: DiscourseMatcher) -> ParseResult | 
     first = [h for h in scan.asserted() if h.sentence == 0]
     if not first or max(h.strength for h in first) < PLAIN:
         return None
-    if len({h.key for h in _strongest(first)}) > 1:
-        return None  # undecided: a later "leaning X" may settle it (decide)
+    strongest = _strongest(first)
+    if len({h.key for h in strongest}) > 1 or strongest[0].strength == HEADED:
+        return None  # undecided, or a field: a later "leaning X", "overall X" may settle it
     rest = fold_unicode(text[m.end() :]).lower()
+    if rest.lstrip()[:3] in ("or ", "or,"):
+        return None  # "Surprise. Or, more likely, fear.": one sentence with the first (scan)
     if _stops_in(rest):  # a later answer marker, retraction, second look, or doubt
         return None
     if _offers_two(rest) and _doubt(text) or _short_last_sentence(rest):

@@ -190,6 +190,8 @@ MARKERS: dict[int, tuple[str, ...]] = {
         "slight", "slightly", "mild", "mildly", "somewhat", "subtle", "subtly", "faint",
         "faintly", "undertone", "undertones", "secondary", "minor", "some", "glimmer",
         "flicker", "too", "as well", "might", "may", "could", "possibly", "perhaps",
+        # a class only allowed for: "fear is also possible", "(surprise is also a possibility)"
+        "possible", "plausible", "possibility", "also possible", "also plausible",
         "maybe", "potentially", "partly", "partially", "mixed with", "element of",
         "elements of", "followed by", "lesser extent", "secondarily", "to some extent",
         "occasional", "sort of", "kind of", "tiny", "small amount of", "degree of",

@@ -452,6 +452,7 @@ HEADINGS = [
     ("Expression: neutral\nEmotion: sadness", "sadness"),
     ("There is no fear in this expression: the raised brows show surprise.", "surprise"),
     ("The icon is smiling.", "happiness"),
+    ("The wide eyes suggest surprise; fear is also possible.", "surprise"),
     ("He doesn't feel comfortable with strangers, and he looks scared.", "fear"),
     ("She looks angry. Or, actually, disgusted.", "disgust"),
     ("She looks surprised. Or, more precisely, afraid.", "fear"),

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from facebench.parsing.text import fold_unicode, variants
@@ -93,10 +92,10 @@ class Hit(NamedTuple):
     fuzzy: str = ""
 
 
-@dataclass(frozen=True)
-class Scan:
+class Scan(NamedTuple):
     """A scanned answer: hits in text order, the first sentence that is not a negative
-    sentence (``None`` if all are), and the answer's tokens joined by spaces."""
+    sentence (``None`` if all are), and the answer's tokens joined by spaces. A named tuple,
+    like :class:`Hit`: every parse builds one or two."""
 
     hits: tuple[Hit, ...]
     first_sentence: int | None

@@ -189,7 +189,7 @@ MARKERS: dict[int, tuple[str, ...]] = {
         "alternatives",
         "slight", "slightly", "mild", "mildly", "somewhat", "subtle", "subtly", "faint",
         "faintly", "undertone", "undertones", "secondary", "minor", "some", "glimmer",
-        "flicker", "too", "as well", "might", "may", "could", "possibly", "perhaps",
+        "flicker", "might", "may", "could", "possibly", "perhaps",
         # a class only allowed for: "fear is also possible", "(surprise is also a possibility)"
         "possible", "plausible", "possibility", "also possible", "also plausible",
         "maybe", "potentially", "partly", "partially", "mixed with", "element of",
@@ -340,6 +340,8 @@ NEGATING = (
     # a class the face is compared against ("this differs from surprise in the brows")
     "differs from", "differ from", "different from", "distinct from", "distinguishes it from",
     "distinguish it from", "sets it apart from", "set it apart from",
+    # "too weak to call happiness"
+    "too weak to", "too faint to", "too subtle to", "too slight to", "too small to", "too mild to",
     # "Nobody would call that a happy face"
     "nobody would call", "no one would call", "nobody would describe", "no one would describe",
     "nobody would say", "no one would say",
@@ -471,6 +473,8 @@ _ELLIPTIC = frozenset("at all really quite exactly entirely necessarily".split()
 #: after "or", these offer an alternative reading: "she could be happy or just being polite"
 #: an "Or" opening a sentence that corrects the one before ("Or, more precisely, afraid")
 _OR_CORRECTS = frozenset("actually more better wait rather no to precisely accurately".split())
+#: the hedge of an "or" after an answer ("Answer: fear, or perhaps surprise"): secondary
+_SOFT_OR = frozenset(("maybe", "perhaps", "possibly"))
 _HEDGED_OR = frozenset("just simply merely only maybe perhaps possibly probably".split())
 _PART_END = frozenset((",", ";", "-", "\n", "and", *CONTRAST))
 #: a marker right before one of these, after a mention of its comma part, marks that mention
@@ -1116,7 +1120,7 @@ def _settle(segment: list[list], seg_neg: bool) -> bool:
 
 #: what may follow the last class of a field value that gives two ("Label: fear/surprise
 #: (equal)", "Emotion: anger, disgust 0.5 0.5", "Expression: Sad/Neutral | Confidence: low")
-_BARE_NEXT = frozenset(("equal", "equally", "tied", "tie", "both", "confidence"))
+_BARE_NEXT = frozenset(("equal", "equally", "tied", "tie", "both", "all", "confidence"))
 
 
 def _joined(clause: list[list], live: list[int], end: int, reach: int,
@@ -1143,7 +1147,8 @@ def _joined(clause: list[list], live: list[int], end: int, reach: int,
         last = clause[chain[-1]][0]
         k = last + max(class_at(toks, last), 1)
         n = len(toks)
-        if toks[k : k + 1] == [","] and k + 2 < n and toks[k + 2] == ":":
+        if toks[k : k + 1] == [","] and k + 1 < n and (
+                toks[k + 1] in _BARE_NEXT or k + 2 < n and toks[k + 2] == ":"):
             k += 1  # '{"emotion": ["fear", "sadness"], "confidence": ...': the next field
         if not (k >= n or toks[k][0] in ".!?;\n-" or toks[k] in _BARE_NEXT
                 or toks[k].isdigit() or k + 1 < n and toks[k + 1] == ":"):
@@ -1237,6 +1242,10 @@ def _close(hits: list[Hit], clause: list[list], marks: list[tuple[int, int, int,
             right = [k for k in live if pos < clause[k][0] < (hedged or 1 << 30)]
             # the rest of a comma list the "or" ends ("happy, sad, or angry"), unless set aside
             listed = [k for k in left[:-1] if clause[k][0] >= start and values[k] != ASIDE]
+            if (left and right and hedged and toks and toks[pos + 1] in _SOFT_OR
+                    and values[left[-1]] in (ANSWER, HEADED)):
+                values[right[0]] = MINOR  # "Answer: happiness, or maybe surprise": a hedge
+                continue
             if left and right:
                 joined = [*listed, left[-1], right[0]]
             elif left and listed and not hedged:  # "happiness, surprise, or even embarrassment"

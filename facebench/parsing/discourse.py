@@ -1139,7 +1139,8 @@ def _joined(clause: list[list], live: list[int], end: int, reach: int,
         prev = clause[chain[-1]][0]
         prev_end = prev + (max(class_at(toks, prev), 1) if toks and class_at else 1) - 1
         gap = at - prev_end
-        if gap == 1 or gap == 2 and toks and toks[prev_end + 1] in _JOINERS:
+        if (gap == 1 or gap == 2 and toks and toks[prev_end + 1] in _JOINERS
+                or gap == 3 and toks and toks[prev_end + 1] == "," and toks[prev_end + 2] in ("and", "or")):
             chain.append(k)
         else:
             break

@@ -301,6 +301,13 @@ OTHER_PEOPLE = (
     # figures that can wear an expression of their own ("the emoji on his shirt is smiling")
     "emoji", "cartoon", "character", "mascot", "doll", "puppet", "statue", "figurine", "teddy",
     "teddy bear", "bear", "clown", "toy", "robot", *PICTURED,
+    # a relative or companion of the person: "His friend looks surprised. He looks happy."
+    *(f"{whose} {who}" for whose in ("his", "her", "their")
+      for who in ("friend", "friends", "mother", "father", "mom", "dad", "mum", "sister",
+                  "brother", "baby", "child", "children", "kid", "kids", "son", "daughter",
+                  "partner", "colleague", "colleagues", "wife", "husband", "boyfriend",
+                  "girlfriend", "dog", "cat", "puppy", "kitten", "parents", "grandmother",
+                  "grandfather", "teammate", "teammates", "companion")),
     *(f"{other} {who}" for other in ("other", "another")
       for who in ("person", "people", "man", "woman", "men", "women", "child", "children", "kid",
                   "kids", "boy", "girl", "baby", "guy", "lady", "one", "face")),
@@ -340,8 +347,6 @@ NEGATING = (
     # a class the face is compared against ("this differs from surprise in the brows")
     "differs from", "differ from", "different from", "distinct from", "distinguishes it from",
     "distinguish it from", "sets it apart from", "set it apart from",
-    # "too weak to call happiness"
-    "too weak to", "too faint to", "too subtle to", "too slight to", "too small to", "too mild to",
     # "Nobody would call that a happy face"
     "nobody would call", "no one would call", "nobody would describe", "no one would describe",
     "nobody would say", "no one would say",
@@ -372,10 +377,16 @@ HEADINGS = (
     "prediction", "class", "category", "emotion category", "expression category",
     "classification", "result", "output", "affective state", "emotional state",
     "detected emotion", "recognized emotion", "recognised emotion", "overall emotion",
-    "overall expression", "emotion class", "assessment", "diagnosis",
+    "overall expression", "emotion class", "assessment", "diagnosis", "overall", "update",
+    "top emotion", "primary emotion", "main emotion", "dominant emotion",
 )
 #: how far a heading reaches: "Emotion: mildly happy", not a whole sentence after it
 HEADING_REACH = 3
+#: a class word before one of these describes a feature ("smiling mouth", "sad eyes")
+_FEATURE_NOUNS = frozenset(
+    "mouth eyes eye brows brow eyebrows eyebrow lips lip cheeks cheek forehead jaw chin nose "
+    "corners gaze".split()
+)
 #: the words that may stand between a heading and its class: degrees and hedges
 _FIELD_FILLERS = frozenset(
     "very quite really clearly definitely obviously extremely deeply truly genuinely simply "
@@ -404,7 +415,7 @@ REJECTING = ("wrong", "incorrect", "inaccurate", "mistaken", "mistake", "unlikel
 _COPULAS = frozenset("is are was were be been seems seem sounds feels".split())
 #: phrases with a negating word that negate nothing
 DISCOURSE_IDIOMS = (
-    "as if", "as though", "if anything", "more or less", "no less", "nonetheless",
+    "as if", "as though", "if anything", "more or less", "no less", "nonetheless", "no matter",
     "nevertheless", "regardless", "if so", "even so", "no more than", "less than clear",
     "nothing special", "nothing unusual", "nothing in particular", "nothing else",
     # what is barely held in is there: "barely contained rage"
@@ -473,6 +484,8 @@ _ELLIPTIC = frozenset("at all really quite exactly entirely necessarily".split()
 #: after "or", these offer an alternative reading: "she could be happy or just being polite"
 #: an "Or" opening a sentence that corrects the one before ("Or, more precisely, afraid")
 _OR_CORRECTS = frozenset("actually more better wait rather no to precisely accurately".split())
+#: "too <adjective> to <one of these> X" negates X
+_CALLING = frozenset("call be label read say count name classify".split())
 #: the hedge of an "or" after an answer ("Answer: fear, or perhaps surprise"): secondary
 _SOFT_OR = frozenset(("maybe", "perhaps", "possibly"))
 _HEDGED_OR = frozenset("just simply merely only maybe perhaps possibly probably".split())
@@ -688,14 +701,18 @@ class DiscourseMatcher(PhraseMatcher):
             k -= 1
         return clause[k][0]
 
-    def _asks_past(self, toks: list[str], i: int) -> bool:
-        """True when the sentence starting at ``toks[i]`` is a question naming no class ("Or is
-        he just tired?"): it doubts, it offers no alternative ("Or disgusted?" does)."""
-        n, named = len(toks), False
+    def _asks_past(self, toks: list[str], i: int, keys: set[str]) -> bool:
+        """True when the sentence starting at ``toks[i]`` is a question naming no class other
+        than ``keys`` (those of the sentence before): "Or is he just tired?", "Surprised. Or is
+        he just startled?" doubt, they offer no alternative ("Or disgusted?" does)."""
+        n, other = len(toks), False
         while i < n and toks[i][0] not in ".!?\n":
-            named = named or bool(self._class_at(toks, i))
+            length = self._class_at(toks, i)
+            if length:
+                found = self._lookup.get(" ".join(toks[i : i + length]))
+                other = other or found not in keys
             i += 1
-        return i < n and "?" in toks[i] and not named
+        return i < n and "?" in toks[i] and not other
 
     @staticmethod
     def _hypothetical(toks: list[str], if_at: int, comma: int) -> bool:
@@ -755,6 +772,8 @@ class DiscourseMatcher(PhraseMatcher):
                 # "Fear would require wide eyes", "a sad person would droop": said of the
                 # class, not of this face
                 marks.append((i, i, ASIDE, i))
+            if tok == "too" and i + 3 < n and toks[i + 2] == "to" and toks[i + 3] in _CALLING:
+                clause_neg = sent_neg = True  # "too weak to call it happiness", "too early to say"
             entry = info.get(tok)
             if entry is None:
                 i += 1
@@ -926,7 +945,11 @@ class DiscourseMatcher(PhraseMatcher):
                                 while (j < n and j <= reach and toks[j] in _FIELD_FILLERS  # the
                                        and not self._class_at(toks, j)):  # model predicts sad")
                                     j += 1
-                                reach = j if j < n and j <= reach and self._class_at(toks, j) else end
+                                length_j = self._class_at(toks, j) if j < n and j <= reach else 0
+                                # ... not one said of a feature: "Expression: smiling mouth, sad
+                                # eyes" lists cues, it names no class
+                                reach = j if length_j and toks[j + length_j : j + length_j + 1] not in (
+                                    [w] for w in _FEATURE_NOUNS) else end
                             if value == OTHER:  # up to the person asked about: "makes her sad"
                                 if toks[start] in _FIGURES:
                                     if (clause and 0 < start - last_end <= 2
@@ -963,7 +986,8 @@ class DiscourseMatcher(PhraseMatcher):
                 if not kind:
                     sent_words = True
                     continue
-            if kind == _SENT and tok[0] == "." and i < n and toks[i] == "or" and not self._asks_past(toks, i):
+            if kind == _SENT and tok[0] == "." and i < n and toks[i] == "or" and not self._asks_past(
+                    toks, i, {h.key for h in hits[sent_start:]} | {c[1] for c in clause}):
                 # "She looks happy. Or maybe sad.": one sentence, two alternatives; "Or, more
                 # precisely, sad": a correction within it (_OR_CORRECTS); not "Or is he tired?"
                 continue
@@ -1037,6 +1061,8 @@ class DiscourseMatcher(PhraseMatcher):
                     # "this isn't anger: the raised lip makes it disgust"; "I can't tell them
                     # apart: fear or surprise"; not a heading ("Not seen: anger", "Is not: happy")
                     opens = True
+                if not opens and tok == "," and clause_neg and toks[i - 3 : i - 1] == ["or", "not"]:
+                    opens = True  # "Whether the smile is posed or not, the label is happiness"
                 if (not opens and tok == "," and clause_neg and 0 <= if_at and neg_at < if_at
                         and (if_at == sent_tok or toks[if_at - 1] in (",", ":"))
                         and not any(h[0] > if_at for h in clause)):
@@ -1120,7 +1146,8 @@ def _settle(segment: list[list], seg_neg: bool) -> bool:
 
 #: what may follow the last class of a field value that gives two ("Label: fear/surprise
 #: (equal)", "Emotion: anger, disgust 0.5 0.5", "Expression: Sad/Neutral | Confidence: low")
-_BARE_NEXT = frozenset(("equal", "equally", "tied", "tie", "both", "all", "confidence"))
+_BARE_NEXT = frozenset(("equal", "equally", "tied", "tie", "both", "all", "confidence",
+                        "simultaneously", "alike"))
 
 
 def _joined(clause: list[list], live: list[int], end: int, reach: int,
@@ -1146,15 +1173,24 @@ def _joined(clause: list[list], live: list[int], end: int, reach: int,
             break
     if len(chain) > 1 and toks and class_at:
         last = clause[chain[-1]][0]
-        k = last + max(class_at(toks, last), 1)
-        n = len(toks)
-        if toks[k : k + 1] == [","] and k + 1 < n and (
-                toks[k + 1] in _BARE_NEXT or k + 2 < n and toks[k + 2] == ":"):
-            k += 1  # '{"emotion": ["fear", "sadness"], "confidence": ...': the next field
-        if not (k >= n or toks[k][0] in ".!?;\n-" or toks[k] in _BARE_NEXT
-                or toks[k].isdigit() or k + 1 < n and toks[k + 1] == ":"):
+        if not _ends_value(toks, last + max(class_at(toks, last), 1)):
             chain = chain[:1]
     return chain
+
+
+def _ends_value(toks: list[str], k: int) -> bool:
+    """True when the classes an answer or a field joins end its value at ``toks[k]``: the end
+    of its clause or line, a score, the next field ('"confidence": 0.5'), or a word that says
+    the classes are equal ("tied", "at the same time", "in equal parts")."""
+    n = len(toks)
+    if k >= n:
+        return True
+    tok = toks[k]
+    if tok == "," and k + 1 < n and (toks[k + 1] in _BARE_NEXT or k + 2 < n and toks[k + 2] == ":"):
+        k += 1  # '{"emotion": ["fear", "sadness"], "confidence": ...': the next field
+        tok = toks[k]
+    return (tok[0] in ".!?;\n-" or tok in _BARE_NEXT or tok.isdigit()
+            or k + 1 < n and toks[k + 1] == ":" or toks[k : k + 2] in (["at", "same"], ["in", "equal"]))
 
 
 def _close(hits: list[Hit], clause: list[list], marks: list[tuple[int, int, int, int]],

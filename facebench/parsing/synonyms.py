@@ -22,9 +22,9 @@ the way a careful person reads; the scanner is :mod:`facebench.parsing.discourse
    hint of fear.") a later ``MAJOR`` one, or a later second look or self-correction
    (``REVISE``: "Actually, looking again, she looks sad.") or a later field ("Label: neutral")
    over a plain or major first sentence (rule ``correction``). A first sentence that is
-   undecided between two classes ("Could be surprise or joy...") or a field's value
-   ("Expression: smiling mouth, sad eyes.") gives way to a later ``MAJOR`` one too ("leaning
-   joy", "Overall the emotion is sadness").
+   undecided between two classes ("Could be surprise or joy...", "Expression: smiling mouth,
+   sad eyes.") gives way to a later ``MAJOR`` one too ("leaning joy", "Overall the emotion is
+   sadness").
 4. Otherwise the strongest mentions of the whole answer decide (rule ``majority``).
 5. A tie at the deciding step (``tie``), only set-aside mentions (``set_aside``), only negated
    mentions (``negated``) or no mention at all (``no_match``) is **unparseable** (the public
@@ -219,8 +219,7 @@ def decide(hits: list[Hit], first_sentence: int | None) -> tuple[list[Hit], str]
         return _strongest(hits), "majority"
     first = _strongest(first)
     strength = first[0].strength
-    # a field's value ("Expression: smiling mouth, sad eyes") gives way to a later "overall"
-    need = PLAIN if strength == ASIDE else MAJOR if strength in (MINOR, HEADED) else REVISE
+    need = PLAIN if strength == ASIDE else MAJOR if strength == MINOR else REVISE
     if need == REVISE and len({h.key for h in first}) > 1:
         need = MAJOR  # an undecided opening ("Could be surprise or joy...") settled: "leaning joy"
     if strength < REVISE:
@@ -588,9 +587,8 @@ def _first_sentence_only(text: str, matcher: DiscourseMatcher) -> ParseResult | 
     first = [h for h in scan.asserted() if h.sentence == 0]
     if not first or max(h.strength for h in first) < PLAIN:
         return None
-    strongest = _strongest(first)
-    if len({h.key for h in strongest}) > 1 or strongest[0].strength == HEADED:
-        return None  # undecided, or a field: a later "leaning X", "overall X" may settle it
+    if len({h.key for h in _strongest(first)}) > 1:
+        return None  # undecided: a later "leaning X", "overall X" may settle it (decide)
     rest = fold_unicode(text[m.end() :]).lower()
     if rest.lstrip()[:3] in ("or ", "or,"):
         return None  # "Surprise. Or, more likely, fear.": one sentence with the first (scan)

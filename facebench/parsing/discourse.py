@@ -759,6 +759,9 @@ class DiscourseMatcher(PhraseMatcher):
         sent_tok = 0  # position of the sentence's first token
         if_at = -1  # position of an "if" in the clause ("If she were smiling, I'd say happy")
         bare = -1  # hit of the last sentence that is nothing but a class word
+        # where the last part of the sentence began after ";" or a colon that ends words of
+        # reasoning ("The nose wrinkle is the key cue: disgust."), and the hits before it
+        part_tok, part_hits = -1, 0
         i = 0
         while i < n:
             tok = toks[i]
@@ -772,6 +775,8 @@ class DiscourseMatcher(PhraseMatcher):
                 # "Fear would require wide eyes", "a sad person would droop": said of the
                 # class, not of this face
                 marks.append((i, i, ASIDE, i))
+            if tok == "over" and last_end == i - 1 and i + 1 < n and self._class_at(toks, i + 1):
+                marks.append((i, i, ASIDE, i + 1))  # "sadness over neutral": the one preferred
             if tok == "too" and i + 3 < n and toks[i + 2] == "to" and toks[i + 3] in _CALLING:
                 clause_neg = sent_neg = True  # "too weak to call it happiness", "too early to say"
             entry = info.get(tok)
@@ -1067,6 +1072,8 @@ class DiscourseMatcher(PhraseMatcher):
                         and (if_at == sent_tok or toks[if_at - 1] in (",", ":"))
                         and not any(h[0] > if_at for h in clause)):
                     opens = True  # "If I had to pick a category, neutral is closest"
+                if tok == ":" and i - 1 - sent_tok >= 3:  # not a short field label ("Brows:")
+                    part_tok, part_hits = i, len(hits) + len(clause)
                 if kind == _COMMA or opens:
                     sent_pos = (segment and _settle(segment, seg_neg)) or sent_pos
                     seg_neg = False
@@ -1092,6 +1099,8 @@ class DiscourseMatcher(PhraseMatcher):
                 between_at = if_at = -1
                 if tok in CONTRAST or tok in _CONTRASTING or tok == ";":
                     contrasted = True  # "the emoji is laughing; she herself is deadpan"
+                if tok == ";":
+                    part_tok, part_hits = i, len(hits)
                 if kind == _CONCEDE:
                     # "the crowd looks angry, while she looks calm": two people contrasted
                     concessive = not (other and tok in _CONTRASTING)
@@ -1104,9 +1113,12 @@ class DiscourseMatcher(PhraseMatcher):
                     if yes_to is not None and len(hits) == sent_start and not contrasted:
                         _promote(hits, *yes_to)  # the "Yes" sentence added no class, no "but"
                     yes_to = None
-                    if (sentence and len(hits) == sent_start + 1 and last_start == sent_tok
-                            and last_end == i - 2 and not hits[-1].negated):
-                        bare = len(hits) - 1  # "Surprise." after reasoning: the answer if last
+                    if sentence and last_end == i - 2 and hits and not hits[-1].negated and (
+                            len(hits) == sent_start + 1 and last_start == sent_tok
+                            or part_tok > sent_tok and last_start == part_tok
+                            and len(hits) == part_hits + 1):
+                        # "Surprise." or "...; surprise." after reasoning: the answer if last
+                        bare = len(hits) - 1
                     elif sent_words:
                         bare = -1
                     if "?" in tok:
@@ -1117,13 +1129,16 @@ class DiscourseMatcher(PhraseMatcher):
                     sentence += 1
                     sent_start = len(hits)
                     sent_tok = i
+                    part_tok = -1
                     sent_neg = sent_pos = sent_words = contrasted = False
         sent_pos = (segment and _settle(segment, seg_neg)) or sent_pos
         _close(hits, clause, marks, alternatives, sentence, ASIDE if concessive else PLAIN,
                hypothetical, toks, self._class_at)
         if first is None and (sent_pos or (sent_words and not sent_neg)):
             first = sentence
-        if sentence and len(hits) == sent_start + 1 and last_start == sent_tok and last_end == n - 1:
+        if sentence and last_end == n - 1 and hits and not hits[-1].negated and (
+                len(hits) == sent_start + 1 and last_start == sent_tok
+                or part_tok > sent_tok and last_start == part_tok and len(hits) == part_hits + 1):
             bare = len(hits) - 1  # the same for a last sentence without its full stop
         elif sent_words:
             bare = -1

@@ -128,15 +128,15 @@ class Request:
         if derived:
             row["prompt"] = self.prompt
             row["media"] = self.media
-        return row | {
-            "messages": [
-                {"role": m.role, "content": [{"type": p.type, "value": p.value} for p in m.content]}
-                for m in self.messages
-            ],
-            "generation": self.generation.to_dict(),
-            "choices": list(self.choices),
-            "meta": self.meta,
-        }
+        # filled in place, not merged from a second dict: once per request of a run
+        row["messages"] = [
+            {"role": m.role, "content": [{"type": p.type, "value": p.value} for p in m.content]}
+            for m in self.messages
+        ]
+        row["generation"] = self.generation.to_dict()
+        row["choices"] = list(self.choices)
+        row["meta"] = self.meta
+        return row
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from functools import lru_cache
 from json.encoder import encode_basestring_ascii as _quote
+from typing import Any
 
-from facebench.types import GenerationSettings, Request
+from facebench.types import GenerationSettings, Part, Request
 
 
 @lru_cache(maxsize=256)
@@ -25,10 +27,32 @@ def _generation_json(generation: GenerationSettings) -> str:
     return json.dumps(generation.to_dict(), sort_keys=True)
 
 
+#: the text of parts and settings seen before, by identity: the requests of a run share them
+#: (task.py caches each distinct part and settings object), and a frozen dataclass hashes in
+#: Python. The object is held with its text, so its id is not reused while remembered.
+_SEEN: dict[int, tuple[Any, str]] = {}
+_SEEN_SIZE = 16384
+
+
+def _seen(obj: Any, text_of: Callable[[Any], str]) -> str:
+    hit = _SEEN.get(id(obj))
+    if hit is not None and hit[0] is obj:
+        return hit[1]
+    text = text_of(obj)
+    if len(_SEEN) >= _SEEN_SIZE:
+        _SEEN.clear()
+    _SEEN[id(obj)] = (obj, text)
+    return text
+
+
+def _part_json(p: Part) -> str:
+    return f'{{"type": {_quote(p.type)}, "value": {_quote(p.value)}}}'
+
+
 def _messages_json(request: Request) -> str:
     messages = []
     for m in request.messages:
-        parts = ", ".join(f'{{"type": {_quote(p.type)}, "value": {_quote(p.value)}}}' for p in m.content)
+        parts = ", ".join([_seen(p, _part_json) for p in m.content])
         messages.append(f'{{"content": [{parts}], "role": {_quote(m.role)}}}')
     return "[" + ", ".join(messages) + "]"
 
@@ -36,7 +60,7 @@ def _messages_json(request: Request) -> str:
 def request_payload(adapter_fp: str, task_fp: str, request: Request) -> str:
     """The text that is hashed: equal to :func:`reference_payload`, several times faster."""
     return (
-        f'{{"adapter": {_quote(adapter_fp)}, "generation": {_generation_json(request.generation)}, '
+        f'{{"adapter": {_quote(adapter_fp)}, "generation": {_seen(request.generation, _generation_json)}, '
         f'"id": {_quote(request.key)}, "messages": {_messages_json(request)}, "task": {_quote(task_fp)}}}'
     )
 

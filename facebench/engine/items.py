@@ -95,7 +95,7 @@ ScoringItem = tuple[str, str, str, Any, dict[str, Any], dict[str, Any], tuple[An
 _SAMPLE_META = b',"sample_meta":'
 _REQUEST = b',"request":'
 _REQUEST_META = b',"meta":'
-_HEAD_KEYS = {"fp", "id", "sample_id", "target"}
+_SAMPLE_META_LEN, _REQUEST_META_LEN = len(_SAMPLE_META), len(_REQUEST_META)
 #: distinct (sample meta, request meta) texts remembered; the memo is emptied when full, so
 #: tasks whose every item has its own meta (shuffled options) do not hold them all
 _MEMO_SIZE = 65536
@@ -128,7 +128,7 @@ def _scoring_decoder() -> Callable[[bytes], ScoringItem]:
         j = line.rfind(_REQUEST_META)
         end = len(line) - 3 if line.endswith(b"}}\n") else len(line.rstrip()) - 2
         if 0 < i < k < j and line[end : end + 2] == b"}}":
-            texts = (line[i + len(_SAMPLE_META) : k], line[j + len(_REQUEST_META) : end])
+            texts = (line[i + _SAMPLE_META_LEN : k], line[j + _REQUEST_META_LEN : end])
             try:
                 head = loads(line[:i] + b"}")
                 entry = memo.get(texts)
@@ -138,7 +138,10 @@ def _scoring_decoder() -> Callable[[bytes], ScoringItem]:
                         memo.clear()
                     memo[texts] = entry
                 if len(head) == 4:
-                    return (head["fp"], head["id"], head["sample_id"], restore(head["target"]), *entry)
+                    target = head["target"]
+                    if type(target) is list:  # restore(), inline: once per item
+                        target = tuple(target)
+                    return (head["fp"], head["id"], head["sample_id"], target, *entry)
             except (orjson.JSONDecodeError, KeyError, TypeError):
                 pass  # not cut where the keys are: decode the whole line
         return _from_row(loads(line), shared)

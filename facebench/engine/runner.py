@@ -18,10 +18,13 @@ from __future__ import annotations
 import json
 import random
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from itertools import compress, repeat
-from operator import eq
+from operator import and_, attrgetter, eq, is_, is_not
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +47,8 @@ from facebench.engine.store import (
     write_jsonl,
 )
 from facebench.errors import ConfigError, FacebenchError
-from facebench.metrics.headline import Layout, Row, headline_ci, layout_ci
+from facebench.metrics.headline import Layout, Row, headline_ci
+from facebench.metrics.intervals import IntervalPool
 from facebench.parsing.context import Mode
 from facebench.protocols import DEFAULT_PROTOCOL, Protocol, load_protocol
 from facebench.resources import demo_root
@@ -358,9 +362,9 @@ def score(task: Task, items: Iterable[ScoringItem], cache: ResponseCache, mode: 
     answers. The memo is cleared when it fills (long free-text answers rarely repeat).
     """
     reads: dict[tuple[str, tuple[Any, Any]], tuple[Any, str]] = {}
-    kind_score = task.kind.score
+    kind_score, answer_of_fp, parse = task.kind.score, cache.answer, task.parse
     for fp, key, sample_id, target, request_meta, meta, parse_key in items:
-        answer = cache.answer(fp)
+        answer = answer_of_fp(fp)
         if answer is None:
             text, error = "", "no response (run the infer stage)"
         else:
@@ -374,7 +378,7 @@ def score(task: Task, items: Iterable[ScoringItem], cache: ResponseCache, mode: 
             if read is None:
                 if len(reads) >= 65536:
                     reads.clear()
-                result = task.parse(text, request_meta, mode)
+                result = parse(text, request_meta, mode)
                 read = reads[(text, parse_key)] = (result.value, result.rule)
             parsed, rule = read
         # positional (id, sample_id, response, parsed, rule, target, score, error, meta):
@@ -384,18 +388,29 @@ def score(task: Task, items: Iterable[ScoringItem], cache: ResponseCache, mode: 
 
 
 # -- stage 4 -------------------------------------------------------------------------------------
-def aggregate(task: Task, predictions: list[Prediction], run: dict[str, Any], mode: Mode) -> dict[str, Any]:
-    metrics = task.kind.aggregate(task, predictions)
+def aggregate(task: Task, predictions: list[Prediction], run: dict[str, Any], mode: Mode,
+              pool: IntervalPool | None = None) -> dict[str, Any]:
+    """Stage 4: the metrics, intervals and slices of a run's predictions. ``pool``: where the
+    intervals are computed (:class:`IntervalPool`; the caller's may hold draws made already)."""
     primary = task.config.primary_metric
-    rows = task.kind.headline_rows(task, predictions, primary)
-    layout = Layout.of(rows) if rows else None  # laid out once, for the interval and the slices
+    seed = int(run.get("seed") or 0)
+    # the intervals (headline, slice groups) are computed in worker threads while the rest is
+    # aggregated here: the headline's is asked for first
+    with IntervalPool() if pool is None else nullcontext(pool) as pool:
+        rows = task.kind.headline_rows(task, predictions, primary)
+        layout = Layout.of(rows) if rows else None  # laid out once, for the interval and the slices
+        headline = pool.submit(layout, seed) if layout else None
+        metrics = task.kind.aggregate(task, predictions)
+        n_error, n_invalid, refused = _counts(predictions)
+        slices, cells = _slice_tables(task, predictions, primary, seed, rows, layout, pool, n_error == 0)
+        floor = task.kind.floor(task, predictions)
+        pool.settle()
+    _fill_cells(cells)
     intervals = {}
     if rows is not None:
-        ci = layout_ci(layout, seed=int(run.get("seed") or 0)) if layout else headline_ci(rows)
+        ci = headline.result() if headline else headline_ci(rows)
         intervals[primary] = {"low": ci["low"], "high": ci["high"], "confidence": 0.95,
                               "n_units": ci["n_units"], "resamples": 1000}
-    n_error = sum(1 for p in predictions if p.error is not None)
-    slices = slice_metrics(task, predictions, primary, int(run.get("seed") or 0), rows, layout)
     return {
         "task": task.name,
         "model": run["model"],
@@ -410,10 +425,10 @@ def aggregate(task: Task, predictions: list[Prediction], run: dict[str, Any], mo
         "seed": run.get("seed"),
         "n": len(predictions),
         "n_answered": len(predictions) - n_error,
-        "n_invalid": sum(1 for p in predictions if p.error is None and p.parsed is None),
+        "n_invalid": n_invalid,
         # answers that are not answers ("I don't know", "the face is not visible"): invalid too,
         # but counted on their own, as a share of the answered samples
-        "n_refused": (refused := sum(1 for p in predictions if p.error is None and p.rule == REFUSAL)),
+        "n_refused": refused,
         "refusal_rate": refused / (len(predictions) - n_error) if len(predictions) > n_error else None,
         "n_error": n_error,
         # a result with error rows is incomplete: its metrics cover only the answered samples
@@ -424,7 +439,7 @@ def aggregate(task: Task, predictions: list[Prediction], run: dict[str, Any], mo
         "metrics": metrics,
         "confidence_intervals": intervals,
         **({"slices": slices} if slices else {}),
-        "floor": task.kind.floor(task, predictions),
+        "floor": floor,
         "manifest": build_manifest(run),
     }
 
@@ -440,37 +455,80 @@ def slice_metrics(task: Task, predictions: list[Prediction], primary: str, seed:
     is then computed from those rows, which define the metric exactly, instead of aggregating
     each group again: each group's interval comes from the rows' layout cut to its units.
     """
-    out: dict[str, Any] = {}
     if rows and layout is None:
         layout = Layout.of(rows)
+    with IntervalPool() as pool:
+        out, cells = _slice_tables(task, predictions, primary, seed, rows, layout, pool,
+                                   all(p.error is None for p in predictions))
+    _fill_cells(cells)
+    return out
+
+
+def _counts(predictions: list[Prediction]) -> tuple[int, int, int]:
+    """(error rows, invalid answers, refusals) of ``predictions``, read with C-level maps."""
+    errors = list(map(_ERROR, predictions))
+    n_error = sum(map(is_not, errors, repeat(None)))
+    unread = map(is_, map(_PARSED, predictions), repeat(None))
+    refusals = map(eq, map(_RULE, predictions), repeat(REFUSAL))
+    if n_error:  # error rows are not answers: neither invalid nor refusals
+        answered = [e is None for e in errors]
+        unread, refusals = map(and_, unread, answered), map(and_, refusals, answered)
+    return n_error, sum(unread), sum(refusals)
+
+
+_ERROR, _PARSED, _RULE = attrgetter("error"), attrgetter("parsed"), attrgetter("rule")
+
+
+#: a slice group's cell, its interval (being computed), and whether its value is the interval's
+#: estimate
+_Cell = tuple[dict[str, Any], Future, bool]
+
+
+def _slice_tables(task: Task, predictions: list[Prediction], primary: str, seed: int,
+                  rows: list[Row] | None, layout: Layout | None, pool: IntervalPool,
+                  all_answered: bool) -> tuple[dict[str, Any], list[_Cell]]:
+    """:func:`slice_metrics`' tables with the groups' intervals submitted to ``pool``, and the
+    cells they fill (:func:`_fill_cells`, once the pool is done). ``all_answered``: no
+    prediction is an error row (each group's answers are then counted by its length)."""
+    out: dict[str, Any] = {}
+    cells: list[_Cell] = []
+    samples = list(map(_SAMPLE_ID, predictions)) if task.config.slices and layout else []
     for name, spec in task.config.slices.items():
         labels = _slice_labels(predictions, spec.of, spec.bins)
         groups = {group: list(compress(predictions, map(eq, labels, repeat(group))))
                   for group in dict.fromkeys(labels) if group is not None}
-        unit_groups = _unit_groups(layout, predictions, labels) if layout else None
+        unit_groups = _unit_groups(layout, samples, labels) if layout else None
         table = {}
         for group, members in sorted(groups.items(), key=lambda kv: _group_order(kv[0])):
+            answered = len(members) if all_answered else sum(1 for p in members if p.error is None)
+            cell = table[group] = {"value": None, "low": None, "high": None, "n": len(members),
+                                   "n_answered": answered}
             if unit_groups is not None:
                 keep = np.array([g == group for g in unit_groups], dtype=bool)
-                answered = keep.any() and not task.kind.unanswered_fold(task, members)
-                ci = layout_ci(layout.of_units(keep), seed=seed) if answered else headline_ci([])
-                value = ci["estimate"]
+                if keep.any() and not task.kind.unanswered_fold(task, members):
+                    cells.append((cell, pool.submit(layout.of_units(keep), seed), True))  # type: ignore[union-attr]
             else:
-                value = task.kind.aggregate(task, members).get(primary)
+                cell["value"] = task.kind.aggregate(task, members).get(primary)
                 group_rows = task.kind.headline_rows(task, members, primary)
-                ci = headline_ci(group_rows, seed=seed) if group_rows else {"low": None, "high": None}
-            table[group] = {"value": value, "low": ci["low"], "high": ci["high"], "n": len(members),
-                            "n_answered": sum(1 for p in members if p.error is None)}
+                if group_rows:
+                    cells.append((cell, pool.submit(Layout.of(group_rows), seed), False))
         out[name] = table
-    return out
+    return out, cells
 
 
-def _unit_groups(layout: Layout, predictions: list[Prediction],
+def _fill_cells(cells: list[_Cell]) -> None:
+    for cell, interval, estimate in cells:
+        ci = interval.result()
+        if estimate:
+            cell["value"] = ci["estimate"]
+        cell["low"], cell["high"] = ci["low"], ci["high"]
+
+
+def _unit_groups(layout: Layout, samples: list[str],
                  labels: list[str | None]) -> list[str | None] | None:
     """The group of each unit of ``layout``, when the groups are groups of whole units: every
     question of a sample is in its sample's group, and every unit is a sample. None otherwise
-    (the groups are then aggregated one by one)."""
-    samples = [p.sample_id for p in predictions]
+    (the groups are then aggregated one by one). ``samples``: each prediction's sample id."""
     unit_group = dict(zip(samples, labels))
     if list(map(unit_group.__getitem__, samples)) != labels:  # a sample in two groups
         return None
@@ -479,6 +537,7 @@ def _unit_groups(layout: Layout, predictions: list[Prediction],
 
 
 _NO_GROUP = object()
+_SAMPLE_ID, _META = attrgetter("sample_id"), attrgetter("meta")
 
 
 def _slice_labels(predictions: list[Prediction], of: str, bins: list[float] | None) -> list[str | None]:
@@ -491,9 +550,10 @@ def _slice_labels(predictions: list[Prediction], of: str, bins: list[float] | No
     """
     if of != "target":
         field_name = of.removeprefix("meta.")
-        metas = [p.meta for p in predictions]
-        read = {key: _slice_group(m.get(field_name), bins) for key, m in {id(m): m for m in metas}.items()}
-        return [read[id(m)] for m in metas]
+        metas = list(map(_META, predictions))
+        ids = list(map(id, metas))
+        read = {key: _slice_group(m.get(field_name), bins) for key, m in dict(zip(ids, metas)).items()}
+        return list(map(read.__getitem__, ids))
     known: dict[tuple[type, Any], str | None] = {}
     labels = []
     for p in predictions:
@@ -589,8 +649,11 @@ def result_files(folder: Path, run: dict[str, Any], mode: Mode) -> tuple[Path, P
 def score_folder(folder: Path, mode: Mode | None = None, cache: ResponseCache | None = None) -> dict[str, Any]:
     """Stages 3 and 4 from the files of a finished (or interrupted) run: no model, no dataset.
 
-    Predictions stream to ``predictions.jsonl`` as they are scored; what the metrics need is
-    kept without the response texts. When nothing the result depends on has changed since it
+    The items' scoring fields (:func:`facebench.engine.items.scoring_items`, not the requests)
+    are read first, so the intervals' resample draws start before scoring, from the number of
+    samples with an answer (:func:`_unit_counts`). Predictions stream to ``predictions.jsonl``
+    as they are scored; what the metrics need is kept without the response texts. When
+    nothing the result depends on has changed since it
     was written (:mod:`facebench.engine.inputs`), the result on disk is returned as it is.
     ``cache``: the folder's response cache, when the caller holds it with the folder locked
     (:func:`run_task`, after inference), so ``responses.jsonl`` is not read a second time.
@@ -609,21 +672,47 @@ def score_folder(folder: Path, mode: Mode | None = None, cache: ResponseCache | 
                 return previous
         if cache is None:
             cache = ResponseCache(folder / "responses.jsonl", compact=True)
+        items = list(scoring_items(folder / "items.jsonl"))
         kept: list[Prediction] = []
 
         def rows() -> Iterator[dict[str, Any]]:
-            for p in score(task, scoring_items(folder / "items.jsonl"), cache, mode):
+            for p in score(task, items, cache, mode):
                 yield p.to_dict()
                 p.response = ""  # the metrics never read it; the file has it
                 kept.append(p)
 
-        write_jsonl(predictions_file, rows())
-        cache = None  # the answers are in predictions.jsonl: free them before aggregating
-        result = aggregate(task, kept, run, mode)
+        with IntervalPool() as pool:
+            seed = int(run.get("seed") or 0)
+            for n_units in _unit_counts(task, items, cache):  # drawn while the answers are scored
+                pool.prefetch(n_units, seed)
+            write_jsonl(predictions_file, rows())
+            items, cache = [], None  # the answers are in predictions.jsonl: free them before aggregating
+            result = aggregate(task, kept, run, mode, pool)
         if scored_from is not None:
             result["scored_from"] = scored_from
         write_json(metrics_file, result)
         return result
+
+
+def _unit_counts(task: Task, items: list[ScoringItem], cache: ResponseCache) -> list[int]:
+    """How many units the run's intervals will resample, guessed before any answer is scored:
+    the samples with an answer (the headline's units in every built-in kind), and those in each
+    group of a meta slice. Resample draws depend on nothing else; a wrong guess costs a
+    worker's time, never a number (:meth:`IntervalPool.prefetch`)."""
+    answered: dict[str, dict[str, Any]] = {}
+    answer_of = cache.answer
+    for fp, _, sample_id, _, _, meta, _ in items:
+        if sample_id not in answered:
+            answer = answer_of(fp)
+            if answer is not None and not answer[1]:
+                answered[sample_id] = meta
+    counts = [len(answered)]
+    for spec in task.config.slices.values():
+        if spec.of != "target":
+            field_name = spec.of.removeprefix("meta.")
+            groups = Counter(_slice_group(m.get(field_name), spec.bins) for m in answered.values())
+            counts.extend(n for group, n in groups.items() if group is not None)
+    return counts
 
 
 def _score_inputs(folder: Path, run: dict[str, Any], task: Task, mode: Mode) -> dict[str, Any] | None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from facebench.errors import DatasetError
 from facebench.loaders.common import text_lines
-from facebench.loaders.paths import inside_root
+from facebench.loaders.paths import inside_root, resolved
 from facebench.types import Sample
 
 #: the 40 attributes in the official file order
@@ -139,10 +139,11 @@ def load(root: Path, split: str = "test", images: str = "img_align_celeba") -> l
                 f"e.g. {unlisted[0]!r}",
                 part_file,
             )
+    top = resolved(image_dir)
     return [
         Sample(
             id=Path(name).stem,
-            media=(str(inside_root(image_dir, name, attr_file, number)),),
+            media=(str(inside_root(image_dir, name, attr_file, number, resolved_root=top)),),
             target=labels,
             # Male / Young: the groups of the fairness slices (tasks/celeba.yaml `slices`)
             meta={"split": split, **{k: labels[k] for k in ("Male", "Young") if k in labels}},

@@ -25,9 +25,11 @@ import numpy as np
 _BLOCK = 4_000_000  # resample cells per block (memory bound)
 
 
-def _weights(rng: np.random.Generator, n: int, n_resamples: int) -> Any:
-    """Blocks of resample count matrices (rows sum to n)."""
-    rows = max(1, _BLOCK // max(n, 1))
+def _weights(rng: np.random.Generator, n: int, n_resamples: int, block: int = _BLOCK) -> Any:
+    """Blocks of resample count matrices (rows sum to n), about ``block`` cells each. The
+    rows are the same whatever the block size (the generator draws them one after another);
+    what a block's product is can depend on its shape where the sums round."""
+    rows = max(1, block // max(n, 1))
     done = 0
     p = np.full(n, 1.0 / n)
     while done < n_resamples:

@@ -20,7 +20,7 @@ from operator import itemgetter
 
 import numpy as np
 
-from facebench.metrics.bootstrap import _interval, _paired_result, _weights
+from facebench.metrics.bootstrap import _paired_result, _weights
 
 Row = tuple[str, str, str, float, float]  # unit, fold, key, numerator, denominator
 
@@ -138,20 +138,11 @@ def headline_ci(
 def layout_ci(
     layout: Layout, n_resamples: int = 1000, confidence: float = 0.95, seed: int = 0
 ) -> dict[str, float | int | None]:
-    """:func:`headline_ci` of the rows ``layout`` was made from."""
-    n_units = len(layout.units)
-    if not n_units:
-        return {"estimate": None, "low": None, "high": None, "n_units": 0}
-    estimate = _estimate(layout)
-    if estimate is None or n_units < 2:
-        return {"estimate": estimate, "low": None, "high": None, "n_units": n_units}
-    num, den, col_fold = layout.num, layout.den, layout.col_fold
-    stats = np.concatenate(
-        [_statistic(w @ num, w @ den, col_fold) for w in _weights(np.random.default_rng(seed), n_units, n_resamples)]
-    )
-    stats = stats[~np.isnan(stats)]
-    low, high = _interval(stats, confidence) if stats.size else (None, None)
-    return {"estimate": estimate, "low": low, "high": high, "n_units": n_units}
+    """:func:`headline_ci` of the rows ``layout`` was made from
+    (:mod:`facebench.metrics.intervals` computes it)."""
+    from facebench.metrics.intervals import layout_cis
+
+    return layout_cis([(layout, seed)], n_resamples, confidence)[0]
 
 
 def paired_headline(

@@ -11,7 +11,7 @@ import hashlib
 import importlib
 import json
 import random
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -250,10 +250,14 @@ class Task:
     ) -> Request:
         if st.template is None:
             raise ConfigError(f"task {self.name}: prompt style {style_name!r} has no template")
-        options = list(self.config.classes if item.options is None else item.options)
+        shown = self.config_classes if item.options is None else item.options
+        # a list only where it is shuffled or recorded (40 names per CelebA question otherwise)
+        options: Sequence[str] = shown
+        if st.shuffle_options or st.answer_space == "options":
+            options = list(shown)
         if st.shuffle_options:
             # seeded by (seed, task, item) so the order is the same on every rerun and machine
-            random.Random(f"{seed}:{self.name}:{item.key}").shuffle(options)
+            random.Random(f"{seed}:{self.name}:{item.key}").shuffle(options)  # type: ignore[arg-type]
         text = self._render(st.template, self._variables(st.template, sample, item, options))
         media = item.media if item.media is not None else sample.media
         media, media_parts = _media_content(
@@ -276,7 +280,7 @@ class Task:
             meta=meta,
         )
 
-    def _variables(self, template: str, sample: Sample, item: Item, options: list[str]) -> dict[str, Any]:
+    def _variables(self, template: str, sample: Sample, item: Item, options: Sequence[str]) -> dict[str, Any]:
         """The template's variables. The class and option lists (40 names for each CelebA
         question) are built only when the template, or one it includes, reads them."""
         reads = template_variables(template, self._template_dirs)  # None: may read anything
@@ -313,7 +317,7 @@ class Task:
             return k
         return max(k, math.ceil(seconds - 1e-9))
 
-    def _answer_space(self, st: StyleConfig, options: list[str], sample: Sample | None = None) -> tuple[str, ...]:
+    def _answer_space(self, st: StyleConfig, options: Sequence[str], sample: Sample | None = None) -> tuple[str, ...]:
         """What a valid answer looks like (the random adapter draws from it: the chance floor).
         A sample that carries its own ``options`` (zero-shot questions) is answered from those,
         not from every class of the task."""

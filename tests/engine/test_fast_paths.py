@@ -8,7 +8,9 @@
 - the score stage's reading of ``items.jsonl`` (a few fields cut out of each line) gives what
   decoding the whole line gives, whatever the metas and targets hold;
 - a rerun with nothing changed keeps ``items.jsonl`` and the result on disk, and anything that
-  changes (an answer, the data, the items file) makes the stage run again.
+  changes (an answer, the data, the items file) makes the stage run again;
+- the counts of error rows, invalid answers and refusals read with maps are the per-prediction
+  sums.
 """
 
 from __future__ import annotations
@@ -277,3 +279,19 @@ def test_slice_groups_keep_value_types_apart():
     expected = ["yes", "1", "1", "1.0", "-0.0", "0.0", None, None]
     assert runner._slice_labels(preds, "target", None) == expected
     assert runner._slice_labels(preds, "meta.g", None) == expected
+
+
+def test_counts_read_with_maps_are_the_per_prediction_sums():
+    from facebench.types import REFUSAL, Prediction
+
+    def pred(parsed, rule, error=None):
+        return Prediction("i", "s", "", parsed, rule, "t", None if error else 0.0, error)
+
+    predictions = [pred(None, REFUSAL), pred(None, "error", "down"), pred("yes", "leading"),
+                   pred(None, "unparseable"), pred(0, "number"), pred(False, "no"), pred("", "empty"),
+                   pred(None, "error", "timeout"), pred(None, REFUSAL)]
+    for chosen in (predictions, [p for p in predictions if p.error is None], predictions[1:2], []):
+        expected = (sum(p.error is not None for p in chosen),
+                    sum(p.error is None and p.parsed is None for p in chosen),
+                    sum(p.error is None and p.rule == REFUSAL for p in chosen))
+        assert runner._counts(chosen) == expected

@@ -54,19 +54,30 @@ class MultiLabelKind(TaskKind):
         if memo is not None and memo[0] is predictions and memo[1] == len(predictions):
             return memo[2]
         out = []
-        for p in predictions:
-            fold = self.fold_of(task, p)
-            if isinstance(p.target, str):  # a per-class yes/no question
-                truth = p.target == "yes"
-                decision = (not truth) if p.error is not None or p.parsed is None else p.parsed == "yes"
-                out.append((p.sample_id, fold, p.meta["class_key"], truth, decision))
-                continue
-            for cls, guess, truth in self._decisions_open(task, p.target, p.parsed if p.valid else None):
-                out.append((p.sample_id, fold, cls, truth, (not truth) if guess is None else guess))
+        append = out.append
         table: dict[str, tuple[list[bool], list[bool]]] = {c: ([], []) for c in task.config.classes}
-        for _, _, cls, truth, decision in out:
-            table[cls][0].append(truth)
-            table[cls][1].append(decision)
+        # one fold and the base rule: every fold is "" (no call per prediction)
+        fold_of = None if not task.config.fold_key and type(self).fold_of is TaskKind.fold_of else self.fold_of
+        fold = ""
+        for p in predictions:
+            if fold_of is not None:
+                fold = fold_of(task, p)
+            target = p.target
+            if isinstance(target, str):  # a per-class yes/no question
+                truth = target == "yes"
+                decision = (not truth) if p.error is not None or p.parsed is None else p.parsed == "yes"
+                cls = p.meta["class_key"]
+                append((p.sample_id, fold, cls, truth, decision))
+                column = table[cls]
+                column[0].append(truth)
+                column[1].append(decision)
+                continue
+            for cls, guess, truth in self._decisions_open(task, target, p.parsed if p.valid else None):
+                decision = (not truth) if guess is None else guess
+                append((p.sample_id, fold, cls, truth, decision))
+                column = table[cls]
+                column[0].append(truth)
+                column[1].append(decision)
         built = (out, {c: v for c, v in table.items() if v[0]})
         self._rows_memo = (predictions, len(predictions), built)
         return built

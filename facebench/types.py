@@ -147,6 +147,9 @@ class Response:
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
     error: str | None = None
+    #: prompt tokens the server's prefix cache served (vLLM ``num_cached_tokens``, OpenAI
+    #: ``usage.prompt_tokens_details.cached_tokens``); None where the backend does not say
+    cached_tokens: int | None = None
 
     @property
     def ok(self) -> bool:

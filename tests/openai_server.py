@@ -85,6 +85,9 @@ class OpenAIServer:
         self.responder = responder or (lambda body: "echo: " + last_user_text(body))
         self.rule: Callable[[dict[str, Any]], Action | None] | None = None
         self.error_body_extra = ""
+        #: prompt tokens to report as served from a prefix cache (as vLLM's server and
+        #: OpenAI do, in ``usage.prompt_tokens_details``); None: the field is left out
+        self.cached: Callable[[dict[str, Any]], int] | None = None
         self.model = model
         self.requests: list[dict[str, Any]] = []
         self.count = 0
@@ -269,6 +272,8 @@ class _Handler(BaseHTTPRequestHandler):
                 "prompt_tokens": prompt_tokens,
                 "completion_tokens": completion_tokens,
                 "total_tokens": prompt_tokens + completion_tokens,
+                **({} if s.cached is None
+                   else {"prompt_tokens_details": {"cached_tokens": s.cached(body)}}),
             },
         }
 

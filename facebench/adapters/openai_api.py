@@ -275,10 +275,13 @@ def _to_response(reply: Any) -> Response:
             return Response(error=f"no answer text (finish_reason={reason})")
         raise RetryableReply(f"reply has no text (finish_reason={reason})")
     usage = getattr(reply, "usage", None)
+    details = getattr(usage, "prompt_tokens_details", None)
+    cached = getattr(details, "cached_tokens", None)
     return Response(
         text=text,
         prompt_tokens=getattr(usage, "prompt_tokens", None),
         completion_tokens=getattr(usage, "completion_tokens", None),
+        cached_tokens=cached if isinstance(cached, int) else None,
     )
 
 

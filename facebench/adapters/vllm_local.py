@@ -316,6 +316,7 @@ def _to_response(output: Any) -> Response:
         text=completion.text.strip(),
         prompt_tokens=len(prompt_ids) if prompt_ids is not None else None,
         completion_tokens=len(completion.token_ids),
+        cached_tokens=getattr(output, "num_cached_tokens", None),
     )
 
 

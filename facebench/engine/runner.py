@@ -291,6 +291,8 @@ def response_row(item: dict[str, Any], resp: Response, frames_shown: dict[str, i
         "completion_tokens": resp.completion_tokens,
         "time": time.time(),
     }
+    if resp.cached_tokens is not None:  # what the prefix cache saved (vLLM, some APIs)
+        row["cached_tokens"] = resp.cached_tokens
     if frames_shown:
         row["frames_shown"] = frames_shown
     return row

@@ -9,6 +9,7 @@ import time
 
 import pytest
 from tests.adapters.conftest import make_request
+from tests.openai_server import last_user_text
 
 pytest.importorskip("openai")
 
@@ -48,6 +49,22 @@ def test_answers_in_order_with_images_as_data_urls_and_usage(server, adapter, me
     assert base64.b64decode(image.split(",", 1)[1]) == media["img0"].read_bytes()
     assert body["temperature"] == 0.0 and body["max_tokens"] == 64
     assert body["_headers"]["authorization"] == f"Bearer {KEY}"
+
+
+def test_prefix_cache_hits_the_server_reports_are_kept_per_answer(server, adapter, media):
+    """``usage.prompt_tokens_details.cached_tokens`` reaches the response and its
+    ``responses.jsonl`` row; a server that does not report it leaves the row as it was."""
+    from facebench.engine.runner import response_row
+
+    requests = [make_request(f"s{i}", media[f"img{i}"], question=f"question {i}") for i in range(3)]
+    plain = adapter().generate(requests)
+    assert [r.cached_tokens for r in plain] == [None] * 3
+    server.cached = lambda body: 2 * len(last_user_text(body))
+    cached = adapter().generate(requests)
+    assert [r.cached_tokens for r in cached] == [2 * len(f"question {i}") for i in range(3)]
+    item = {"fp": "f", "id": "s0", "request": {"task": "t"}}
+    assert response_row(item, cached[0])["cached_tokens"] == 2 * len("question 0")
+    assert "cached_tokens" not in response_row(item, plain[0])
 
 
 def test_video_is_sent_as_num_frames_images_and_system_as_string(server, adapter, media):

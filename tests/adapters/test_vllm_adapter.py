@@ -156,6 +156,9 @@ def test_qwen2vl_images_and_videos_match_hf_in_one_chat_call(qwen, qwen_dir, med
     )
     assert p8 > p4 and p40 - p8 == 8 * (p8 - p4)
     assert qwen._penalty == {"repetition_penalty": PENALTY}
+    # the engine says how many prompt tokens its prefix cache served, per answer
+    assert all(isinstance(o.cached_tokens, int) and 0 <= o.cached_tokens <= o.prompt_tokens
+               for o in out), [o.cached_tokens for o in out]
 
 
 def test_qwen2vl_errors_stay_in_their_rows_and_the_engine_keeps_answering(qwen, media, tmp_path):

@@ -998,6 +998,11 @@ class DiscourseMatcher(PhraseMatcher):
                 continue
             if kind == _NEG:
                 nxt = toks[i] if i < n else "."
+                if (tok in ("no", "none") and i >= 3 and toks[i - 2] == ":" and last_end == i - 3
+                        and nxt[0] in ",.;!?\n" and clause and clause[-1][0] <= last_end):
+                    clause[-1][2] = True  # a checklist's "fear: no, surprise: no": ruled out
+                    sent_words = True
+                    continue
                 if tok == "no" and nxt == ",":
                     continue  # answer particle: "No, ..."
                 if nxt in ("be", "been") and i + 1 < n:

@@ -341,7 +341,7 @@ def synonym_class(text: str, ctx: ParseContext) -> ParseResult:
     if not classes:
         return ParseResult.fail("no_classes")
     if ("%" in text or "0." in text or "1." in text or "1)" in text or ">" in text or "/" in text
-            or "core" in text):
+            or "core" in text or ("|" in text or ":" in text) and _LEVEL_HINT.search(text)):
         scored = _scored(text, matcher)
         if scored is not None:
             return scored
@@ -356,9 +356,18 @@ def synonym_class(text: str, ctx: ParseContext) -> ParseResult:
 
 #: a class with its share: "Fear (55%)", "fear: 55 %", "Fear - 55%", "happiness (0.82)" ...
 _LABEL_SHARE = re.compile(
-    r"(?P<label>[A-Za-z][A-Za-z' -]{0,40}?)\s*[(:=|\u2013-]?\s*"
+    r"(?P<label>[A-Za-z][A-Za-z' -]{0,40}?)\"?\s*[(:=|\u2013-]?\s*"
     r"(?:(?P<share>\d{1,3}(?:\.\d+)?)\s*%|(?P<p>0?\.\d+|1\.0+)(?![\d%]|\.\d)"
     r"|(?P<num>\d{1,3}(?:\.\d+)?)\s*/\s*(?P<den>\d{1,3})(?![\d%]|\.\d))")
+#: ... or a level in a table or list: "| Surprise | High |", "anger: no, neutral: yes"
+_LABEL_LEVEL = re.compile(
+    r"(?P<label>[A-Za-z][A-Za-z' -]{0,40}?)\"?\s*[|:=]\s*\"?(?P<level>very\s+high|high|strong|yes|true|"
+    r"moderate|medium|low|weak|very\s+low|no|false|none)\b(?!\s+[a-z])", re.IGNORECASE)
+_LEVEL_HINT = re.compile(r"[|:=]\s*\"?(?:very\s+)?(?:yes|no|high|low|medium|moderate|strong|weak|"
+                         r"true|false|none)\b", re.IGNORECASE)
+_LEVELS = {"very high": 100.0, "high": 90.0, "strong": 90.0, "yes": 90.0, "true": 90.0,
+           "moderate": 50.0, "medium": 50.0, "low": 10.0, "weak": 10.0, "very low": 5.0,
+           "no": 0.0, "false": 0.0, "none": 0.0}
 #: ... or plain numbers, only under a "score(s)" heading: "Scores - anger: 8, disgust: 3"
 _LABEL_SCORE = re.compile(r"(?P<label>[A-Za-z][A-Za-z' -]{0,40}?)\s*[:=]\s*(?P<num>\d{1,3}(?:\.\d+)?)(?![\d.%/])")
 #: a keyed label in a structured answer ("Label: neutral | Confidence: 0.80")
@@ -389,6 +398,8 @@ def _scored(text: str, matcher: DiscourseMatcher) -> ParseResult | None:
     patterns = [_LABEL_SHARE, _SHARE_LABEL]
     if "score" in text.lower():
         patterns.append(_LABEL_SCORE)
+    if "|" in text or ":" in text:
+        patterns.append(_LABEL_LEVEL)
     for pattern in patterns:
         shares: dict[str, float] = {}
         for m in pattern.finditer(text):
@@ -397,6 +408,8 @@ def _scored(text: str, matcher: DiscourseMatcher) -> ParseResult | None:
                 shares[key] = max(shares.get(key, 0.0), _share(m))
         if len(shares) >= 2:
             top = max(shares.values())
+            if top == 0:
+                continue  # "Fear: no. Sadness: no.": a checklist that rules out, picks nothing
             best = [k for k, v in shares.items() if v == top]
             keyed = _KEYED.search(text)
             label = _label_key(keyed["label"], matcher, bare=True) if keyed else None
@@ -414,6 +427,8 @@ def _scored(text: str, matcher: DiscourseMatcher) -> ParseResult | None:
 def _share(m: re.Match[str]) -> float:
     """The percentage a share match stands for (55%, 0.55 and 11/20 are all 55)."""
     groups = m.groupdict()
+    if groups.get("level") is not None:
+        return _LEVELS[" ".join(groups["level"].lower().split())]
     if groups.get("share") is not None:
         return float(groups["share"])
     if groups.get("p") is not None:
@@ -600,10 +615,12 @@ def _first_sentence_only(text: str, matcher: DiscourseMatcher) -> ParseResult | 
 
 
 def _short_last_sentence(rest: str) -> bool:
-    """True when the answer's last sentence has three words or fewer: it may be a bare class
-    ("... Surprise."), which the scanner reads as the answer."""
+    """True when the answer's last sentence, or its part after a ";" or a colon, has three
+    words or fewer: it may be a bare class ("... Surprise.", "...; surprise."), which the
+    scanner reads as the answer."""
     tail = rest.rstrip(" .!?\n")
-    cut = max(tail.rfind(". "), tail.rfind("! "), tail.rfind("? "), tail.rfind("\n"))
+    cut = max(tail.rfind(". "), tail.rfind("! "), tail.rfind("? "), tail.rfind("\n"),
+              tail.rfind(";"), tail.rfind(": "))
     return len(tail[cut + 1 :].split()) <= 3
 
 

@@ -72,10 +72,10 @@ CORPORA = {"batch 1": DATA / "expression_answers.jsonl",
            "batch 28": DATA / "expression_answers_batch28.jsonl",
            "batch 29": DATA / "expression_answers_batch29.jsonl",
            "batch 30": DATA / "expression_answers_batch30.jsonl",
-           "batch 31 (held out)": DATA / "expression_answers_batch31.jsonl",
-           "batch 32 (held out)": DATA / "expression_answers_batch32.jsonl",
-           "batch 33 (held out)": DATA / "expression_answers_batch33.jsonl",
-           "batch 34 (held out)": DATA / "expression_answers_batch34.jsonl"}
+           "batch 31": DATA / "expression_answers_batch31.jsonl",
+           "batch 32": DATA / "expression_answers_batch32.jsonl",
+           "batch 33": DATA / "expression_answers_batch33.jsonl",
+           "batch 34": DATA / "expression_answers_batch34.jsonl"}
 
 
 def load(path: Path) -> list[dict]:

@@ -79,6 +79,7 @@ REASONS: dict[str, re.Pattern[str]] = {
         r"|(?:face|person)\s+(?:was\s+|is\s+)?not\s+(?:detected|found|detectable)"
         r"|(?:face|person|image|picture|photo)\s+(?:isn'?t|wasn'?t)\s+(?:visible|clear|shown)"
         r"|^\s*no\s+(?:visible\s+)?faces?\s*[.!]?\s*$"
+        r"|no\s+(?:visible\s+)?(?:expression|face)\s+to\s+(?:classify|read|judge|see|assess|label)"
         r"|(?:facial|face)\s+(?:region|area)\s+(?:is\s+)?(?:\w+\s+)?(?:occluded|obscured|hidden|covered)"
         r"|no\s+(?:visible|detectable|discernible)\s+(?:face|person)s?\b"
         r"|(?:cropped|cut\s+off)\s+(?:at|above|below)\s+the\s+(?:chin|nose|mouth|eyes|forehead|neck)"

@@ -138,8 +138,20 @@ def _emoji_table() -> dict[int, str]:
 
 
 def emoji_to_words(text: str) -> str:
-    """``text`` with the emoji of ``synonyms/emoji.yaml`` written as words ("😢" -> "sad")."""
-    return text if text.isascii() else text.translate(_emoji_table())
+    """``text`` with the emoji of ``synonyms/emoji.yaml`` written as words ("😢" -> "sad").
+
+    Emoji that close an answer after its last sentence ("... neutral to me. Cheers! 🙂", "I
+    can't help with that. 😊") are a sign-off, not an answer: they are dropped."""
+    if text.isascii():
+        return text
+    table = _emoji_table()
+    end = len(text.rstrip())
+    k = end
+    while k > 0 and (ord(text[k - 1]) in table or text[k - 1] in " \ufe0f\u200d"):
+        k -= 1
+    if 0 < k < end and text[:k].rstrip()[-1:] in ".!?":
+        text = text[:k]
+    return text.translate(table)
 
 
 @lru_cache(maxsize=1)
@@ -253,7 +265,7 @@ _STOP_WORDS = frozenset(
     "fact reality "
     # doubt
     "torn plausible reasonable equally decide decided 50 fifty toss tossup coin neither mix "
-    "mixed mixture split single reduced bittersweet settle".split()
+    "mixed mixture split single reduced bittersweet settle equal separate distinguish".split()
 )
 #: a word that opens or belongs to a marker or phrase only with the words after it
 _STOP_PHRASES: dict[str, tuple[str, ...]] = {
@@ -471,6 +483,9 @@ _DOUBT = re.compile(
     r"|(?:not|\w+n't)\s+be\s+reduced\s+to\s+(?:a\s+|one\s+)?single|no\s+single\s+(?:category|class|label|emotion)"
     r"|\bmixed\s+(?:expression|emotions?|signals?|feelings?|picture)"
     r"|(?:expression|emotion|face)\s*(?:is|:)\s*mixed\b|(?:is|looks|seems|appears|feels)\s+(?:\w+\s+)?bittersweet\b(?!\s+smile)|could\s+be\s+either\b(?=\s*(?:[.,;:!?]|$|way\b|one\b))"
+    r"|in\s+equal\s+(?:measure|parts|amounts)|just\s+as\s+(?:plausible|likely)"
+    r"|can(?:no|')?t\s+(?:really\s+)?(?:separate|distinguish|tell\s+apart)\s+(?:the\s+two|them|these|the\s+two\s+apart)"
+    r"|can(?:no|')?t\s+(?:really\s+)?decide\s*(?:[.!]|$)"
     r"|(?:not|\w+n't)\s+fit\s+(?:neatly\s+|cleanly\s+|easily\s+)?(?:in|into)\s+(?:a\s+|one\s+)?single"
     r"|(?:can(?:no|')?t|unable\s+to|not\s+able\s+to)\s+settle\s+on\s+(?:a\s+|one\s+|any\s+)?(?:single|one)\b)",
     re.IGNORECASE,

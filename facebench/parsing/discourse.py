@@ -26,8 +26,9 @@
   say whether she is happy or sad" asserts neither). "as if", "if anything", "as though" negate
   nothing.
 * **Strength of a mention**: every asserted mention gets one of ``ASIDE`` < ``MINOR`` <
-  ``PLAIN`` < ``MAJOR`` < ``REVISE`` < ``ANSWER`` (constants of :mod:`facebench.parsing.matcher`;
-  ``REVISE``: "actually", "on closer inspection", "looking again"). A marker
+  ``PLAIN`` < ``HEADED`` < ``MAJOR`` < ``REVISE`` < ``ANSWER`` (constants of
+  :mod:`facebench.parsing.matcher`; ``HEADED``: a field's value, below; ``REVISE``: "actually",
+  "on closer inspection", "looking again"). A marker
   (:data:`MARKERS`) gives its strength to the nearest asserted mention in its clause (at most
   :data:`REACH` tokens away; the nearer marker wins, the following mention on a tie):
   "mostly happy, with a hint of surprise" is happy ``MAJOR``, surprise ``MINOR``; "anger at
@@ -483,7 +484,8 @@ _PREPOSITIONS = frozenset("behind around near to beside".split())
 _ELLIPTIC = frozenset("at all really quite exactly entirely necessarily".split())
 #: after "or", these offer an alternative reading: "she could be happy or just being polite"
 #: an "Or" opening a sentence that corrects the one before ("Or, more precisely, afraid")
-_OR_CORRECTS = frozenset("actually more better wait rather no to precisely accurately".split())
+#: (and "Or, no, ...", "Or, to be precise, ...")
+_OR_CORRECTS = frozenset("actually more better wait precisely accurately".split())
 #: "too <adjective> to <one of these> X" negates X
 _CALLING = frozenset("call be label read say count name classify".split())
 #: the hedge of an "or" after an answer ("Answer: fear, or perhaps surprise"): secondary
@@ -953,8 +955,9 @@ class DiscourseMatcher(PhraseMatcher):
                                 length_j = self._class_at(toks, j) if j < n and j <= reach else 0
                                 # ... not one said of a feature: "Expression: smiling mouth, sad
                                 # eyes" lists cues, it names no class
-                                reach = j if length_j and toks[j + length_j : j + length_j + 1] not in (
-                                    [w] for w in _FEATURE_NOUNS) else end
+                                after = j + length_j
+                                reach = j if length_j and (
+                                    after >= n or toks[after] not in _FEATURE_NOUNS) else end
                             if value == OTHER:  # up to the person asked about: "makes her sad"
                                 if toks[start] in _FIGURES:
                                     if (clause and 0 < start - last_end <= 2
@@ -1019,9 +1022,11 @@ class DiscourseMatcher(PhraseMatcher):
                 neg_at, neg_tok = i - 1, tok
                 sent_words = True
             elif kind == _OR:
-                nxt = toks[i + 1] if toks[i : i + 1] == [","] and i + 1 < n else toks[i] if i < n else ""
+                at = i + 1 if toks[i : i + 1] == [","] else i
+                nxt, then = (toks[at] if at < n else ""), (toks[at + 1] if at + 1 < n else "")
                 if (i + 1 < n and toks[i] == "rather" and toks[i + 1] != "than"
-                        or nxt in _OR_CORRECTS and nxt != "rather"):
+                        or nxt in _OR_CORRECTS or nxt == "no" and then in (",", "-")
+                        or nxt == "to" and then == "be"):
                     # "Surprise, or rather fear", "Angry. Or, more precisely, disgusted.": a
                     # correction, not an alternative; what came before in the clause is set
                     # aside ("rather" makes the next one MAJOR)

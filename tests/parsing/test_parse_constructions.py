@@ -484,6 +484,8 @@ HEADINGS = [
     ("I'd lean toward surprise, though fear is just as plausible. I can't separate the two.",
      None),
     ("Angry, not disgusted. Actually disgusted, not angry. I can't decide.", None),
+    ("Happy or no expression at all, I can't tell.", None),
+    ("It's fear. Or, no, it's surprise.", "surprise"),
     ("He doesn't feel comfortable with strangers, and he looks scared.", "fear"),
     ("She looks angry. Or, actually, disgusted.", "disgust"),
     ("She looks surprised. Or, more precisely, afraid.", "fear"),

@@ -1102,7 +1102,8 @@ class DiscourseMatcher(PhraseMatcher):
             else:  # clause or sentence end, or a concessive conjunction
                 sent_pos = (segment and _settle(segment, seg_neg)) or sent_pos
                 other = _close(hits, clause, marks, alternatives, sentence,
-                               ASIDE if concessive else PLAIN, hypothetical, toks, self._class_at)
+                               ASIDE if concessive else PLAIN, hypothetical, toks, self._class_at,
+                               carry=kind != _SENT)
                 clause_neg = seg_neg = lack = hypothetical = False
                 concessive = concessive_comma = False
                 compare_at, compare_word = -1, ""
@@ -1156,6 +1157,15 @@ class DiscourseMatcher(PhraseMatcher):
             h = hits[bare]  # a closing "Surprise." after the reasoning is the answer
             hits[bare] = Hit(h.sentence, h.key, False, ANSWER, h.fuzzy)
         return Scan(tuple(hits), first, " ".join(toks))
+
+
+def _carry_second_looks(marks: list[tuple[int, int, int, int]],
+                        unmarked: list[tuple[int, int, int, int]]) -> None:
+    """Empty ``marks`` but for the second looks of ``unmarked``, which now reach on to the
+    next clause of the sentence."""
+    kept = [(pos, end, value, 1 << 30) for pos, end, value, _ in unmarked if value == REVISE]
+    marks.clear()
+    marks.extend(kept)
 
 
 def _settle(segment: list[list], seg_neg: bool) -> bool:
@@ -1221,7 +1231,7 @@ def _ends_value(toks: list[str], k: int) -> bool:
 def _close(hits: list[Hit], clause: list[list], marks: list[tuple[int, int, int, int]],
            alternatives: list[tuple[int, int, int]], sentence: int, base: int,
            hypothetical: bool = False, toks: list[str] | None = None,
-           class_at: Callable[[list[str], int], int] | None = None) -> bool:
+           class_at: Callable[[list[str], int], int] | None = None, carry: bool = False) -> bool:
     """Give the clause's hits their strength and store them.
 
     A marker marks the nearest asserted mention after it within :data:`REACH` tokens, else the
@@ -1232,11 +1242,13 @@ def _close(hits: list[Hit], clause: list[list], marks: list[tuple[int, int, int,
     ends ("happiness, surprise, or even embarrassment"). A retraction sets aside every mention before
     it, and a general "both X and Y" both of its classes, whatever else marks them; so does a
     ``hypothetical`` clause every mention. True when a marker of another person set a mention
-    aside (or stood in a clause without one).
+    aside (or stood in a clause without one). With ``carry`` (a clause, not a sentence, ends),
+    a second look that found nothing to mark goes on to the next clause: "Actually, looking
+    again, the smile doesn't reach the eyes; it's neutral."
     """
     if not clause:  # "the crowd is cheering, while he looks calm": still someone else's clause
         other = any(value == OTHER for _, _, value, _ in marks)
-        marks.clear()
+        _carry_second_looks(marks, marks if carry else [])
         alternatives.clear()
         return other
     if hypothetical:
@@ -1248,6 +1260,7 @@ def _close(hits: list[Hit], clause: list[list], marks: list[tuple[int, int, int,
         clause.clear()
         return False
     strength: dict[int, tuple[int, int]] = {}  # hit index -> (distance, strength)
+    unmarked: list[tuple[int, int, int, int]] = []  # second looks that found nothing here
     live = [k for k, h in enumerate(clause) if not h[2]]
     forced: list[int] = []  # set aside whatever else marks them
     equal: list[int] = []  # made equal by a closing "both"
@@ -1286,6 +1299,8 @@ def _close(hits: list[Hit], clause: list[list], marks: list[tuple[int, int, int,
                 k = before[-1]
                 d = pos - clause[k][0]
             else:
+                if value == REVISE and carry:
+                    unmarked.append((pos, end, value, reach))
                 continue
             if value == OTHER:
                 value = ASIDE
@@ -1296,7 +1311,7 @@ def _close(hits: list[Hit], clause: list[list], marks: list[tuple[int, int, int,
             if (have is None or value == ASIDE
                     or (have[1] != ASIDE and (value == ANSWER or (have[1] != ANSWER and d < have[0])))):
                 strength[k] = (d, value)
-        marks.clear()
+        _carry_second_looks(marks, unmarked)
     values = [strength[k][1] if k in strength else base for k in range(len(clause))]
     if alternatives:
         for pos, hedged, start in alternatives:

@@ -75,7 +75,9 @@ CORPORA = {"batch 1": DATA / "expression_answers.jsonl",
            "batch 31": DATA / "expression_answers_batch31.jsonl",
            "batch 32": DATA / "expression_answers_batch32.jsonl",
            "batch 33": DATA / "expression_answers_batch33.jsonl",
-           "batch 34": DATA / "expression_answers_batch34.jsonl"}
+           "batch 34": DATA / "expression_answers_batch34.jsonl",
+           "batch 35 (held out)": DATA / "expression_answers_batch35.jsonl",
+           "batch 36 (held out)": DATA / "expression_answers_batch36.jsonl"}
 
 
 def load(path: Path) -> list[dict]:

@@ -458,7 +458,7 @@ _BUT_FOR, _SO_MUCH_AS, _CANDIDATES, _HEADING = "\x00f", "\x00a", "\x00d", "\x00h
 #: its clause before it are equal, whatever marks them
 _EQUAL = -5
 #: what joins two classes an answer marker or heading gives together ("Answer: fear, sadness")
-_JOINERS = frozenset((",", "and", "or", "vs", "versus", "plus", "slash"))
+_JOINERS = frozenset((",", "and", "or", "vs", "versus", "plus"))
 #: an answer marker's mark: ANSWER for the class after it and any joined to it ("Answer:
 #: sad/neutral"); a field's: HEADED for the same ("Emotion: fear, sadness")
 _HEADED, _FIELD = -6, -7
@@ -1090,8 +1090,8 @@ class DiscourseMatcher(PhraseMatcher):
                 if kind == _COMMA and (concessive_comma or concessive and tok == ":"):
                     # a concession ends at its comma, or at a colon: "Not anger, even though
                     # the brows are lowered: the curled lip is disgust"
-                    _close(hits, clause, marks, alternatives, sentence, ASIDE, toks=toks,
-                           class_at=self._class_at)
+                    _close(hits, clause, marks, alternatives, sentence, ASIDE, False, toks,
+                           self._class_at)
                     concessive = concessive_comma = False
                     clause_neg = False
                 elif opens:
@@ -1124,10 +1124,8 @@ class DiscourseMatcher(PhraseMatcher):
                     if yes_to is not None and len(hits) == sent_start and not contrasted:
                         _promote(hits, *yes_to)  # the "Yes" sentence added no class, no "but"
                     yes_to = None
-                    if sentence and last_end == i - 2 and hits and not hits[-1].negated and (
-                            len(hits) == sent_start + 1 and last_start == sent_tok
-                            or part_tok > sent_tok and last_start == part_tok
-                            and len(hits) == part_hits + 1):
+                    if (sentence and last_end == i - 2
+                            and _closes_bare(hits, last_start, sent_start, sent_tok, part_tok, part_hits)):
                         # "Surprise." or "...; surprise." after reasoning: the answer if last
                         bare = len(hits) - 1
                     elif sent_words:
@@ -1147,9 +1145,8 @@ class DiscourseMatcher(PhraseMatcher):
                hypothetical, toks, self._class_at)
         if first is None and (sent_pos or (sent_words and not sent_neg)):
             first = sentence
-        if sentence and last_end == n - 1 and hits and not hits[-1].negated and (
-                len(hits) == sent_start + 1 and last_start == sent_tok
-                or part_tok > sent_tok and last_start == part_tok and len(hits) == part_hits + 1):
+        if (sentence and last_end == n - 1
+                and _closes_bare(hits, last_start, sent_start, sent_tok, part_tok, part_hits)):
             bare = len(hits) - 1  # the same for a last sentence without its full stop
         elif sent_words:
             bare = -1
@@ -1157,6 +1154,16 @@ class DiscourseMatcher(PhraseMatcher):
             h = hits[bare]  # a closing "Surprise." after the reasoning is the answer
             hits[bare] = Hit(h.sentence, h.key, False, ANSWER, h.fuzzy)
         return Scan(tuple(hits), first, " ".join(toks))
+
+
+def _closes_bare(hits: list[Hit], last_start: int, sent_start: int, sent_tok: int,
+                 part_tok: int, part_hits: int) -> bool:
+    """True when the last hit, asserted, is all its sentence holds (from ``sent_tok``, hits
+    from ``sent_start``) or all of the sentence's last part after ";" or a colon (from
+    ``part_tok``, hits from ``part_hits``); the caller checks that it ends the sentence."""
+    return bool(hits) and not hits[-1].negated and (
+        len(hits) == sent_start + 1 and last_start == sent_tok
+        or part_tok > sent_tok and last_start == part_tok and len(hits) == part_hits + 1)
 
 
 def _carry_second_looks(marks: list[tuple[int, int, int, int]],
@@ -1186,7 +1193,7 @@ _BARE_NEXT = frozenset(("equal", "equally", "tied", "tie", "both", "all", "confi
 
 
 def _joined(clause: list[list], live: list[int], end: int, reach: int,
-            toks: list[str] | None, class_at: Callable[[list[str], int], int] | None) -> list[int]:
+            toks: list[str], class_at: Callable[[list[str], int], int]) -> list[int]:
     """The clause hits an answer marker or field ending at ``end`` gives: the first class after
     it (within ``reach``) and each class joined bare to it ("happiness / anger", "fear,
     sadness"). A joined class must end the value: "surprise, fear close second", "sadness,
@@ -1199,14 +1206,14 @@ def _joined(clause: list[list], live: list[int], end: int, reach: int,
                 chain.append(k)
             continue
         prev = clause[chain[-1]][0]
-        prev_end = prev + (max(class_at(toks, prev), 1) if toks and class_at else 1) - 1
+        prev_end = prev + max(class_at(toks, prev), 1) - 1
         gap = at - prev_end
-        if (gap == 1 or gap == 2 and toks and toks[prev_end + 1] in _JOINERS
-                or gap == 3 and toks and toks[prev_end + 1] == "," and toks[prev_end + 2] in ("and", "or")):
+        if (gap == 1 or gap == 2 and toks[prev_end + 1] in _JOINERS
+                or gap == 3 and toks[prev_end + 1] == "," and toks[prev_end + 2] in ("and", "or")):
             chain.append(k)
         else:
             break
-    if len(chain) > 1 and toks and class_at:
+    if len(chain) > 1:
         last = clause[chain[-1]][0]
         if not _ends_value(toks, last + max(class_at(toks, last), 1)):
             chain = chain[:1]
@@ -1230,8 +1237,8 @@ def _ends_value(toks: list[str], k: int) -> bool:
 
 def _close(hits: list[Hit], clause: list[list], marks: list[tuple[int, int, int, int]],
            alternatives: list[tuple[int, int, int]], sentence: int, base: int,
-           hypothetical: bool = False, toks: list[str] | None = None,
-           class_at: Callable[[list[str], int], int] | None = None, carry: bool = False) -> bool:
+           hypothetical: bool, toks: list[str], class_at: Callable[[list[str], int], int],
+           carry: bool = False) -> bool:
     """Give the clause's hits their strength and store them.
 
     A marker marks the nearest asserted mention after it within :data:`REACH` tokens, else the
@@ -1319,7 +1326,7 @@ def _close(hits: list[Hit], clause: list[list], marks: list[tuple[int, int, int,
             right = [k for k in live if pos < clause[k][0] < (hedged or 1 << 30)]
             # the rest of a comma list the "or" ends ("happy, sad, or angry"), unless set aside
             listed = [k for k in left[:-1] if clause[k][0] >= start and values[k] != ASIDE]
-            if (left and right and hedged and toks and toks[pos + 1] in _SOFT_OR
+            if (left and right and hedged and toks[pos + 1] in _SOFT_OR
                     and values[left[-1]] in (ANSWER, HEADED)):
                 values[right[0]] = MINOR  # "Answer: happiness, or maybe surprise": a hedge
                 continue

@@ -76,8 +76,12 @@ CORPORA = {"batch 1": DATA / "expression_answers.jsonl",
            "batch 32": DATA / "expression_answers_batch32.jsonl",
            "batch 33": DATA / "expression_answers_batch33.jsonl",
            "batch 34": DATA / "expression_answers_batch34.jsonl",
-           "batch 35 (held out)": DATA / "expression_answers_batch35.jsonl",
-           "batch 36 (held out)": DATA / "expression_answers_batch36.jsonl"}
+           "batch 35": DATA / "expression_answers_batch35.jsonl",
+           "batch 36": DATA / "expression_answers_batch36.jsonl",
+           "batch 37": DATA / "expression_answers_batch37.jsonl",
+           "batch 38": DATA / "expression_answers_batch38.jsonl",
+           "batch 39 (held out)": DATA / "expression_answers_batch39.jsonl",
+           "batch 40 (held out)": DATA / "expression_answers_batch40.jsonl"}
 
 
 def load(path: Path) -> list[dict]:

@@ -161,7 +161,8 @@ MARKERS: dict[int, tuple[str, ...]] = {
         "leaning towards", "leaning toward", "leans towards", "leans toward", "leaning",
         "leaning to", "best described as",
         "better described as", "better classified as", "best classified as", "most defensible",
-        "best choice", "best fit", "most fitting", "most appropriate", "most plausible",
+        "best choice", "best fit", "best match", "closest match", "best matches",
+        "strongest match", "top match", "most fitting", "most appropriate", "most plausible",
         "most probable", "feeling is", "id label it",
         "i would label it", "id call it", "i would call it", "id classify it as",
         "i would classify it as", "id label this", "id call this",
@@ -273,6 +274,12 @@ _PLACED = frozenset("on in at behind beside next near by above over under itself
 _LOCATING = frozenset("on in at by under with behind beside near around".split())
 #: a structured answer's empty value after a marker ('"primary": null')
 _EMPTY_VALUES = frozenset(("null", "none", "nan"))
+#: a subject with its verb, in one word ("he's" without its apostrophe): a new clause
+_SUBJECT_IS = frozenset("shes hes theyre thats im youre".split())
+#: a marker's key that holds a number, not a class ('"primary_confidence": 0.64')
+_SCORE_KEYS = frozenset(
+    "confidence confidences conf score scores probability prob likelihood intensity weight "
+    "share percent percentage".split())
 #: "a sad person would ...", "a neutral label would ...": the class talked of, not the face's
 _HYPOTHETICAL_NOUNS = frozenset("person people face faces label expression look".split())
 #: the main clause after an "if" clause is hypothetical when it opens with one of these
@@ -362,8 +369,10 @@ RETRACTING = (
     # the writer rejects its own earlier read ("I first read it as anger; that was wrong")
     "that was wrong", "that is wrong", "thats wrong", "that was incorrect", "that is incorrect",
     "thats incorrect", "that was mistake", "i was wrong", "change my mind", "changed my mind",
-    "changes my mind", "wait, no", "no, wait", "no wait",
+    "changes my mind", "wait, no", "no, wait", "no wait", "corrected to",
 )
+#: field names that retract what came before them ("Emotion: happiness -> corrected: sadness")
+RETRACTING_FIELDS = ("corrected", "revised", "updated", "amended")
 #: a list of candidates offers every class after it in its clause, asserting none
 #: ("Candidates: happiness, surprise. Picking happiness.")
 CANDIDATES = ("candidates", "candidate", "options", "two options", "possible labels",
@@ -543,9 +552,13 @@ class DiscourseMatcher(PhraseMatcher):
         *,
         ignore: Iterable[str] = (),
         real_words: frozenset[str] = frozenset(),
+        states: Iterable[str] = (),
         fuzzy: bool = True,
     ) -> None:
         super().__init__(phrases)
+        #: states and facial actions that are no class ("tired", "grimace"): the other side
+        #: of an "or" that leaves a class unsettled
+        self.states = frozenset(w for w in states if not self._lookup.get(w))
         lookup = self._lookup
         for idiom in (*DISCOURSE_IDIOMS, *ignore):
             lookup[phrase_key(idiom)] = ""
@@ -558,6 +571,8 @@ class DiscourseMatcher(PhraseMatcher):
             lookup.setdefault(phrase_key(phrase), _REJECT)
         for phrase in RETRACTING:
             lookup[phrase_key(phrase)] = _RETRACT
+        for phrase in RETRACTING_FIELDS:
+            lookup[f"{phrase_key(phrase)} :"] = _RETRACT
         for phrase in SUBJECT:
             lookup.setdefault(phrase_key(phrase), _SUBJECT)
         for phrase in BUT_FOR:
@@ -716,6 +731,27 @@ class DiscourseMatcher(PhraseMatcher):
             i += 1
         return i < n and "?" in toks[i] and not other
 
+    def _state_side(self, toks: list[str], i: int, clause: list[list], last_end: int,
+                    marks: list[tuple[int, int, int, int]]) -> int:
+        """For an "or" before ``toks[i]`` with a state that is no class on one side
+        (:attr:`states`): the end of its other side when that side follows ("sad or tired",
+        "happy, or they might be embarrassed": the class before is not settled), else 0; when
+        the state comes right before the "or" ("a grimace or a smile", "mid-shout or
+        mid-laugh") the class right after it is marked ``ASIDE``."""
+        n, states = len(toks), self.states
+        if clause and not clause[-1][2] and (last_end == i - 2 or last_end == i - 3 and toks[i - 2] == ","):
+            end = i
+            while end < n and end - i < 6 and toks[end] not in _PART_END and toks[end][0] not in ".!?":
+                end += 1
+            if (not states.isdisjoint(toks[i:end])
+                    and not any(self._class_at(toks, j) for j in range(i, end))):
+                return end
+        elif i >= 2 and toks[i - 2] in states and last_end < i - 2:
+            j = i + 1 if toks[i] in _HEDGED_OR or toks[i] in ("mid", "even", "half") else i
+            if j < n and self._class_at(toks, j):
+                marks.append((i - 1, i - 1, ASIDE, j))
+        return 0
+
     @staticmethod
     def _hypothetical(toks: list[str], if_at: int, comma: int) -> bool:
         """True for "if <clause>, <would> ..." ("If she were smiling, I'd say happy"; "If the
@@ -733,6 +769,7 @@ class DiscourseMatcher(PhraseMatcher):
         n = len(toks)
         lookup, info = self._lookup, self._info
         fuzzy = self.misspelt if self._by_letter else None
+        states = self.states
         fcache = self._fuzzy_cache
         hits: list[Hit] = []
         clause: list[list] = []  # [position, key, negated, fuzzy synonym]
@@ -775,8 +812,23 @@ class DiscourseMatcher(PhraseMatcher):
             if (tok == "would" and i + 1 < n and toks[i + 1] != "be" and clause and not clause[-1][2]
                     and (last_end == i - 1 or last_end == i - 2 and toks[i - 1] in _HYPOTHETICAL_NOUNS)):
                 # "Fear would require wide eyes", "a sad person would droop": said of the
-                # class, not of this face
+                # class, not of this face; so is a class joined to it ("Fear and surprise
+                # would show widened eyes")
                 marks.append((i, i, ASIDE, i))
+                and_at = clause[-1][0] - 1
+                if (len(clause) >= 2 and toks[and_at] == "and" and not clause[-2][2]
+                        and clause[-2][0] + self._class_at(toks, clause[-2][0]) == and_at):
+                    marks.append((and_at, and_at, ASIDE, and_at))
+            if clause_neg and i - neg_at > 1 and (
+                    i + 2 < n and (tok == "so" and toks[i + 1] in OPENERS and toks[i + 1] != "so"
+                                   or tok == "there" and toks[i + 1] in _COPULAS
+                                   and toks[i + 2] in ("no", "not"))
+                    or tok in _SUBJECT_IS and last_end == i - 1):
+                # a run-on sentence: "no muscle tension there is no particular emotion so the
+                # expression is neutral", "he's not mad he's sad" start new clauses without a
+                # comma; the negation ends
+                sent_pos = (segment and _settle(segment, seg_neg)) or sent_pos
+                clause_neg = seg_neg = False
             if tok == "over" and last_end == i - 1 and i + 1 < n and self._class_at(toks, i + 1):
                 marks.append((i, i, ASIDE, i + 1))  # "sadness over neutral": the one preferred
             if tok == "too" and i + 3 < n and toks[i + 2] == "to" and toks[i + 3] in _CALLING:
@@ -934,8 +986,10 @@ class DiscourseMatcher(PhraseMatcher):
                                 continue
                             after = toks[end + 2] if end + 2 < n and toks[end + 1] == ":" else (
                                 toks[end + 1] if end + 1 < n else "")
-                            if after in _EMPTY_VALUES:
-                                i += length  # '"primary": null': the marker marks nothing
+                            if after in _EMPTY_VALUES or end + 1 < n and toks[end + 1] in _SCORE_KEYS:
+                                # '"primary": null', '"primary_confidence": 0.64': the marker
+                                # marks nothing
+                                i += length
                                 continue
                             if tok == "final" and length == 1 and (end + 1 >= n or toks[end + 1] != ":"):
                                 i += 1  # "Final: happy", not "the final frame"
@@ -1040,6 +1094,8 @@ class DiscourseMatcher(PhraseMatcher):
                     limit = i
                     while limit < n and toks[limit] not in _PART_END and toks[limit][0] not in ".!?":
                         limit += 1
+                elif states and i < n:
+                    limit = self._state_side(toks, i, clause, last_end, marks)
                 alternatives.append((i - 1, limit, self._list_start(toks, clause, i - 1)))
                 sent_words = True
             elif kind == _BETWEEN:
@@ -1067,6 +1123,9 @@ class DiscourseMatcher(PhraseMatcher):
                         and len(segment) == 1 and segment[0][2] and not seg_neg
                         and 0 < segment[0][0] - neg_at <= 2 and self._bare_class_at(toks, i)):
                     opens = True  # "not happy, sad": the bare class word corrects the negated one
+                elif (not opens and kind == _COMMA and clause_neg and neg_tok == "no"
+                      and toks[sent_tok : i].count("no") >= 2 and self._bare_class_at(toks, i)):
+                    opens = True  # "no smile no frown, neutral": a checklist, then the answer
                 elif (not opens and kind == _COMMA and clause_neg and neg_tok == "not"
                       and neg_at + 1 < i - 1 and all(h[0] < neg_at for h in segment)
                       and all(t in _ELLIPTIC for t in toks[neg_at + 1 : i - 1])):
@@ -1082,6 +1141,10 @@ class DiscourseMatcher(PhraseMatcher):
                         and (if_at == sent_tok or toks[if_at - 1] in (",", ":"))
                         and not any(h[0] > if_at for h in clause)):
                     opens = True  # "If I had to pick a category, neutral is closest"
+                if not opens and kind == _COMMA and clause_neg and if_at >= 0 and i < n:
+                    length = self._class_at(toks, i)
+                    if length and i + length < n and toks[i + length] == "if":
+                        opens = True  # "surprise if it's good news, fear if it's bad": parallel
                 if tok == ":" and i - 1 - sent_tok >= 3:  # not a short field label ("Brows:")
                     part_tok, part_hits = i, len(hits) + len(clause)
                 if kind == _COMMA or opens:
@@ -1189,7 +1252,8 @@ def _settle(segment: list[list], seg_neg: bool) -> bool:
 #: what may follow the last class of a field value that gives two ("Label: fear/surprise
 #: (equal)", "Emotion: anger, disgust 0.5 0.5", "Expression: Sad/Neutral | Confidence: low")
 _BARE_NEXT = frozenset(("equal", "equally", "tied", "tie", "both", "all", "confidence",
-                        "simultaneously", "alike"))
+                        "simultaneously", "alike", "uncertain", "unsure", "undecided", "unclear",
+                        "either"))
 
 
 def _joined(clause: list[list], live: list[int], end: int, reach: int,
@@ -1340,8 +1404,9 @@ def _close(hits: list[Hit], clause: list[list], marks: list[tuple[int, int, int,
                 top = max(values[k] for k in joined)
                 for k in joined:
                     values[k] = top
-            elif left and hedged:
-                values[left[-1]] = ASIDE  # "happy or just being polite": not settled
+            elif left and hedged:  # "happy or just being polite": not settled; nor is a
+                for k in (*listed, left[-1]):  # list ("happy, surprised, or even embarrassed")
+                    values[k] = ASIDE
     alternatives.clear()
     if equal:
         top = max(values[k] for k in equal)

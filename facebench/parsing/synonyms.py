@@ -132,6 +132,13 @@ def non_mentions() -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
+def states() -> tuple[str, ...]:
+    """States and facial actions that are no class of any list (``synonyms/non_mentions.yaml``
+    ``states``): "sad or tired" leaves sadness unsettled."""
+    return tuple(str(p).lower() for p in (_yaml("non_mentions").get("states") or ()))
+
+
+@lru_cache(maxsize=1)
 def _emoji_table() -> dict[int, str]:
     """``str.translate`` table of ``synonyms/emoji.yaml``: each emoji to its word, spaced."""
     return {ord(e): f" {w} " for e, w in (_yaml("emoji").get("words") or {}).items()}
@@ -204,7 +211,7 @@ def _matcher(ctx: ParseContext) -> tuple[tuple[str, ...], DiscourseMatcher]:
 
     def build() -> DiscourseMatcher:
         return DiscourseMatcher(class_phrases(ctx)[1], ignore=non_mentions(),
-                                real_words=real_words() | list_words())
+                                real_words=real_words() | list_words(), states=states())
 
     return classes, get_matcher(ctx.synonyms, classes, build, "discourse")  # type: ignore[return-value]
 
@@ -259,13 +266,14 @@ _STOP_WORDS = frozenset(
     "verdict putting final pick picks picking picked choose chooses choosing chose "
     # retractions
     "correct corrected correcting correction corrections incorrect revise revised revising "
-    "revision wrong mistake mistaken mistakes wait scratch "
+    "revision wrong mistake mistaken mistakes wait scratch updated amended "
     # second looks
     "actually closer accurately precisely zoomed second reflection again carefully further "
     "fact reality "
     # doubt
     "torn plausible reasonable equally decide decided 50 fifty toss tossup coin neither mix "
-    "mixed mixture split single reduced bittersweet settle equal separate distinguish".split()
+    "mixed mixture split single reduce reduced bittersweet settle equal separate distinguish forth "
+    "".split()
 )
 #: a word that opens or belongs to a marker or phrase only with the words after it
 _STOP_PHRASES: dict[str, tuple[str, ...]] = {
@@ -274,9 +282,13 @@ _STOP_PHRASES: dict[str, tuple[str, ...]] = {
     "go": ("go with",), "going": ("going with",), "back": ("that back", "it back"),
     "thought": ("second thought",), "mind": ("my mind",), "size": ("full size",),
     "resolution": ("full resolution",), "close": ("up close", "close to call"),
-    "either": ("either way", "be either"), "clear": ("clear choice", "clear winner", "clear favo"),
+    "either": ("either way", "be either", "either reading", "either interpretation",
+               "either label", "either answer", "either one", "either option", "either choice",
+               "either fits", "either works", "either applies"),
+    "make": ("make up my mind",), "clear": ("clear choice", "clear winner", "clear favo"),
     "which": ("say which", "tell which", "sure which"), "same": ("same time",),
-    "both": ("both are", "both seem", "both look", "both appear"),
+    "both": ("both are", "both seem", "both look", "both appear", "both fit", "both work",
+             "both apply", "both equally"),
 }
 #: a field name before a colon ("Label: fear", '"emotion": "happy"'): only with a colon
 _HEADING_FORMS = tuple(heading + end for heading in HEADINGS for end in (":", " :", '":', "':"))
@@ -344,15 +356,50 @@ def drop_quoted_names(text: str) -> str:
     return _QUOTED_NAME.sub(" ", text)
 
 
+@lru_cache(maxsize=1)
+def _values() -> tuple[dict[str, str], re.Pattern[str] | None]:
+    """The value words of ``synonyms/expression.yaml`` (word -> phrase), and the pattern that
+    finds one as a whole answer or as the value of a field (:data:`HEADINGS`, "face", "mood")."""
+    table = {str(k).lower(): str(v) for k, v in (_yaml("expression").get("values") or {}).items()}
+    if not table:
+        return table, None
+    words = "|".join(re.escape(w) for w in table)
+    fields = "|".join(re.escape(h).replace(r"\ ", r"\s+") for h in (*HEADINGS, "face", "mood"))
+    return table, re.compile(
+        rf"(?:(?:^|(?<=[.!?|;,{{\"'])|(?<=[.!?|;,{{\"']\s))(?:{fields})\s*[\"']?\s*:|^)\s*[\"']?(?P<word>{words})\b"
+        r"(?=[\"']?\s*(?:[.!,;|)}\]\n]|$))", re.IGNORECASE | re.MULTILINE)
+
+
+def name_values(text: str) -> str:
+    """``text`` with a value word ("Blank.", "Expression: blank") written as the phrase it
+    stands for there ("blank expression"); other uses ("the image is blank") are left alone."""
+    table, pattern = _values()
+    if pattern is None:
+        return text
+    low = text.lower()
+    if not any(w in low for w in table):
+        return text
+    return pattern.sub(lambda m: m.group(0)[: m.start("word") - m.start()]
+                       + table[m.group("word").lower()], text)
+
+
+#: a word spelt out letter by letter ("H-A-P-P-Y")
+_SPELT_OUT = re.compile(r"(?<![\w-])[A-Za-z](?:-[A-Za-z]){2,}(?![\w-])")
+
+
 def synonym_class(text: str, ctx: ParseContext) -> ParseResult:
     """One class from a description (rules in the module docstring)."""
     text = drop_quoted_names(emoji_to_words(strip_wrappers(text)).strip())
+    text = name_values(text)
+    if "-" in text:
+        text = _SPELT_OUT.sub(lambda m: m.group(0).replace("-", ""), text)
     if not text:
         return ParseResult.fail("empty")
     classes, matcher = _matcher(ctx)
     if not classes:
         return ParseResult.fail("no_classes")
     if ("%" in text or "0." in text or "1." in text or "1)" in text or ">" in text or "/" in text
+            or " ." in text
             or "core" in text or ("|" in text or ":" in text) and _LEVEL_HINT.search(text)):
         scored = _scored(text, matcher)
         if scored is not None:
@@ -368,7 +415,7 @@ def synonym_class(text: str, ctx: ParseContext) -> ParseResult:
 
 #: a class with its share: "Fear (55%)", "fear: 55 %", "Fear - 55%", "happiness (0.82)" ...
 _LABEL_SHARE = re.compile(
-    r"(?P<label>[A-Za-z][A-Za-z' -]{0,40}?)\"?\s*[(:=|\u2013-]?\s*"
+    r"(?P<label>[A-Za-z][A-Za-z' -]{0,40}?)\"?\)?\s*[(:=|\u2013-]?\s*[~\u2248]?\s*"
     r"(?:(?P<share>\d{1,3}(?:\.\d+)?)\s*%|(?P<p>0?\.\d+|1\.0+)(?![\d%]|\.\d)"
     r"|(?P<num>\d{1,3}(?:\.\d+)?)\s*/\s*(?P<den>\d{1,3})(?![\d%]|\.\d))")
 #: ... or a level in a table or list: "| Surprise | High |", "anger: no, neutral: yes"
@@ -382,6 +429,12 @@ _LEVELS = {"very high": 100.0, "high": 90.0, "strong": 90.0, "yes": 90.0, "true"
            "no": 0.0, "false": 0.0, "none": 0.0}
 #: ... or plain numbers, only under a "score(s)" heading: "Scores - anger: 8, disgust: 3"
 _LABEL_SCORE = re.compile(r"(?P<label>[A-Za-z][A-Za-z' -]{0,40}?)\s*[:=]\s*(?P<num>\d{1,3}(?:\.\d+)?)(?![\d.%/])")
+#: ... or any plain number after three classes or more: a score list on a scale of its own
+#: ("Scores (0-10): happy 9.1, neutral 2.0, sad 0.3", "Anger: 76 / Disgust: 13 / Fear: 2",
+#: "ANGER .71  DISGUST .12  FEAR .02"); a whole number followed by "." or ")" numbers a list
+_LABEL_NUMBER = re.compile(
+    r"(?P<label>[A-Za-z][A-Za-z' -]{0,40}?)\"?\)?\s*[(:=|\u2013-]?\s*[~\u2248]?\s*"
+    r"(?P<num>\d{1,3}\.\d+|\.\d+|\d{1,3}(?![.)]))(?![\d%])(?!\s*%)(?!\s*/\s*\d)")
 #: a keyed label in a structured answer ("Label: neutral | Confidence: 0.80")
 _KEYED = re.compile(
     r"\b(?:label|answer|prediction|predicted|emotion|expression|class)\s*\"?\s*[:=]\s*\"?"
@@ -407,7 +460,7 @@ def _scored(text: str, matcher: DiscourseMatcher) -> ParseResult | None:
     (0.82), surprise (0.11)"): rule ``scores``, or ``tie`` when two classes share the largest;
     else the first of a ranked list of bare classes ("1. Surprise 2. Fear"). None when no two
     classes are scored or ranked."""
-    patterns = [_LABEL_SHARE, _SHARE_LABEL]
+    patterns = [_LABEL_NUMBER, _LABEL_SHARE, _SHARE_LABEL]
     if "score" in text.lower():
         patterns.append(_LABEL_SCORE)
     if "|" in text or ":" in text:
@@ -418,6 +471,8 @@ def _scored(text: str, matcher: DiscourseMatcher) -> ParseResult | None:
             key = _label_key(m["label"], matcher)
             if key is not None:
                 shares[key] = max(shares.get(key, 0.0), _share(m))
+        if pattern is _LABEL_NUMBER and (len(shares) < 3 or max(shares.values()) <= 1):
+            continue  # not a score list of its own scale: shares and probabilities follow
         if len(shares) >= 2:
             top = max(shares.values())
             if top == 0:
@@ -425,8 +480,12 @@ def _scored(text: str, matcher: DiscourseMatcher) -> ParseResult | None:
             best = [k for k, v in shares.items() if v == top]
             keyed = _KEYED.search(text)
             label = _label_key(keyed["label"], matcher, bare=True) if keyed else None
-            if len(best) > 1 or label is not None and label != best[0]:
-                return ParseResult.fail("tie")  # "Label: neutral" beside "happiness: 0.70"
+            if (len(best) > 1 or label is not None and label != best[0]
+                    or keyed is not None and label is None and _UNDECIDED_LABEL.match(keyed["label"])
+                    or _weighing(text)):
+                # "Label: neutral" beside "happiness: 0.70"; '"label": "uncertain"'; "...
+                # Neutral 38% -- too close to call"
+                return ParseResult.fail("tie")
             return ParseResult(best[0], "scores")
     ranked = _RANKED.search(text) or _GREATER.search(text)
     if ranked is not None:
@@ -434,6 +493,11 @@ def _scored(text: str, matcher: DiscourseMatcher) -> ParseResult | None:
         if first is not None and second is not None and first != second:
             return ParseResult(first, "ranked")
     return None
+
+
+#: a keyed label that says the scores settle nothing
+_UNDECIDED_LABEL = re.compile(r"(?:uncertain|unsure|undecided|unclear|ambiguous|mixed|tie|tied)\b",
+                              re.IGNORECASE)
 
 
 def _share(m: re.Match[str]) -> float:
@@ -445,6 +509,8 @@ def _share(m: re.Match[str]) -> float:
         return float(groups["share"])
     if groups.get("p") is not None:
         return 100 * float(groups["p"])
+    if groups.get("den") is None:
+        return float(groups["num"])  # a plain score (_LABEL_NUMBER, _LABEL_SCORE)
     den = float(groups.get("den") or 0)
     return 100 * float(groups["num"]) / den if den else float(groups["num"])
 
@@ -487,7 +553,13 @@ _DOUBT = re.compile(
     r"|can(?:no|')?t\s+(?:really\s+)?(?:separate|distinguish|tell\s+apart)\s+(?:the\s+two|them|these|the\s+two\s+apart)"
     r"|can(?:no|')?t\s+(?:really\s+)?decide\s*(?:[.!]|$)"
     r"|(?:not|\w+n't)\s+fit\s+(?:neatly\s+|cleanly\s+|easily\s+)?(?:in|into)\s+(?:a\s+|one\s+)?single"
-    r"|(?:can(?:no|')?t|unable\s+to|not\s+able\s+to)\s+settle\s+on\s+(?:a\s+|one\s+|any\s+)?(?:single|one)\b)",
+    r"|(?:can(?:no|')?t|unable\s+to|not\s+able\s+to)\s+settle\s+on\s+(?:a\s+|one\s+|any\s+)?(?:single|one)\b"
+    r"|can(?:no|')?t\s+(?:really\s+)?(?:decide|choose|pick)\s+which"
+    r"|either\s+(?:reading|interpretation|label|answer|one|option|choice)\s+(?:is|would\s+be|could\s+be|seems|works|fits)\b"
+    r"|either\s+(?:fits|works|applies)\b|both\s+(?:\w+\s+)?(?:fit|work|apply)\b"
+    r"|(?:keep\s+|(?:i'?m|i\s+am)\s+(?:still\s+)?)(?:going|flip[\s-]?flopping)\s+back\s+and\s+forth"
+    r"|can(?:no|')?t\s+make\s+up\s+my\s+mind"
+    r"|reduce\s+(?:it\s+|this\s+|that\s+)?to\s+(?:a\s+|one\s+)?(?:single|one)\b|\bsplit\s+expression)",
     re.IGNORECASE,
 )
 
@@ -520,9 +592,12 @@ def _read(text: str, hits: list[Hit], scanned: list[Hit], first_sentence: int | 
             return ParseResult.fail("tie")
         return _refusal_or(text, "set_aside")
     winner = _winner([h.key for h in deciding])
-    if winner is None or (rule != "answer" and (_closing_doubt(text, scanned, deciding, winner)
+    if winner is None or rule == "answer" and _weighed(text, hits) or (
+            rule != "answer" and (_closing_doubt(text, scanned, deciding, winner)
                                                 or _contradicted(scanned, deciding, winner)
-                                                or _weighed(text, hits))):
+                                                or _weighed(text, hits)
+                                                or deciding[0].strength == MINOR
+                                                and _HARD_TO_READ.search(text) is not None)):
         # classes offered and left undecided ("happy or sad, hard to say") are an ambiguous
         # answer, not a refusal: the model answered, a person cannot settle which class; but
         # classes named beside "the face is covered" or "I'm sorry, I can't" are no answer
@@ -534,6 +609,14 @@ def _read(text: str, hits: list[Hit], scanned: list[Hit], first_sentence: int | 
     return ParseResult(winner, rule)
 
 
+#: the writer finds the face hard to read: after a class named only as minor ("a faint
+#: half-smile ... His mood is difficult to read") no class is asserted (a disclaimer about
+#: inner feelings, "I can't be certain about their internal state", is no such doubt)
+_HARD_TO_READ = re.compile(
+    r"\b(?:hard|difficult|tough|impossible|tricky)\s+to\s+(?:read|pin\s+down|interpret|call|judge|tell|say)\b"
+    r"|\b(?:ambiguous|unclear|inconclusive)\b", re.IGNORECASE)
+
+
 def _weighed(text: str, hits: list[Hit]) -> bool:
     """True when the answer asserts two classes and says neither wins ("it's a 50/50",
     "neither clearly wins", "torn between", "hard to say which": :data:`_DOUBT`)."""
@@ -543,7 +626,13 @@ def _weighed(text: str, hits: list[Hit]) -> bool:
     # two classes, or one offered against something else ("either sad or tired; hard to say
     # which"), or one beside "mixed" ("slight smile on one side... Expression: mixed")
     low = text.lower()
-    return (len(keys) >= 2 or " or " in low or "mixed" in low) and _weighing(text)
+    return ((len(keys) >= 2 or " or " in low or _NO_SINGLE.search(low) is not None)
+            and _weighing(text))
+
+
+#: doubt that needs no second class: the face has no single label ("a split expression I can't
+#: reduce to one label", "Expression: mixed")
+_NO_SINGLE = re.compile(r"mixed|split|single|one\s+label|reduce")
 
 
 def _listed(text: str, hits: list[Hit]) -> bool:

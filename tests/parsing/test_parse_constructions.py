@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from facebench.parsing import parse
-from facebench.parsing.discourse import ANSWER, MARKERS, RETRACTING, REVISE
+from facebench.parsing.discourse import ANSWER, MARKERS, RETRACTING, RETRACTING_FIELDS, REVISE
 from facebench.parsing.synonyms import _stops_in
 from facebench.types import REFUSAL
 from tests.parsing.helpers import RAFDB, expression_ctx
@@ -530,6 +530,67 @@ PICTURED_AND_VOICE = [
     ("He is either angry or disgusted, and I lean disgusted.", "disgust"),
 ]
 
+# value words, run-on sentences, "or" with a state that is no class, score lists of any scale
+ROUND_22 = [
+    ("Expression: blank.", "neutral"),
+    ("Blank.", "neutral"),
+    ('{"emotion": "flat", "confidence": 0.7}', "neutral"),
+    ("Portrait of a man in a crowded street. Expression: blank.", "neutral"),
+    ("The image is blank.", None),  # the image, not the face
+    ("Background: blank.", None),  # a field that is not the face's
+    ("Seems blank.", "neutral"),
+    ("H-A-P-P-Y.", "happiness"),
+    ("Jaw on the floor.", "surprise"),
+    ("Felicity, plain and simple.", "happiness"),
+    ("The face of someone who just sniffed a carton of spoiled milk.", "disgust"),
+    ("Ew. That's the expression, pure ew.", "disgust"),
+    ("Passport-photo face.", "neutral"),
+    ("He is really down today.", "sadness"),
+    ("omg he did NOT expect that, surprised", "surprise"),
+    # a run-on sentence starts a new clause without a comma: the negation ends there
+    ("the person has a smooth forehead and no visible muscle tension there is no particular "
+     "emotion showing so the expression is neutral", "neutral"),
+    ("She isn't smiling so I'd call it sad.", "sadness"),
+    ("nah he's not mad he's sad", "sadness"),
+    ("I don't think there is any anger.", None),
+    ("She is not happy thats for sure", None),
+    ("no smile no frown, neutral", "neutral"),
+    ("no happiness, sadness or anger", None),
+    # "or" beside a state that is no class: the class is not settled
+    ("She looks sad or tired.", None),
+    ("It could be a grimace or a smile.", None),
+    ("A man with furrowed brows, caught mid-shout or mid-laugh.", None),
+    ("She is happy, not tired or bored.", "happiness"),
+    ("The expression could be happiness, surprise, or even embarrassment; none clearly dominates.",
+     None),
+    # parallel conditionals, "X and Y would ...", a "corrected:" field
+    ("Surprise if it is good news, fear if it's bad; both fit equally.", None),
+    ("She is smiling. Fear and surprise would show widened eyes.", "happiness"),
+    ("Fear and surprise would show widened eyes; none of that here. The best match is happiness.",
+     "happiness"),
+    ("Emotion: Happiness -> corrected: Sadness (the corners turn down).", "sadness"),
+    ("Label: fear, corrected to surprise.", "surprise"),
+    ("She is happy; the colour was corrected.", "happiness"),
+    # a minor read of a face the writer finds hard to read; doubt after an answer marker
+    ("A faint half-smile and heavy, tired eyes. His mood is difficult to read.", None),
+    ("This person is happy. I can't be certain about their internal state, though.", "happiness"),
+    ("Answer: happiness. Actually anger. Actually happiness. I keep going back and forth.", None),
+    ("I went back and forth, but the relaxed eyes tip it: surprise.", "surprise"),
+    # structured answers: markers of a number, values that say "uncertain"
+    ('{"primary_emotion": "sadness", "secondary_emotion": "neutral", "primary_confidence": 0.64, '
+     '"secondary_confidence": 0.21}', "sadness"),
+    ("Emotion: Happy / Neutral (uncertain)", None),
+    ("Scores (0-10): happy 9.1, neutral 2.0, surprised 1.4, sad 0.3, angry 0.2. Top: happy.",
+     "happiness"),
+    ("ANGER .71  DISGUST .12  NEUTRAL .08  SADNESS .05", "anger"),
+    ("Anger: 76 / Disgust: 13 / Neutral: 4 / Sadness: 3 (out of 100)", "anger"),
+    ("P(happy)=0.83, P(neutral)=0.09, P(surprise)=0.04", "happiness"),
+    ("I'd estimate: happy ~80%, neutral ~10%, surprised ~5%. So: happy.", "happiness"),
+    ('{"sadness": 0.36, "neutral": 0.35, "anger": 0.14, "label": "uncertain"}', None),
+    ("Happiness 39% | Neutral 38% | Surprise 12% - too close to call.", None),
+    ("1. Fear 2. Surprise 3. Neutral", "fear"),
+]
+
 ALL = (COMPARISON + CORRECTION + REJECTION + ASIDE + SECONDARY + CONCLUSION + OTHER_PEOPLE
        + THINGS + VOCABULARY + NOT_THE_FACE + CLOSER_LOOK + EARLIER_READ + PEOPLE_IN_GENERAL
        + TYPOS + RETRACTION + OTHERS_WOULD_CALL + WRITER_PICK + FEATURES + COMPARED_AGAINST
@@ -537,7 +598,7 @@ ALL = (COMPARISON + CORRECTION + REJECTION + ASIDE + SECONDARY + CONCLUSION + OT
        + THE_SUBJECT + COLON + MORE_VOCABULARY + NEGATED_MARKER + RANKED + SELF_CORRECTION
        + CUES_AFTER_A_NEGATION + NO_SINGLE_CLASS + NOT_THE_FACE_EITHER + REVISED + FORMATS
        + EARLIER_AND_ASKED + ROUND_19 + ROUND_21 + CANDIDATE_LISTS + NOT_OVERREACHING
-       + HEADINGS + PICTURED_AND_VOICE)
+       + HEADINGS + PICTURED_AND_VOICE + ROUND_22)
 
 
 @pytest.mark.parametrize("text, value", ALL)
@@ -691,6 +752,9 @@ AMBIGUOUS = [  # classes offered, none settled: unparsed, but the model did answ
     "Fear: yes. Surprise: also yes. Which one dominates? Neither does.",
     "The person appears scared. Looking again, she seems more surprised. Hard to say which.",
     "It looks like anger. Looking again, the lip says disgust, though the brows say anger. I'm torn.",
+    "It's either happiness or contempt, and I can't decide which.",  # contempt: no RAF-DB class
+    "The mouth suggests disgust while the eyes suggest anger; either reading is defensible.",
+    "The left side smiles while the right side droops; a split expression I can't reduce to one label.",
 ]
 REFUSED = [
     "I don't see anyone in this picture; it shows a beach.",
@@ -728,6 +792,15 @@ REFUSED = [
     "She wears a full-face mask, so there is no expression to classify.",
     "Analysis not possible: most of the face region is heavily obscured by a hat.",
     "She has her back turned, so her face isn't visible.",
+    "The face is so pixelated that any label would just be a guess, so I'll pass.",
+    "I don't see an image attached to your message.",
+    "[Image could not be processed]",
+    "Under my usage policy I can't make inferences about a real person's emotions.",
+    "Emotion: ??? | Intensity: ??? | Cues: image is a solid grey frame",
+    "No image given.",
+    "[unable to generate caption]",
+    "can't see the pic",
+    "Nothing came through on my end. Could you upload it again?",
 ]
 
 
@@ -773,7 +846,9 @@ def test_every_second_look_is_seen_by_the_first_sentence_shortcut() -> None:
     "the expression is mix", "at the same time", "both are true", "equally reasonable",
     "can't be reduced to a single category", "mixed signals", "neither does", "i'm torn",
     "the expression is bittersweet", "it could be either", "doesn't fit into a single category",
-    "can't settle on a single label",
+    "can't settle on a single label", "can't decide which", "either reading is defensible",
+    "either fits", "both fit equally", "i keep going back and forth", "can't make up my mind",
+    "can't reduce it to one label", "a split expression",
 ])
 def test_every_doubt_phrase_passes_the_word_prefilter(phrase: str) -> None:
     """Answers skip the doubt pattern unless one of its words appears: each phrase holds one."""
@@ -804,6 +879,7 @@ def test_every_heading_is_seen_by_the_first_sentence_shortcut() -> None:
 def test_every_retraction_is_seen_by_the_first_sentence_shortcut() -> None:
     """A later retraction takes the first sentence back, so the shortcut must see each one."""
     assert [m for m in RETRACTING if not _stops_in(m)] == []
+    assert [f for f in RETRACTING_FIELDS if not _stops_in(f"{f}: fear")] == []
     assert _stops_in("hmm, that's wrong: anger") and _stops_in("i take that back")
 
 

@@ -141,7 +141,7 @@ from facebench.parsing.text import fold_unicode
 MARKERS: dict[int, tuple[str, ...]] = {
     ANSWER: (
         "answer", "final answer", "my answer", "in conclusion", "to conclude", "in summary",
-        "to summarize", "to summarise", "to sum up", "all in all", "therefore", "thus", "hence",
+        "to summarize", "to summarise", "to sum up", "all in all", "in short", "therefore", "thus", "hence",
         "verdict", "final verdict", "conclusion is", "my conclusion", "i conclude",
         "putting this together", "putting it together", "putting it all together",
         "putting everything together", "putting all this together", "taken together",
@@ -161,7 +161,8 @@ MARKERS: dict[int, tuple[str, ...]] = {
         "leaning towards", "leaning toward", "leans towards", "leans toward", "leaning",
         "leaning to", "best described as",
         "better described as", "better classified as", "best classified as", "most defensible",
-        "best choice", "best fit", "best match", "closest match", "best matches",
+        "best choice", "best fit", "best match", "id report",
+        "i would report", "closest match", "best matches",
         "strongest match", "top match", "most fitting", "most appropriate", "most plausible",
         "most probable", "feeling is", "id label it",
         "i would label it", "id call it", "i would call it", "id classify it as",
@@ -188,7 +189,8 @@ MARKERS: dict[int, tuple[str, ...]] = {
     ),
     MINOR: (
         "hint", "hints", "touch", "touches", "trace", "traces", "tinge", "bit", "little", "can",
-        "alternatives",
+        "alternatives", "distant second", "runner up", "second choice", "second pick",
+        "pick second",
         "slight", "slightly", "mild", "mildly", "somewhat", "subtle", "subtly", "faint",
         "faintly", "undertone", "undertones", "secondary", "minor", "some", "glimmer",
         "flicker", "might", "may", "could", "possibly", "perhaps",
@@ -265,6 +267,11 @@ _FIGURES = frozenset((*ANIMALS, "emoji", "cartoon", "character", "mascot", "doll
                       "statue", "figurine", "teddy", "bear", "clown", "toy", "robot",
                       *PICTURED))
 _FIGURE_GAP = frozenset(("looking",))
+#: words that may stand before a figure at the start of its clause ("the cartoon character on
+#: the poster", "a cute dog in the corner")
+_FIGURE_WORDS = _FIGURES | frozenset(
+    "cute little small tiny big giant huge stuffed fluffy old young black white brown grey gray "
+    "toy plush painted".split())
 #: a pictured thing is someone else only where it is placed ("the poster on the wall shows a
 #: screaming man", "the mask itself"); "The icon is smiling" may be the image itself
 _PICTURED = frozenset(PICTURED)
@@ -328,7 +335,8 @@ SUBJECT = (
     "person in focus", "person in question", "person question is about", "person asked about",
     "one asked about", "main subject", "subject of photo", "subject of image",
     "subject of picture", "in foreground", "himself", "herself", "his own face",
-    "her own face", "their own face", "own face", "own expression",
+    "her own face", "their own face", "own face", "own expression", "actual face",
+    "actual expression", "real face",
 )
 #: "<person> behind/around/near" ("the child behind her is laughing") is an
 #: :data:`OTHER_PEOPLE` marker too (keyed on the preposition: "person" is in most answers)
@@ -370,6 +378,9 @@ RETRACTING = (
     "that was wrong", "that is wrong", "thats wrong", "that was incorrect", "that is incorrect",
     "thats incorrect", "that was mistake", "i was wrong", "change my mind", "changed my mind",
     "changes my mind", "wait, no", "no, wait", "no wait", "corrected to",
+    # the writer turns from something else in the picture to the face asked about ("cute dog
+    # in the corner, it looks grumpy! But you asked about the person: they're happy")
+    "you asked about",
 )
 #: field names that retract what came before them ("Emotion: happiness -> corrected: sadness")
 RETRACTING_FIELDS = ("corrected", "revised", "updated", "amended")
@@ -458,6 +469,7 @@ _TOKEN = re.compile(r"[a-z0-9]+|[.!?]+(?=\s|$)|[;,\n]|:(?=\s|$)|(?<=\s)-+(?=\s)"
 _NT = re.compile(r"n't\b|n'\s")
 _ARROW = re.compile(r"-+>|=>|\u2192")
 _ARTICLES = frozenset(("a", "an", "the"))
+_NOT_APPLICABLE = re.compile(r"\bn/a\b")
 _MISS = object()
 _SENT, _CLAUSE, _COMMA, _NEG, _ABS, _AND, _CONCEDE, _OR, _VERB, _BETWEEN = range(1, 11)
 _MARK, _NEGATE, _NEGATE_LACK, _CONCEDE_KEY = "\x00m", "\x00n", "\x00l", "\x00c"
@@ -538,6 +550,8 @@ def discourse_tokens(text: str) -> list[str]:
         text = _ARROW.sub(" - ", text)
     if "'" in text:
         text = _NT.sub(" not ", text).replace("'", "")
+    if "n/a" in text:  # "surprise: n/a" rules the class out like "surprise: no"
+        text = _NOT_APPLICABLE.sub(" no ", text)
     return [t for t in _TOKEN.findall(text) if t not in _ARTICLES]
 
 
@@ -797,7 +811,8 @@ class DiscourseMatcher(PhraseMatcher):
         last_start = -9  # ... and of its first
         sent_tok = 0  # position of the sentence's first token
         if_at = -1  # position of an "if" in the clause ("If she were smiling, I'd say happy")
-        bare = -1  # hit of the last sentence that is nothing but a class word
+        bare = -1  # hit of the last sentence that is nothing but a class word (not an item
+        # of a numbered list: "1. fear / surprise (tied) 2. neutral")
         # where the last part of the sentence began after ";" or a colon that ends words of
         # reasoning ("The nose wrinkle is the key cue: disgust."), and the hits before it
         part_tok, part_hits = -1, 0
@@ -829,6 +844,11 @@ class DiscourseMatcher(PhraseMatcher):
                 # comma; the negation ends
                 sent_pos = (segment and _settle(segment, seg_neg)) or sent_pos
                 clause_neg = seg_neg = False
+            if tok in states and clause and i - last_end <= 4:
+                for hit in clause[-2:]:  # "that grin is a nervous grimace": the grin is no class
+                    after = hit[0] + self._class_at(toks, hit[0])
+                    if not hit[2] and toks[after] in _COPULAS and 0 < i - after <= 3:
+                        marks.append((after, after, ASIDE, after))
             if tok == "over" and last_end == i - 1 and i + 1 < n and self._class_at(toks, i + 1):
                 marks.append((i, i, ASIDE, i + 1))  # "sadness over neutral": the one preferred
             if tok == "too" and i + 3 < n and toks[i + 2] == "to" and toks[i + 3] in _CALLING:
@@ -942,8 +962,10 @@ class DiscourseMatcher(PhraseMatcher):
                                 i += length
                                 continue
                         if found == _NEGATE or found == _NEGATE_LACK:
-                            if tok == compare_word and clause and clause[-1][0] > compare_at:
-                                clause_neg = False  # "less angry than sad": sad is asserted
+                            if tok == compare_word and (clause and clause[-1][0] > compare_at
+                                                        or i - compare_at > 1):
+                                # "less angry than sad", "less upset than livid": asserted
+                                clause_neg = False
                                 compare_at, compare_word = -1, ""
                             else:
                                 clause_neg = sent_neg = True
@@ -1019,7 +1041,10 @@ class DiscourseMatcher(PhraseMatcher):
                                         # "a grinning clown", "the sad-looking teddy bear": theirs
                                         marks.append((start, end, ASIDE, start))
                                     nexts = _PLACED if toks[start] in _PICTURED else _FIGURE_NEXT
-                                    if not ((start == sent_tok or toks[start - 1] in _CLAUSE_OPEN)
+                                    k = start - 1  # "the cartoon character", "a cute dog"
+                                    while k >= sent_tok and k > start - 3 and toks[k] in _FIGURE_WORDS:
+                                        k -= 1
+                                    if not ((k < sent_tok or toks[k] in _CLAUSE_OPEN)
                                             and end + 1 < n and toks[end + 1] in nexts):
                                         i += length  # not "holding the dog", "the dog owner"
                                         continue
@@ -1033,6 +1058,9 @@ class DiscourseMatcher(PhraseMatcher):
                             elif (end + 1 < n and toks[end + 1] in _PART_MARKS
                                   and any(not h[2] for h in segment)):
                                 reach = end  # "happy at first, then sad": marks its own part
+                            elif (value == MINOR and start >= 2 and last_end == start - 2
+                                  and toks[start - 1] in _COPULAS and clause and not clause[-1][2]):
+                                reach = end  # "the smile is faint and the eyes are teary"
                             marks.append((start, end, value, reach))
                             i += length
                             continue
@@ -1135,6 +1163,8 @@ class DiscourseMatcher(PhraseMatcher):
                     # "this isn't anger: the raised lip makes it disgust"; "I can't tell them
                     # apart: fear or surprise"; not a heading ("Not seen: anger", "Is not: happy")
                     opens = True
+                if not opens and tok == "," and clause_neg and i + 1 < n and toks[i + 1] == ":":
+                    opens = True  # '{"emotion": "none", "category": "neutral"}': a new field
                 if not opens and tok == "," and clause_neg and toks[i - 3 : i - 1] == ["or", "not"]:
                     opens = True  # "Whether the smile is posed or not, the label is happiness"
                 if (not opens and tok == "," and clause_neg and 0 <= if_at and neg_at < if_at
@@ -1187,7 +1217,7 @@ class DiscourseMatcher(PhraseMatcher):
                     if yes_to is not None and len(hits) == sent_start and not contrasted:
                         _promote(hits, *yes_to)  # the "Yes" sentence added no class, no "but"
                     yes_to = None
-                    if (sentence and last_end == i - 2
+                    if (sentence and last_end == i - 2 and not (sent_tok > 1 and toks[sent_tok - 2].isdigit())
                             and _closes_bare(hits, last_start, sent_start, sent_tok, part_tok, part_hits)):
                         # "Surprise." or "...; surprise." after reasoning: the answer if last
                         bare = len(hits) - 1
@@ -1208,7 +1238,7 @@ class DiscourseMatcher(PhraseMatcher):
                hypothetical, toks, self._class_at)
         if first is None and (sent_pos or (sent_words and not sent_neg)):
             first = sentence
-        if (sentence and last_end == n - 1
+        if (sentence and last_end == n - 1 and not (sent_tok > 1 and toks[sent_tok - 2].isdigit())
                 and _closes_bare(hits, last_start, sent_start, sent_tok, part_tok, part_hits)):
             bare = len(hits) - 1  # the same for a last sentence without its full stop
         elif sent_words:

@@ -266,7 +266,7 @@ _STOP_WORDS = frozenset(
     "verdict putting final pick picks picking picked choose chooses choosing chose "
     # retractions
     "correct corrected correcting correction corrections incorrect revise revised revising "
-    "revision wrong mistake mistaken mistakes wait scratch updated amended "
+    "revision wrong mistake mistaken mistakes wait scratch updated amended asked "
     # second looks
     "actually closer accurately precisely zoomed second reflection again carefully further "
     "fact reality "
@@ -277,7 +277,7 @@ _STOP_WORDS = frozenset(
 )
 #: a word that opens or belongs to a marker or phrase only with the words after it
 _STOP_PHRASES: dict[str, tuple[str, ...]] = {
-    "sum": ("sum up",), "all": ("all in all",), "taken": ("taken together",),
+    "sum": ("sum up",), "short": ("in short",), "all": ("all in all",), "taken": ("taken together",),
     "things": ("things considered",), "balance": ("on balance",), "so": ("so the e",),
     "go": ("go with",), "going": ("going with",), "back": ("that back", "it back"),
     "thought": ("second thought",), "mind": ("my mind",), "size": ("full size",),
@@ -542,7 +542,7 @@ _DOUBT = re.compile(
     r"|can(?:no|')?t\s+(?:confidently\s+|really\s+|clearly\s+)?(?:choose|decide|pick)\s+(?:between|one\b)"
     r"|50\s*/\s*50|fifty[\s-]+fifty|toss[\s-]?up|coin[\s-]?(?:flip|toss)"
     r"|neither\s+(?:one\s+)?(?:clearly\s+|really\s+)?(?:wins|dominates|prevails|stands\s+out|does)"
-    r"|(?:hard|difficult|impossible|tough)\s+to\s+(?:say|tell)\s+which|can(?:no|')?t\s+(?:say|tell)\s+which"
+    r"|(?:hard|difficult|impossible|tough|not\s+possible)\s+to\s+(?:say|tell)\s+which|can(?:no|')?t\s+(?:say|tell)\s+which"
     r"|(?:not\s+sure|unsure)\s+which|(?:a\s+)?mix(?:ture)?\s+of\s+both"
     r"|split\s+(?:evenly\s+|down\s+the\s+middle\s+)?between|evenly\s+split"
     r"|at\s+(?:the\s+)?same\s+time|both\s+(?:are|seem|look|appear)\s+(?:equally\s+)?(?:true|right|valid|present)"
@@ -583,16 +583,25 @@ def _read(text: str, hits: list[Hit], scanned: list[Hit], first_sentence: int | 
             # "hard to say whether it is sadness or a tired face; both seem equally plausible"
             return ParseResult.fail("tie")
         return _refusal_or(text, "negated" if scanned else "no_match")
+    if first_sentence is not None and not any(h.sentence <= first_sentence for h in scanned):
+        # an opening that names no class ("Great question!", "Sure!") is no answer: the first
+        # sentence that names one, asserting all it names, is the first sentence
+        opening = scanned[0].sentence
+        if all(h.strength >= PLAIN and not h.negated for h in scanned if h.sentence == opening):
+            first_sentence = opening
     deciding, rule = decide(hits, first_sentence)
     if deciding[0].strength == ASIDE:
         if (any(h.strength == MINOR and h.key != deciding[0].key for h in hits)
-                or _weighed(text, hits) or _listed(text, hits)):
+                or _weighed(text, hits) or _listed(text, hits)
+                or " or " in text.lower() and says_unsure(text)):
             # only candidates, none chosen: "Hmm, neutral? Or maybe slightly angry."; "Sad or
-            # scared? A coin flip."; "Candidates: surprise, fear. Can't separate them."
+            # scared? A coin flip."; "Candidates: surprise, fear. Can't separate them."; "It
+            # could be happy or it could be discomfort. Hard to say!"
             return ParseResult.fail("tie")
         return _refusal_or(text, "set_aside")
     winner = _winner([h.key for h in deciding])
-    if winner is None or rule == "answer" and _weighed(text, hits) or (
+    if winner is None or rule == "answer" and (_weighed(text, hits)
+                                               or _answer_doubted(text, hits, deciding, winner)) or (
             rule != "answer" and (_closing_doubt(text, scanned, deciding, winner)
                                                 or _contradicted(scanned, deciding, winner)
                                                 or _weighed(text, hits)
@@ -615,6 +624,17 @@ def _read(text: str, hits: list[Hit], scanned: list[Hit], first_sentence: int | 
 _HARD_TO_READ = re.compile(
     r"\b(?:hard|difficult|tough|impossible|tricky)\s+to\s+(?:read|pin\s+down|interpret|call|judge|tell|say)\b"
     r"|\b(?:ambiguous|unclear|inconclusive)\b", re.IGNORECASE)
+
+
+def _answer_doubted(text: str, hits: list[Hit], deciding: list[Hit], winner: str) -> bool:
+    """True when an explicit answer is followed by another class and the answer's last
+    sentence says the writer is unsure: "Final answer: surprise. Hmm, actually it might be
+    fear. I'm not sure." ("Final answer: neutral. I'm not sure, though." keeps neutral.)"""
+    after = deciding[-1].sentence
+    if not any(h.sentence > after and h.key != winner for h in hits):
+        return False
+    cut = max(text.rstrip(" .!?\n").rfind(end) for end in (". ", "! ", "? ", "\n"))
+    return cut >= 0 and says_unsure(text[cut:])
 
 
 def _weighed(text: str, hits: list[Hit]) -> bool:

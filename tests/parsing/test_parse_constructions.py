@@ -589,6 +589,38 @@ ROUND_22 = [
     ('{"sadness": 0.36, "neutral": 0.35, "anger": 0.14, "label": "uncertain"}', None),
     ("Happiness 39% | Neutral 38% | Surprise 12% - too close to call.", None),
     ("1. Fear 2. Surprise 3. Neutral", "fear"),
+    ("Ranking: 1. fear / surprise (tied) 2. neutral", None),  # a list item is no closing answer
+    ("The brows are raised. Surprise.", "surprise"),
+    ("surprise: n/a\nfear: n/a\nhappiness: n/a", None),
+    ('{"emotion": "none", "category": "neutral"}', "neutral"),
+    # an opening that names no class is no first sentence
+    ("Great question! I'd say this person is feeling happy. Confidence: high, with neutral as a "
+     "distant second.", "happiness"),
+    ("Sure! The emotion is happiness. If I had to pick a second, I'd say surprise.", "happiness"),
+    ("Surprise: no\nFear: no\nHappiness: yes\nSadness: yes", None),
+    # figures with a word before them; the writer turning to the person asked about
+    ("The person appears sad; the cartoon character on the poster behind them is the one smiling.",
+     "sadness"),
+    ("Aww, cute dog in the corner, it looks a bit grumpy! But you asked about the person: they're "
+     "clearly happy.", "happiness"),
+    ("His T-shirt has a giant smiley face on it; his actual face is deadpan.", "neutral"),
+    # a degree said of the mention before its copula; a class said to be a state
+    ("Can we say she looks happy? Not really - the smile is faint and the eyes are teary. She looks "
+     "sad.", "sadness"),
+    ("Not happiness, despite the awkward grin - that grin is a nervous grimace. She's frightened.",
+     "fear"),
+    ("Her smile is polite.", None),
+    ("The smile is genuine.", "happiness"),
+    # comparisons, answer phrases, doubt after an answer
+    ("Less upset than downright livid.", "anger"),
+    ("Less than happy.", None),
+    ("She's smiling, but it's a brave smile over obvious grief; the emotion I'd report is sadness.",
+     "sadness"),
+    ("Lips stretched (AU20). That separates fear from surprise. In short, fear.", "fear"),
+    ("Final answer: surprise. Hmm, actually it might be fear. I'm not sure.", None),
+    ("Final answer: neutral. I'm not sure, though.", "neutral"),
+    ("Surprise - or is it fear? Hard to tell.", None),
+    ("It could be happy or it could be discomfort. Hard to say!", None),
 ]
 
 ALL = (COMPARISON + CORRECTION + REJECTION + ASIDE + SECONDARY + CONCLUSION + OTHER_PEOPLE
@@ -801,6 +833,13 @@ REFUSED = [
     "[unable to generate caption]",
     "can't see the pic",
     "Nothing came through on my end. Could you upload it again?",
+    "My guidelines don't allow me to infer the emotional states of real individuals.",
+    "Analyzing emotions from faces can reinforce stereotypes, so I'll decline.",
+    "Emotion recognition from faces is something I've been asked not to do. Sorry!",
+    "I don't have the ability to view images in this conversation.",
+    '{"emotion": null, "error": "face_not_detected"}',
+    "Scores unavailable - no face detected.\nsurprise: n/a\nfear: n/a\nneutral: n/a",
+    "Emotion: N/A",
 ]
 
 

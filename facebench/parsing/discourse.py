@@ -282,13 +282,22 @@ _LOCATING = frozenset("on in at by under with behind beside near around".split()
 #: a structured answer's empty value after a marker ('"primary": null')
 _EMPTY_VALUES = frozenset(("null", "none", "nan"))
 #: a subject with its verb, in one word ("he's" without its apostrophe): a new clause
-_SUBJECT_IS = frozenset("shes hes theyre thats im youre".split())
+#: words that negate a state after them ("or at least not tired")
+_NEGATING_WORDS = frozenset(("not", "no", "never", "hardly", "barely"))
+_SUBJECT_IS = frozenset("shes hes theyre im youre".split())
+#: the words the checks at the top of the scan look at (with the states of no class)
+_WATCHED = frozenset(("were", "had", "would", "so", "there", "over", "too")) | _SUBJECT_IS
 #: a marker's key that holds a number, not a class ('"primary_confidence": 0.64')
 _SCORE_KEYS = frozenset(
     "confidence confidences conf score scores probability prob likelihood intensity weight "
     "share percent percentage".split())
 #: "a sad person would ...", "a neutral label would ...": the class talked of, not the face's
 _HYPOTHETICAL_NOUNS = frozenset("person people face faces label expression look".split())
+#: after "<class> would" these call this face by the class ("Sad would describe her best",
+#: "Happy would work"): not said of the class in general
+_WOULD_LABEL = frozenset(
+    "be describe work seem fit suit apply capture sum match fits best probably likely definitely "
+    "certainly say call label".split())
 #: the main clause after an "if" clause is hypothetical when it opens with one of these
 _WOULD = frozenset("would id shed hed theyd itd youd wed".split())
 #: ... unless the "if" clause only hedges the writer's own call ("If I had to guess, I'd say")
@@ -377,12 +386,13 @@ RETRACTING = (
     # the writer rejects its own earlier read ("I first read it as anger; that was wrong")
     "that was wrong", "that is wrong", "thats wrong", "that was incorrect", "that is incorrect",
     "thats incorrect", "that was mistake", "i was wrong", "change my mind", "changed my mind",
-    "changes my mind", "wait, no", "no, wait", "no wait", "corrected to",
+    "changes my mind", "wait, no", "no, wait", "no wait",
     # the writer turns from something else in the picture to the face asked about ("cute dog
     # in the corner, it looks grumpy! But you asked about the person: they're happy")
     "you asked about",
 )
-#: field names that retract what came before them ("Emotion: happiness -> corrected: sadness")
+#: field names that retract what came before them when a class follows ("Emotion: happiness
+#: -> corrected: sadness"; not "Confidence updated: 0.9")
 RETRACTING_FIELDS = ("corrected", "revised", "updated", "amended")
 #: a list of candidates offers every class after it in its clause, asserting none
 #: ("Candidates: happiness, surprise. Picking happiness.")
@@ -451,7 +461,8 @@ CONTRAST = ("but", "however", "yet", "except")
 OPENERS = frozenset(
     "she he they it its this that which i we there her his their person face expression man "
     "woman individual subject child boy girl baby eyes mouth lips just only merely simply rather "
-    "instead so now hence thus therefore overall what im id ill ive shes hes theyre thats theres "
+    "instead so now hence thus therefore overall otherwise what im id ill ive shes hes theyre thats "
+    "theres "
     "whose "
     "looks seems appears more "
     # what the cues do: "the raised brows, with no tension around the eyes, point to surprise"
@@ -470,6 +481,9 @@ _NT = re.compile(r"n't\b|n'\s")
 _ARROW = re.compile(r"-+>|=>|\u2192")
 _ARTICLES = frozenset(("a", "an", "the"))
 _NOT_APPLICABLE = re.compile(r"\bn/a\b")
+_BARE_NT = frozenset(
+    "isnt arent wasnt werent doesnt dont didnt hasnt havent hadnt couldnt wouldnt shouldnt "
+    "aint".split())
 _MISS = object()
 _SENT, _CLAUSE, _COMMA, _NEG, _ABS, _AND, _CONCEDE, _OR, _VERB, _BETWEEN = range(1, 11)
 _MARK, _NEGATE, _NEGATE_LACK, _CONCEDE_KEY = "\x00m", "\x00n", "\x00l", "\x00c"
@@ -552,7 +566,10 @@ def discourse_tokens(text: str) -> list[str]:
         text = _NT.sub(" not ", text).replace("'", "")
     if "n/a" in text:  # "surprise: n/a" rules the class out like "surprise: no"
         text = _NOT_APPLICABLE.sub(" no ", text)
-    return [t for t in _TOKEN.findall(text) if t not in _ARTICLES]
+    toks = [t for t in _TOKEN.findall(text) if t not in _ARTICLES]
+    if not _BARE_NT.isdisjoint(toks):  # "she isnt happy": "n't" written without its apostrophe
+        toks = [w for t in toks for w in ((t[:-2], "not") if t in _BARE_NT else (t,))]
+    return toks
 
 
 class DiscourseMatcher(PhraseMatcher):
@@ -566,13 +583,16 @@ class DiscourseMatcher(PhraseMatcher):
         *,
         ignore: Iterable[str] = (),
         real_words: frozenset[str] = frozenset(),
-        states: Iterable[str] = (),
+        states: Mapping[str, frozenset[str]] | Iterable[str] = (),
         fuzzy: bool = True,
     ) -> None:
         super().__init__(phrases)
-        #: states and facial actions that are no class ("tired", "grimace"): the other side
-        #: of an "or" that leaves a class unsettled
-        self.states = frozenset(w for w in states if not self._lookup.get(w))
+        #: states and facial actions that are no class ("tired", "grimace"), each with the
+        #: classes it is close to: the other side of an "or" that leaves another class unsettled
+        near = states if isinstance(states, Mapping) else dict.fromkeys(states, frozenset())
+        self.states: dict[str, frozenset[str]] = {
+            w: frozenset(c) for w, c in near.items() if not self._lookup.get(w)}
+        self._watch = frozenset(self.states) | _WATCHED
         lookup = self._lookup
         for idiom in (*DISCOURSE_IDIOMS, *ignore):
             lookup[phrase_key(idiom)] = ""
@@ -750,20 +770,36 @@ class DiscourseMatcher(PhraseMatcher):
         """For an "or" before ``toks[i]`` with a state that is no class on one side
         (:attr:`states`): the end of its other side when that side follows ("sad or tired",
         "happy, or they might be embarrassed": the class before is not settled), else 0; when
-        the state comes right before the "or" ("a grimace or a smile", "mid-shout or
-        mid-laugh") the class right after it is marked ``ASIDE``."""
+        the state comes before the "or", in its part ("a grimace or a smile", "mid-shout or
+        mid-laugh", "squinting into the sun or scowling"), the first class after the "or"
+        (within three words) is marked ``ASIDE``. A negated state ("or at least not tired")
+        offers nothing."""
         n, states = len(toks), self.states
         if clause and not clause[-1][2] and (last_end == i - 2 or last_end == i - 3 and toks[i - 2] == ","):
             end = i
             while end < n and end - i < 6 and toks[end] not in _PART_END and toks[end][0] not in ".!?":
                 end += 1
-            if (not states.isdisjoint(toks[i:end])
+            side = toks[i:end]
+            key = clause[-1][1]
+            if (any(t in states and key not in states[t] for t in side)
+                    and _NEGATING_WORDS.isdisjoint(side)
                     and not any(self._class_at(toks, j) for j in range(i, end))):
                 return end
-        elif i >= 2 and toks[i - 2] in states and last_end < i - 2:
-            j = i + 1 if toks[i] in _HEDGED_OR or toks[i] in ("mid", "even", "half") else i
-            if j < n and self._class_at(toks, j):
-                marks.append((i - 1, i - 1, ASIDE, j))
+            return 0
+        k = i - 2
+        while k > last_end and k > i - 7 and toks[k] not in _PART_END and toks[k][0] not in ".!?":
+            if toks[k] in states:
+                if k == 0 or toks[k - 1] not in _NEGATING_WORDS:
+                    for j in range(i, min(n, i + 4)):
+                        if toks[j] in _PART_END or toks[j][0] in ".!?":
+                            break
+                        length = self._class_at(toks, j)
+                        if length:
+                            if self._lookup[" ".join(toks[j : j + length])] not in states[toks[k]]:
+                                marks.append((i - 1, i - 1, ASIDE, j))
+                            break
+                break
+            k -= 1
         return 0
 
     @staticmethod
@@ -784,6 +820,7 @@ class DiscourseMatcher(PhraseMatcher):
         lookup, info = self._lookup, self._info
         fuzzy = self.misspelt if self._by_letter else None
         states = self.states
+        watch = self._watch
         fcache = self._fuzzy_cache
         hits: list[Hit] = []
         clause: list[list] = []  # [position, key, negated, fuzzy synonym]
@@ -819,40 +856,42 @@ class DiscourseMatcher(PhraseMatcher):
         i = 0
         while i < n:
             tok = toks[i]
-            if not sent_words and (
-                    tok == "were" and toks[i + 1 : i + 2] not in (["i"], ["we"], ["you"])
-                    or tok == "had" and toks[i + 1 : i + 2] != ["it"] and "been" in toks[i + 2 : i + 5]):
-                hypothetical = True  # "Had the brows been drawn together I'd say fear, but ..."
-                concessive_comma = False
-            if (tok == "would" and i + 1 < n and toks[i + 1] != "be" and clause and not clause[-1][2]
-                    and (last_end == i - 1 or last_end == i - 2 and toks[i - 1] in _HYPOTHETICAL_NOUNS)):
-                # "Fear would require wide eyes", "a sad person would droop": said of the
-                # class, not of this face; so is a class joined to it ("Fear and surprise
-                # would show widened eyes")
-                marks.append((i, i, ASIDE, i))
-                and_at = clause[-1][0] - 1
-                if (len(clause) >= 2 and toks[and_at] == "and" and not clause[-2][2]
-                        and clause[-2][0] + self._class_at(toks, clause[-2][0]) == and_at):
-                    marks.append((and_at, and_at, ASIDE, and_at))
-            if clause_neg and i - neg_at > 1 and (
-                    i + 2 < n and (tok == "so" and toks[i + 1] in OPENERS and toks[i + 1] != "so"
-                                   or tok == "there" and toks[i + 1] in _COPULAS
-                                   and toks[i + 2] in ("no", "not"))
-                    or tok in _SUBJECT_IS and last_end == i - 1):
-                # a run-on sentence: "no muscle tension there is no particular emotion so the
-                # expression is neutral", "he's not mad he's sad" start new clauses without a
-                # comma; the negation ends
-                sent_pos = (segment and _settle(segment, seg_neg)) or sent_pos
-                clause_neg = seg_neg = False
-            if tok in states and clause and i - last_end <= 4:
-                for hit in clause[-2:]:  # "that grin is a nervous grimace": the grin is no class
-                    after = hit[0] + self._class_at(toks, hit[0])
-                    if not hit[2] and toks[after] in _COPULAS and 0 < i - after <= 3:
-                        marks.append((after, after, ASIDE, after))
-            if tok == "over" and last_end == i - 1 and i + 1 < n and self._class_at(toks, i + 1):
-                marks.append((i, i, ASIDE, i + 1))  # "sadness over neutral": the one preferred
-            if tok == "too" and i + 3 < n and toks[i + 2] == "to" and toks[i + 3] in _CALLING:
-                clause_neg = sent_neg = True  # "too weak to call it happiness", "too early to say"
+            if tok in watch:  # the words some rule below looks at (most tokens are none)
+                if not sent_words and (
+                        tok == "were" and toks[i + 1 : i + 2] not in (["i"], ["we"], ["you"])
+                        or tok == "had" and toks[i + 1 : i + 2] != ["it"] and "been" in toks[i + 2 : i + 5]):
+                    hypothetical = True  # "Had the brows been drawn together I'd say fear, but ..."
+                    concessive_comma = False
+                if (tok == "would" and i + 1 < n and toks[i + 1] not in _WOULD_LABEL and clause and not clause[-1][2]
+                        and (last_end == i - 1 or last_end == i - 2 and toks[i - 1] in _HYPOTHETICAL_NOUNS)):
+                    # "Fear would require wide eyes", "a sad person would droop": said of the
+                    # class, not of this face; so is a class joined to it ("Fear and surprise
+                    # would show widened eyes")
+                    marks.append((i, i, ASIDE, i))
+                    and_at = clause[-1][0] - 1
+                    if (len(clause) >= 2 and toks[and_at] == "and" and not clause[-2][2]
+                            and clause[-2][0] + self._class_at(toks, clause[-2][0]) == and_at):
+                        marks.append((and_at, and_at, ASIDE, and_at))
+                if clause_neg and i - neg_at > 1 and (
+                        i + 2 < n and (tok == "so" and toks[i + 1] in OPENERS and toks[i + 1] != "so"
+                                       or tok == "there" and toks[i + 1] in _COPULAS
+                                       and toks[i + 2] in ("no", "not"))
+                        or tok in _SUBJECT_IS and 0 < i - last_end <= 2):
+                    # a run-on sentence: "no muscle tension there is no particular emotion so the
+                    # expression is neutral", "he's not mad he's sad" start new clauses without a
+                    # comma; the negation ends
+                    sent_pos = (segment and _settle(segment, seg_neg)) or sent_pos
+                    clause_neg = seg_neg = False
+                if i - last_end <= 4 and tok in states and clause:
+                    for hit in clause[-2:]:  # "that grin is a nervous grimace": the grin is no class
+                        after = hit[0] + self._class_at(toks, hit[0])
+                        if (not hit[2] and toks[after] in _COPULAS and 0 < i - after <= 3
+                            and hit[1] not in states[tok]):  # (not "the smile is playful")
+                            marks.append((after, after, ASIDE, after))
+                if tok == "over" and last_end == i - 1 and i + 1 < n and self._class_at(toks, i + 1):
+                    marks.append((i, i, ASIDE, i + 1))  # "sadness over neutral": the one preferred
+                if tok == "too" and i + 3 < n and toks[i + 2] == "to" and toks[i + 3] in _CALLING:
+                    clause_neg = sent_neg = True  # "too weak to call it happiness", "too early to say"
             entry = info.get(tok)
             if entry is None:
                 i += 1
@@ -931,8 +970,9 @@ class DiscourseMatcher(PhraseMatcher):
                                 marks.append((i, end, _RETRACTED, end))
                             i += length
                             continue
-                        if found == _RETRACT and clause_neg:  # "no correction needed"
-                            i += length
+                        if found == _RETRACT and (clause_neg or toks[i + length - 1] == ":" and not any(
+                                self._class_at(toks, j) for j in range(i + length, min(n, i + length + 3)))):
+                            i += length  # "no correction needed"; "Corrected: none."
                             continue
                         if found == _RETRACT:  # "Correction: ...": what came before is taken back
                             _demote(hits, 0)
@@ -1122,8 +1162,8 @@ class DiscourseMatcher(PhraseMatcher):
                     limit = i
                     while limit < n and toks[limit] not in _PART_END and toks[limit][0] not in ".!?":
                         limit += 1
-                elif states and i < n:
-                    limit = self._state_side(toks, i, clause, last_end, marks)
+                if states and i < n:  # "sad or tired"; "either tired or sad"
+                    limit = self._state_side(toks, i, clause, last_end, marks) or limit
                 alternatives.append((i - 1, limit, self._list_start(toks, clause, i - 1)))
                 sent_words = True
             elif kind == _BETWEEN:

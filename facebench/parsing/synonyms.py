@@ -132,10 +132,12 @@ def non_mentions() -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
-def states() -> tuple[str, ...]:
-    """States and facial actions that are no class of any list (``synonyms/non_mentions.yaml``
-    ``states``): "sad or tired" leaves sadness unsettled."""
-    return tuple(str(p).lower() for p in (_yaml("non_mentions").get("states") or ()))
+def states() -> dict[str, frozenset[str]]:
+    """States and facial actions that are no class of any list, each with the classes it is
+    close to (``synonyms/non_mentions.yaml`` ``states``): "sad or tired" leaves sadness
+    unsettled, "happy or excited" does not."""
+    table = _yaml("non_mentions").get("states") or {}
+    return {str(w).lower(): frozenset(str(c) for c in (near or ())) for w, near in table.items()}
 
 
 @lru_cache(maxsize=1)
@@ -359,28 +361,38 @@ def drop_quoted_names(text: str) -> str:
 @lru_cache(maxsize=1)
 def _values() -> tuple[dict[str, str], re.Pattern[str] | None]:
     """The value words of ``synonyms/expression.yaml`` (word -> phrase), and the pattern that
-    finds one as a whole answer or as the value of a field (:data:`HEADINGS`, "face", "mood")."""
+    finds one as a whole answer or as the value of a field (:data:`HEADINGS`, "mood",
+    "affect")."""
     table = {str(k).lower(): str(v) for k, v in (_yaml("expression").get("values") or {}).items()}
     if not table:
         return table, None
     words = "|".join(re.escape(w) for w in table)
-    fields = "|".join(re.escape(h).replace(r"\ ", r"\s+") for h in (*HEADINGS, "face", "mood"))
+    fields = "|".join(re.escape(h).replace(r"\ ", r"\s+") for h in (*HEADINGS, "mood", "affect"))
     return table, re.compile(
-        rf"(?:(?:^|(?<=[.!?|;,{{\"'])|(?<=[.!?|;,{{\"']\s))(?:{fields})\s*[\"']?\s*:|^)\s*[\"']?(?P<word>{words})\b"
-        r"(?=[\"']?\s*(?:[.!,;|)}\]\n]|$))", re.IGNORECASE | re.MULTILINE)
+        rf"(?:^|(?<=[.!?|;,{{\"'\n])|(?<=[.!?|;,{{\"']\s))(?:{fields})\s*[\"']?\s*:\s*[\"']?"
+        rf"(?P<word>{words})\b(?=[\"']?\s*(?:[.!,;|)}}\]\n]|$))"
+        rf"|\A\s*(?:(?:seems|looks|appears|just|totally|completely)\s+)?(?P<alone>{words})\s*[.!]?\s*\Z", re.IGNORECASE | re.MULTILINE)
 
 
 def name_values(text: str) -> str:
     """``text`` with a value word ("Blank.", "Expression: blank") written as the phrase it
-    stands for there ("blank expression"); other uses ("the image is blank") are left alone."""
+    stands for there ("blank expression"); other uses ("the image is blank"), and an answer
+    that is a refusal ("Blank. No face is visible."), are left alone."""
+    if ":" not in text and len(text) > 12:
+        return text  # no field, and longer than a one-word answer
     table, pattern = _values()
     if pattern is None:
         return text
     low = text.lower()
-    if not any(w in low for w in table):
+    if not any(w in low for w in table) or refusal_reason(text):
         return text
-    return pattern.sub(lambda m: m.group(0)[: m.start("word") - m.start()]
-                       + table[m.group("word").lower()], text)
+
+    def named(m: re.Match[str]) -> str:
+        group = "word" if m.group("word") else "alone"
+        start = m.start(group) - m.start()
+        return m.group(0)[:start] + table[m.group(group).lower()] + m.group(0)[m.end(group) - m.start():]
+
+    return pattern.sub(named, text)
 
 
 #: a word spelt out letter by letter ("H-A-P-P-Y")
@@ -391,7 +403,7 @@ def synonym_class(text: str, ctx: ParseContext) -> ParseResult:
     """One class from a description (rules in the module docstring)."""
     text = drop_quoted_names(emoji_to_words(strip_wrappers(text)).strip())
     text = name_values(text)
-    if "-" in text:
+    if text.count("-") >= 2:
         text = _SPELT_OUT.sub(lambda m: m.group(0).replace("-", ""), text)
     if not text:
         return ParseResult.fail("empty")
@@ -434,7 +446,7 @@ _LABEL_SCORE = re.compile(r"(?P<label>[A-Za-z][A-Za-z' -]{0,40}?)\s*[:=]\s*(?P<n
 #: "ANGER .71  DISGUST .12  FEAR .02"); a whole number followed by "." or ")" numbers a list
 _LABEL_NUMBER = re.compile(
     r"(?P<label>[A-Za-z][A-Za-z' -]{0,40}?)\"?\)?\s*[(:=|\u2013-]?\s*[~\u2248]?\s*"
-    r"(?P<num>\d{1,3}\.\d+|\.\d+|\d{1,3}(?![.)]))(?![\d%])(?!\s*%)(?!\s*/\s*\d)")
+    r"(?P<num>\d{1,3}\.\d+|\.\d+|\d{1,3}(?![.)]))(?![\d%A-Za-z])(?!\s*[%+,]\s*\d)(?!\s*%)(?!\s*/\s*\d)")
 #: a keyed label in a structured answer ("Label: neutral | Confidence: 0.80")
 _KEYED = re.compile(
     r"\b(?:label|answer|prediction|predicted|emotion|expression|class)\s*\"?\s*[:=]\s*\"?"
@@ -471,7 +483,8 @@ def _scored(text: str, matcher: DiscourseMatcher) -> ParseResult | None:
             key = _label_key(m["label"], matcher)
             if key is not None:
                 shares[key] = max(shares.get(key, 0.0), _share(m))
-        if pattern is _LABEL_NUMBER and (len(shares) < 3 or max(shares.values()) <= 1):
+        if pattern is _LABEL_NUMBER and (len(shares) < 3 or max(shares.values()) <= 1
+                                         or _ranks_or_units(text, shares)):
             continue  # not a score list of its own scale: shares and probabilities follow
         if len(shares) >= 2:
             top = max(shares.values())
@@ -480,11 +493,13 @@ def _scored(text: str, matcher: DiscourseMatcher) -> ParseResult | None:
             best = [k for k, v in shares.items() if v == top]
             keyed = _KEYED.search(text)
             label = _label_key(keyed["label"], matcher, bare=True) if keyed else None
+            second = max((v for k, v in shares.items() if k != best[0]), default=0.0)
             if (len(best) > 1 or label is not None and label != best[0]
                     or keyed is not None and label is None and _UNDECIDED_LABEL.match(keyed["label"])
-                    or _weighing(text)):
-                # "Label: neutral" beside "happiness: 0.70"; '"label": "uncertain"'; "...
-                # Neutral 38% -- too close to call"
+                    or top - second <= 0.1 * top and _weighing(text)
+                    or _I_DOUBT.search(last := _last_sentence(text)) is not None and _weighing(last)):
+                # "Label: neutral" beside "happiness: 0.70"; '"label": "uncertain"'; "Happiness
+                # 39% | Neutral 38% -- too close to call"; "... I keep going back and forth."
                 return ParseResult.fail("tie")
             return ParseResult(best[0], "scores")
     ranked = _RANKED.search(text) or _GREATER.search(text)
@@ -493,6 +508,23 @@ def _scored(text: str, matcher: DiscourseMatcher) -> ParseResult | None:
         if first is not None and second is not None and first != second:
             return ParseResult(first, "ranked")
     return None
+
+
+def _ranks_or_units(text: str, shares: dict[str, float]) -> bool:
+    """True when the plain numbers after classes are ranks ("surprise 1, fear 2, happiness 3")
+    or action units ("Anger: 4, 5, 7"), not scores ("AU4 (anger) 3.5, AU9 (disgust) 1.0" are
+    intensities)."""
+    values = sorted(shares.values())
+    if not all(v.is_integer() for v in values):
+        return False
+    low = text.lower()
+    return (values == list(range(1, len(values) + 1)) or "rank" in low or "action unit" in low
+            or _AU.search(text) is not None)
+
+
+_AU = re.compile(r"\bAU\s?\d")
+#: the writer speaking of its own doubt
+_I_DOUBT = re.compile(r"\b(?:I|I'm|I've|I'd)\b")
 
 
 #: a keyed label that says the scores settle nothing
@@ -555,8 +587,6 @@ _DOUBT = re.compile(
     r"|(?:not|\w+n't)\s+fit\s+(?:neatly\s+|cleanly\s+|easily\s+)?(?:in|into)\s+(?:a\s+|one\s+)?single"
     r"|(?:can(?:no|')?t|unable\s+to|not\s+able\s+to)\s+settle\s+on\s+(?:a\s+|one\s+|any\s+)?(?:single|one)\b"
     r"|can(?:no|')?t\s+(?:really\s+)?(?:decide|choose|pick)\s+which"
-    r"|either\s+(?:reading|interpretation|label|answer|one|option|choice)\s+(?:is|would\s+be|could\s+be|seems|works|fits)\b"
-    r"|either\s+(?:fits|works|applies)\b|both\s+(?:\w+\s+)?(?:fit|work|apply)\b"
     r"|(?:keep\s+|(?:i'?m|i\s+am)\s+(?:still\s+)?)(?:going|flip[\s-]?flopping)\s+back\s+and\s+forth"
     r"|can(?:no|')?t\s+make\s+up\s+my\s+mind"
     r"|reduce\s+(?:it\s+|this\s+|that\s+)?to\s+(?:a\s+|one\s+)?(?:single|one)\b|\bsplit\s+expression)",
@@ -564,10 +594,19 @@ _DOUBT = re.compile(
 )
 
 
-def _weighing(text: str) -> bool:
-    """True when the answer weighs classes and finds no winner (:data:`_DOUBT`); most answers
-    hold none of its words and skip the pattern (:func:`_stops_in`)."""
-    return _stops_in(fold_unicode(text).lower()) and _DOUBT.search(text) is not None
+#: ... or, said of two classes, finds both fit ("either reading is defensible", "both fit
+#: equally"; "Happy or joyful - either fits" weighs two words of one class)
+_PAIR_DOUBT = re.compile(
+    r"\beither\s+(?:reading|interpretation|label|answer|one|option|choice)\s+(?:is|would\s+be|could\s+be|seems|works|fits)\b"
+    r"|\beither\s+(?:fits|works|applies)\b|\bboth\s+(?:\w+\s+)?(?:fit|work|apply)\b", re.IGNORECASE)
+
+
+def _weighing(text: str, pair: bool = False) -> bool:
+    """True when the answer weighs classes and finds no winner (:data:`_DOUBT`; with ``pair``,
+    two classes named, :data:`_PAIR_DOUBT` too); most answers hold none of their words and
+    skip the patterns (:func:`_stops_in`)."""
+    return _stops_in(fold_unicode(text).lower()) and (
+        _DOUBT.search(text) is not None or pair and _PAIR_DOUBT.search(text) is not None)
 
 
 def _doubt(text: str) -> bool:
@@ -583,7 +622,8 @@ def _read(text: str, hits: list[Hit], scanned: list[Hit], first_sentence: int | 
             # "hard to say whether it is sadness or a tired face; both seem equally plausible"
             return ParseResult.fail("tie")
         return _refusal_or(text, "negated" if scanned else "no_match")
-    if first_sentence is not None and not any(h.sentence <= first_sentence for h in scanned):
+    if (first_sentence is not None and scanned[0].sentence > first_sentence
+            and min(h.sentence for h in scanned) > first_sentence):
         # an opening that names no class ("Great question!", "Sure!") is no answer: the first
         # sentence that names one, asserting all it names, is the first sentence
         opening = scanned[0].sentence
@@ -600,7 +640,7 @@ def _read(text: str, hits: list[Hit], scanned: list[Hit], first_sentence: int | 
             return ParseResult.fail("tie")
         return _refusal_or(text, "set_aside")
     winner = _winner([h.key for h in deciding])
-    if winner is None or rule == "answer" and (_weighed(text, hits)
+    if winner is None or rule == "answer" and (_weighed(_last_sentence(text), hits)
                                                or _answer_doubted(text, hits, deciding, winner)) or (
             rule != "answer" and (_closing_doubt(text, scanned, deciding, winner)
                                                 or _contradicted(scanned, deciding, winner)
@@ -620,10 +660,20 @@ def _read(text: str, hits: list[Hit], scanned: list[Hit], first_sentence: int | 
 
 #: the writer finds the face hard to read: after a class named only as minor ("a faint
 #: half-smile ... His mood is difficult to read") no class is asserted (a disclaimer about
-#: inner feelings, "I can't be certain about their internal state", is no such doubt)
+#: inner feelings, "I can't be certain about their internal state", or doubt about something
+#: else, "the lighting is unclear", is no such doubt)
 _HARD_TO_READ = re.compile(
-    r"\b(?:hard|difficult|tough|impossible|tricky)\s+to\s+(?:read|pin\s+down|interpret|call|judge|tell|say)\b"
-    r"|\b(?:ambiguous|unclear|inconclusive)\b", re.IGNORECASE)
+    r"(?:mood|expression|emotion|face|feelings?|look)\s+(?:is|seems|remains|looks)\s+(?:\w+\s+){0,2}?"
+    r"(?<!not\s)(?:hard|difficult|tough|impossible|tricky)\s+to\s+(?:read|pin\s+down|interpret|judge|tell)\b"
+    r"|(?<!not\s)(?:hard|difficult|tough|impossible|tricky)\s+to\s+(?:read|interpret|pin\s+down)\s+"
+    r"(?:her|his|their|the|this)\s+(?:expression|face|mood|emotion|feelings?)"
+    r"|(?:mood|expression|emotion|face)\s+(?:is|seems|looks|remains)\s+(?:\w+\s+)?(?:ambiguous|unclear)\b"
+    # said of the answer itself: "Maybe happy, hard to tell."; "it's hard to say from this angle"
+    r"|(?:\bit'?s|\bit\s+is|(?:^|[,;.!?\u2014-])\s*(?:but|though|although)?)\s*"
+    r"(?:(?:really|very|a\s+little|a\s+bit|quite|pretty|rather)\s+)?"
+    r"(?:hard|difficult|tough|impossible|tricky)\s+to\s+(?:tell|say|judge|read)"
+    r"(?=\s*(?:[.!?,;)]|$|from\s+(?:this|the|that|here)\b|for\s+sure|with\s+(?:this|the)\b))",
+    re.IGNORECASE)
 
 
 def _answer_doubted(text: str, hits: list[Hit], deciding: list[Hit], winner: str) -> bool:
@@ -633,8 +683,14 @@ def _answer_doubted(text: str, hits: list[Hit], deciding: list[Hit], winner: str
     after = deciding[-1].sentence
     if not any(h.sentence > after and h.key != winner for h in hits):
         return False
+    last = _last_sentence(text)
+    return len(last) < len(text) and says_unsure(last)
+
+
+def _last_sentence(text: str) -> str:
+    """The answer's last sentence (the whole answer when it has one)."""
     cut = max(text.rstrip(" .!?\n").rfind(end) for end in (". ", "! ", "? ", "\n"))
-    return cut >= 0 and says_unsure(text[cut:])
+    return text[cut + 1 :] if cut >= 0 else text
 
 
 def _weighed(text: str, hits: list[Hit]) -> bool:
@@ -646,13 +702,14 @@ def _weighed(text: str, hits: list[Hit]) -> bool:
     # two classes, or one offered against something else ("either sad or tired; hard to say
     # which"), or one beside "mixed" ("slight smile on one side... Expression: mixed")
     low = text.lower()
-    return ((len(keys) >= 2 or " or " in low or _NO_SINGLE.search(low) is not None)
-            and _weighing(text))
+    if len(keys) >= 2:
+        return _weighing(text, pair=True)
+    return (" or " in low or any(w in low for w in _NO_SINGLE)) and _weighing(text)
 
 
 #: doubt that needs no second class: the face has no single label ("a split expression I can't
 #: reduce to one label", "Expression: mixed")
-_NO_SINGLE = re.compile(r"mixed|split|single|one\s+label|reduce")
+_NO_SINGLE = ("mixed", "split", "single", "one label", "reduce")
 
 
 def _listed(text: str, hits: list[Hit]) -> bool:

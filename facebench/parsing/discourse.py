@@ -12,7 +12,13 @@
   surprise"), and a comma after "not <mention>" followed by a bare class word that ends its
   clause ("not happy, sad.", "Not neutral, angry."; not "not happy, sad or angry", and never
   after "no": "no happiness, sadness" is a list). An elliptic "Not at all," / "Not really,"
-  ends at its comma. A spaced dash ("not happy - sad") ends a clause like ``;``.
+  ends at its comma. A spaced dash ("not happy - sad") ends a clause like ``;``. A run-on
+  sentence ends a negation where a new clause starts without a comma: "so" before a subject,
+  "there is no", "he's"/"she's" right after the negated class ("no tension so the expression
+  is neutral", "he's not mad he's sad"); a checklist of two "no"s ends at a comma before a
+  bare class ("no smile no frown, neutral"); so does a comma before a new field ('"emotion":
+  "none", "category": "neutral"') and one between parallel conditionals ("surprise if it is
+  good news, fear if it's bad"). "n't" written without its apostrophe ("isnt") negates.
 * **Comparisons**: "less X than Y" and "not so much X as Y" negate X and assert Y ("less than
   happy" negates happy: no mention between "less" and "than").
 * **Rejections**: "wrong", "incorrect", "inaccurate", "mistaken", "mistake" and "ruled out"
@@ -79,17 +85,31 @@
   only where it is placed: "The icon is smiling" may be the image itself) set aside the mention that follows them like :data:`OTHER_PEOPLE` (not as
   objects: "mad about horses"); "people/friends <verb>ing behind/around him" are others too;
   a word for the person asked about after a contrast (:data:`SUBJECT`: "but the man himself",
-  "the person in focus", "in the foreground") sets aside the sentence's mentions before it.
+  "the person in focus", "in the foreground", "his actual face") sets aside the sentence's
+  mentions before it. A figure may follow an adjective or another figure word at the start of
+  its clause ("the cartoon character on the poster", "a cute dog in the corner"); "But you
+  asked about the person: ..." retracts what came before.
 * **Alternatives and ties**: a comma list ended by "or" ("happy, sad, or angry") is offered
   whole; so are "between X and Y" and a closing "X and Y, both."; "X, or rather Y" corrects
   X. A sentence that opens with "Or" continues the one before ("She looks happy. Or maybe
   sad." offers both; "Or disgusted?" too), unless it is a question naming no class ("Or is he
   just tired?"); "Or" before a correcting word (:data:`_OR_CORRECTS`: "Or, more precisely,
   afraid", "Or wait, disgusted") corrects like "or rather". A marker right after a negator marks nothing ("neither dominates").
+  An "or" between a class and a state that is no class and not close to it (``states`` of
+  ``synonyms/non_mentions.yaml``: "tired", "grimace", "embarrassed") leaves the class
+  unsettled, the state on either side ("sad or tired", "a grimace or a smile", "mid-shout or
+  mid-laugh"; not "happy or excited"); so does a class said to be such a state ("that grin is
+  a nervous grimace"). A degree said of a mention before its copula marks that mention ("the
+  smile is faint and the eyes are teary").
 * **Conditionals and earlier reads**: "X would be my guess if not for ..." (:data:`BUT_FOR`),
   a sentence that opens "Had ... been", "she'd look X if ...", "I'd said X", "my earlier X"
   and "I first leaned toward X" set X aside; "that was wrong" and "that changes my mind"
-  retract like "Correction:". A question the writer answers "Yes" is asserted.
+  retract like "Correction:", and so does a field :data:`RETRACTING_FIELDS` before a class
+  ("Emotion: happiness -> corrected: sadness"). A question the writer answers "Yes" is
+  asserted. "X would <verb>" is said of the class in general ("Fear and surprise would show
+  widened eyes"), not after a verb of labelling ("Sad would describe her best"). An item of a
+  numbered list ("1. fear / surprise (tied) 2. neutral") is no closing bare-class answer, and
+  "surprise: n/a" rules the class out.
 * **Clause marks**: a colon ends a negation ("this isn't anger: the raised lip makes it
   disgust"; a concessive right after it ends at its comma, and a concession ends at a colon:
   "Not anger, even though the brows are lowered: the curled lip is disgust"; an opening "If I

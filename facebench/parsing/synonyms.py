@@ -52,6 +52,18 @@ another, and one whose deciding sentence negates the class it asserts while asse
 another, is a ``tie``; a tie beside "the face is covered" or a declining "I'm sorry" is a
 ``refusal``.
 
+An opening sentence that names no class ("Great question!", "Sure!") is not the first sentence:
+the first that names one, asserting all it names, is. An explicit answer followed by another
+class and a last sentence of doubt ("Final answer: surprise. Hmm, maybe fear. I'm not sure.")
+is a ``tie``; so is a class named only as minor in a face the writer finds hard to read ("a
+faint half-smile ... His mood is difficult to read"). Scores on a scale of their own ("happy
+9.1, neutral 2.0, sad 0.3"; three classes or more, not ranks or action-unit numbers) are read
+by the largest; close scores beside a doubt phrase, or a keyed label "uncertain", are a tie.
+
+Value words (``values`` of ``synonyms/expression.yaml``: "blank", "flat") name a class only as
+a whole answer or a field's value ("Expression: blank"), and not beside a refusal. A word spelt
+out letter by letter ("H-A-P-P-Y") is read as the word.
+
 Emoji are read as words first (``synonyms/emoji.yaml``: "😢" is "sad").
 
 Before reading, the quoted names of things are removed (:func:`drop_quoted_names`: "a book
@@ -704,12 +716,10 @@ def _weighed(text: str, hits: list[Hit]) -> bool:
     low = text.lower()
     if len(keys) >= 2:
         return _weighing(text, pair=True)
-    return (" or " in low or any(w in low for w in _NO_SINGLE)) and _weighing(text)
-
-
-#: doubt that needs no second class: the face has no single label ("a split expression I can't
-#: reduce to one label", "Expression: mixed")
-_NO_SINGLE = ("mixed", "split", "single", "one label", "reduce")
+    # ... or doubt that needs no second class: the face has no single label ("a split
+    # expression I can't reduce to one label", "Expression: mixed")
+    return (" or " in low or "mixed" in low or "single" in low or "split" in low
+            or "one label" in low or "reduce" in low) and _weighing(text)
 
 
 def _listed(text: str, hits: list[Hit]) -> bool:

@@ -181,8 +181,7 @@ MARKERS: dict[int, tuple[str, ...]] = {
         "leaning towards", "leaning toward", "leans towards", "leans toward", "leaning",
         "leaning to", "best described as",
         "better described as", "better classified as", "best classified as", "most defensible",
-        "best choice", "best fit", "best match", "id report",
-        "i would report", "closest match", "best matches",
+        "best choice", "best fit", "best match", "emotion id report is", "emotion i would report is", "closest match", "best matches",
         "strongest match", "top match", "most fitting", "most appropriate", "most plausible",
         "most probable", "feeling is", "id label it",
         "i would label it", "id call it", "i would call it", "id classify it as",
@@ -302,6 +301,13 @@ _LOCATING = frozenset("on in at by under with behind beside near around".split()
 #: a structured answer's empty value after a marker ('"primary": null')
 _EMPTY_VALUES = frozenset(("null", "none", "nan"))
 #: a subject with its verb, in one word ("he's" without its apostrophe): a new clause
+#: states that are another facial action, not a quality: a class said to be one is no class
+#: ("that grin is a nervous grimace", "her smile is polite"; not "her smile is shy")
+_ACTIONS = frozenset(
+    "grimace grimaces grimacing wince wincing squint squinting pout pouting yawn yawning sneeze "
+    "sneezing sneer sneering scream screaming shout shouting yell yelling polite posing".split())
+#: last words of markers that name a match ("best match", "best fit")
+_MATCH_WORDS = frozenset(("match", "matches", "fit", "choice"))
 #: words that negate a state after them ("or at least not tired")
 _NEGATING_WORDS = frozenset(("not", "no", "never", "hardly", "barely"))
 _SUBJECT_IS = frozenset("shes hes theyre im youre".split())
@@ -317,7 +323,8 @@ _HYPOTHETICAL_NOUNS = frozenset("person people face faces label expression look"
 #: "Happy would work"): not said of the class in general
 _WOULD_LABEL = frozenset(
     "be describe work seem fit suit apply capture sum match fits best probably likely definitely "
-    "certainly say call label".split())
+    "certainly say call label explain cover make characterize characterise radiate account "
+    "summarize summarise".split())
 #: the main clause after an "if" clause is hypothetical when it opens with one of these
 _WOULD = frozenset("would id shed hed theyd itd youd wed".split())
 #: ... unless the "if" clause only hedges the writer's own call ("If I had to guess, I'd say")
@@ -407,10 +414,11 @@ RETRACTING = (
     "that was wrong", "that is wrong", "thats wrong", "that was incorrect", "that is incorrect",
     "thats incorrect", "that was mistake", "i was wrong", "change my mind", "changed my mind",
     "changes my mind", "wait, no", "no, wait", "no wait",
-    # the writer turns from something else in the picture to the face asked about ("cute dog
-    # in the corner, it looks grumpy! But you asked about the person: they're happy")
-    "you asked about",
 )
+#: "But you asked about the person: ..." turns from something else in the picture to the face
+#: asked about, like a retraction (a field: only before a colon and a class)
+TURNS_TO_SUBJECT = tuple(f"you asked about {who}" for who in (
+    "person", "face", "expression", "subject", "woman", "man", "girl", "boy", "child"))
 #: field names that retract what came before them when a class follows ("Emotion: happiness
 #: -> corrected: sadness"; not "Confidence updated: 0.9")
 RETRACTING_FIELDS = ("corrected", "revised", "updated", "amended")
@@ -521,7 +529,7 @@ _HEADED, _FIELD = -6, -7
 #: that do not change the reading ("not very happy, clearly sad")
 _INTENSIFIERS = frozenset(
     "very quite really clearly definitely obviously extremely deeply truly genuinely actually "
-    "simply plainly visibly evidently most so too".split()
+    "simply plainly visibly evidently most so too pretty fairly".split()
 )
 #: words that may stand between a mention and the phrase that rejects it ("happy would be
 #: wrong", "anger here is incorrect")
@@ -625,7 +633,7 @@ class DiscourseMatcher(PhraseMatcher):
             lookup.setdefault(phrase_key(phrase), _REJECT)
         for phrase in RETRACTING:
             lookup[phrase_key(phrase)] = _RETRACT
-        for phrase in RETRACTING_FIELDS:
+        for phrase in (*RETRACTING_FIELDS, *TURNS_TO_SUBJECT):
             lookup[f"{phrase_key(phrase)} :"] = _RETRACT
         for phrase in SUBJECT:
             lookup.setdefault(phrase_key(phrase), _SUBJECT)
@@ -902,7 +910,7 @@ class DiscourseMatcher(PhraseMatcher):
                     # comma; the negation ends
                     sent_pos = (segment and _settle(segment, seg_neg)) or sent_pos
                     clause_neg = seg_neg = False
-                if i - last_end <= 4 and tok in states and clause:
+                if i - last_end <= 4 and tok in _ACTIONS and tok in states and clause:
                     for hit in clause[-2:]:  # "that grin is a nervous grimace": the grin is no class
                         after = hit[0] + self._class_at(toks, hit[0])
                         if (not hit[2] and toks[after] in _COPULAS and 0 < i - after <= 3
@@ -1073,6 +1081,10 @@ class DiscourseMatcher(PhraseMatcher):
                                 # marks nothing
                                 i += length
                                 continue
+                            if (toks[end] in _MATCH_WORDS and end + 1 < n
+                                    and toks[end + 1] in ("would", "for", "if")):
+                                i += length  # "the best match would have been surprise if ...",
+                                continue  # "the best match for the mouth is a smile"
                             if tok == "final" and length == 1 and (end + 1 >= n or toks[end + 1] != ":"):
                                 i += 1  # "Final: happy", not "the final frame"
                                 continue
@@ -1118,9 +1130,11 @@ class DiscourseMatcher(PhraseMatcher):
                             elif (end + 1 < n and toks[end + 1] in _PART_MARKS
                                   and any(not h[2] for h in segment)):
                                 reach = end  # "happy at first, then sad": marks its own part
-                            elif (value == MINOR and start >= 2 and last_end == start - 2
-                                  and toks[start - 1] in _COPULAS and clause and not clause[-1][2]):
-                                reach = end  # "the smile is faint and the eyes are teary"
+                            elif (value == MINOR and clause and not clause[-1][2] and start >= 2 and (
+                                    last_end == start - 2 and toks[start - 1] in _COPULAS
+                                    or last_end == start - 3 and toks[start - 1] in _INTENSIFIERS
+                                    and toks[start - 2] in _COPULAS)):
+                                reach = end  # "the smile is (very) faint and the eyes are teary"
                             marks.append((start, end, value, reach))
                             i += length
                             continue

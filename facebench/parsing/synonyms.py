@@ -52,8 +52,7 @@ another, and one whose deciding sentence negates the class it asserts while asse
 another, is a ``tie``; a tie beside "the face is covered" or a declining "I'm sorry" is a
 ``refusal``.
 
-An opening sentence that names no class ("Great question!", "Sure!") is not the first sentence:
-the first that names one, asserting all it names, is. An explicit answer followed by another
+An explicit answer followed by another
 class and a last sentence of doubt ("Final answer: surprise. Hmm, maybe fear. I'm not sure.")
 is a ``tie``; so is a class named only as minor in a face the writer finds hard to read ("a
 faint half-smile ... His mood is difficult to read"). Scores on a scale of their own ("happy
@@ -280,7 +279,7 @@ _STOP_WORDS = frozenset(
     "verdict putting final pick picks picking picked choose chooses choosing chose "
     # retractions
     "correct corrected correcting correction corrections incorrect revise revised revising "
-    "revision wrong mistake mistaken mistakes wait scratch updated amended asked "
+    "revision wrong mistake mistaken mistakes wait scratch updated amended asked tied "
     # second looks
     "actually closer accurately precisely zoomed second reflection again carefully further "
     "fact reality "
@@ -518,6 +517,8 @@ def _scored(text: str, matcher: DiscourseMatcher) -> ParseResult | None:
     if ranked is not None:
         first, second = (_label_key(ranked[g], matcher, bare=True) for g in ("first", "second"))
         if first is not None and second is not None and first != second:
+            if _weighing(text) or says_unsure(_last_sentence(text)):
+                return ParseResult.fail("tie")  # "1. Fear\n2. Surprise\nHonestly they're tied."
             return ParseResult(first, "ranked")
     return None
 
@@ -600,7 +601,7 @@ _DOUBT = re.compile(
     r"|(?:can(?:no|')?t|unable\s+to|not\s+able\s+to)\s+settle\s+on\s+(?:a\s+|one\s+|any\s+)?(?:single|one)\b"
     r"|can(?:no|')?t\s+(?:really\s+)?(?:decide|choose|pick)\s+which"
     r"|(?:keep\s+|(?:i'?m|i\s+am)\s+(?:still\s+)?)(?:going|flip[\s-]?flopping)\s+back\s+and\s+forth"
-    r"|can(?:no|')?t\s+make\s+up\s+my\s+mind"
+    r"|can(?:no|')?t\s+make\s+up\s+my\s+mind|\b(?:they'?re|they\s+are|both\s+are|it'?s|it\s+is)\s+(?:\w+\s+)?tied\b"
     r"|reduce\s+(?:it\s+|this\s+|that\s+)?to\s+(?:a\s+|one\s+)?(?:single|one)\b|\bsplit\s+expression)",
     re.IGNORECASE,
 )
@@ -636,11 +637,7 @@ def _read(text: str, hits: list[Hit], scanned: list[Hit], first_sentence: int | 
         return _refusal_or(text, "negated" if scanned else "no_match")
     if (first_sentence is not None and scanned[0].sentence > first_sentence
             and min(h.sentence for h in scanned) > first_sentence):
-        # an opening that names no class ("Great question!", "Sure!") is no answer: the first
-        # sentence that names one, asserting all it names, is the first sentence
-        opening = scanned[0].sentence
-        if all(h.strength >= PLAIN and not h.negated for h in scanned if h.sentence == opening):
-            first_sentence = opening
+        first_sentence = _opening(text, scanned, first_sentence)
     deciding, rule = decide(hits, first_sentence)
     if deciding[0].strength == ASIDE:
         if (any(h.strength == MINOR and h.key != deciding[0].key for h in hits)
@@ -686,6 +683,33 @@ _HARD_TO_READ = re.compile(
     r"(?:hard|difficult|tough|impossible|tricky)\s+to\s+(?:tell|say|judge|read)"
     r"(?=\s*(?:[.!?,;)]|$|from\s+(?:this|the|that|here)\b|for\s+sure|with\s+(?:this|the)\b))",
     re.IGNORECASE)
+
+
+#: a sentence that says how the person or the face looks ("He looks disgusted", "I'd say this
+#: person is feeling happy", "The expression is fear"), not a feature ("Her mouth is smiling")
+#: or a general statement ("A smile usually signals happiness")
+_SAID_OF_HER = re.compile(
+    r"\b(?:she|he|they|person|woman|man|girl|boy|child|subject|individual|expression|emotion)"
+    r"(?:'s|\s+(?:is|looks|seems|appears|feels|is\s+feeling|shows|conveys|displays))\b", re.IGNORECASE)
+_GENERAL = re.compile(r"\b(?:usually|typically|generally|often|tends?\s+to|would|could|might)\b",
+                      re.IGNORECASE)
+
+
+def _opening(text: str, scanned: list[Hit], first_sentence: int) -> int:
+    """The first sentence when the opening one names no class ("Great question!", "Sure!"):
+    the first that names one, when it says, plainly, how the person or the face looks (every
+    mention asserted and ``PLAIN`` or more); else ``first_sentence`` (the strongest mentions
+    of the whole answer decide)."""
+    opening = scanned[0].sentence
+    if not all(h.strength >= PLAIN and not h.negated for h in scanned if h.sentence == opening):
+        return first_sentence
+    parts = _FIRST_END.split(text)
+    if opening >= len(parts):
+        return first_sentence
+    said = parts[opening]
+    if _SAID_OF_HER.search(said) is None or _GENERAL.search(said) is not None:
+        return first_sentence
+    return opening
 
 
 def _answer_doubted(text: str, hits: list[Hit], deciding: list[Hit], winner: str) -> bool:

@@ -660,6 +660,32 @@ NOT_OVERREACHING_22 = [
     ("she isnt happy shes not sad either shes just neutral", "neutral"),
     ("Fearful if the context is a threat, otherwise surprised.", None),
     ("Her smile is playful.", "happiness"),
+    # a second review (634 probes) of the later rules
+    ("Good question. A lot of people would call this anger. I think it is more like disgust.",
+     "disgust"),
+    # ... the general statement is no answer: these read no class rather than the wrong one
+    ("Alright! A typical happy face has raised cheeks. This one doesn't - it's neutral.", None),
+    ("Good question! Anger usually involves lowered brows. Here the brows are raised and the mouth "
+     "is open wide, so it is surprise.", None),
+    ("Great question! He looks disgusted. The lowered brows are shared with anger, and the tight "
+     "lips are shared with anger too.", "disgust"),
+    ("She looks sad. You asked about the other person as well: he seems cheerful.", "sadness"),
+    ("She is happy. You asked about her clothes: a calm blue dress.", "happiness"),
+    ("Cute dog in the corner! But you asked about the person: they're clearly happy.", "happiness"),
+    ("The smile is very faint and the eyes are teary.", "sadness"),
+    ("The fear is pretty subtle and she seems surprised.", "surprise"),
+    ("His anger is defiant, with a trace of fear in the eyes.", "anger"),
+    ("Her smile is shy, with a hint of nervousness.", "happiness"),
+    ("Sadness would explain the drooping eyelids, and there's a trace of anger too.", "sadness"),
+    ("He looks scared or cold.", None),
+    ("I'd report anger if the brows were lowered, but they aren't; she's surprised.", None),
+    ("The best match would have been surprise if the mouth were open, but the face is calm.",
+     None),
+    ("In short order her expression went from calm to terrified.", None),
+    ("1. Fear\n2. Surprise\nHonestly they're tied.", None),
+    ("Happy to take a look! The woman appears frightened.", "fear"),
+    ("Final answer: surprise. Secondary: fear. Occlusion: N/A", "surprise"),
+    ("N/A - the image is completely black.", None),
 ]
 
 ALL = (COMPARISON + CORRECTION + REJECTION + ASIDE + SECONDARY + CONCLUSION + OTHER_PEOPLE

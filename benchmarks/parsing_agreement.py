@@ -80,8 +80,8 @@ CORPORA = {"batch 1": DATA / "expression_answers.jsonl",
            "batch 36": DATA / "expression_answers_batch36.jsonl",
            "batch 37": DATA / "expression_answers_batch37.jsonl",
            "batch 38": DATA / "expression_answers_batch38.jsonl",
-           "batch 39 (held out)": DATA / "expression_answers_batch39.jsonl",
-           "batch 40 (held out)": DATA / "expression_answers_batch40.jsonl",
+           "batch 39": DATA / "expression_answers_batch39.jsonl",
+           "batch 40": DATA / "expression_answers_batch40.jsonl",
            "batch 41 (held out)": DATA / "expression_answers_batch41.jsonl",
            "batch 42 (held out)": DATA / "expression_answers_batch42.jsonl"}
 

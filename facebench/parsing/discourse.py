@@ -279,13 +279,13 @@ ANIMALS = ("dog", "dogs", "puppy", "puppies", "cat", "cats", "kitten", "kittens"
 #: things that carry a pictured face: "the painting on the wall shows a weeping woman", "the
 #: balloon in her hand has a smiley face" (not "picture" or "photo": that is the image)
 PICTURED = ("painting", "portrait", "poster", "sticker", "balloon", "mask", "costume", "mural",
-            "drawing", "sketch", "billboard", "shirt", "tshirt", "logo", "icon", "emoticon",
+            "drawing", "sketch", "billboard", "shirt", "tshirt", "logo", "icon", "emoticon", "graffiti",
             "mannequin", "sculpture", "avatar", "illustration")
 #: animals and figures a mention right before describes ("a laughing cat", "a grinning clown")
 _FIGURES = frozenset((*ANIMALS, "emoji", "cartoon", "character", "mascot", "doll", "puppet",
                       "statue", "figurine", "teddy", "bear", "clown", "toy", "robot",
                       *PICTURED))
-_FIGURE_GAP = frozenset(("looking",))
+_FIGURE_GAP = frozenset(("looking", "face", "faced"))
 #: words that may stand before a figure at the start of its clause ("the cartoon character on
 #: the poster", "a cute dog in the corner")
 _FIGURE_WORDS = _FIGURES | frozenset(
@@ -348,7 +348,7 @@ OTHER_PEOPLE = (
     "onlookers", "crowd", "audience", "spectator", "spectators", "passerby", "passersby",
     "passer by", "next to her", "next to him", "next to them", "beside her", "beside him",
     "beside them", "in background", "in back", "at back", "in rear", "someone else", "others",
-    "everyone else", *ANIMALS,
+    "everyone else", "stranger", "strangers", *ANIMALS,
     # figures that can wear an expression of their own ("the emoji on his shirt is smiling")
     "emoji", "cartoon", "character", "mascot", "doll", "puppet", "statue", "figurine", "teddy",
     "teddy bear", "bear", "clown", "toy", "robot", *PICTURED,
@@ -1237,6 +1237,10 @@ class DiscourseMatcher(PhraseMatcher):
                     # "this isn't anger: the raised lip makes it disgust"; "I can't tell them
                     # apart: fear or surprise"; not a heading ("Not seen: anger", "Is not: happy")
                     opens = True
+                if (not opens and kind == _COMMA and clause_neg and neg_tok == "without"
+                        and not any(h[0] > neg_at for h in clause) and i < n
+                        and toks[i] not in _NEGATING_WORDS):
+                    opens = True  # "Without making assumptions, the expression is anger"
                 if not opens and tok == "," and clause_neg and i + 1 < n and toks[i + 1] == ":":
                     opens = True  # '{"emotion": "none", "category": "neutral"}': a new field
                 if not opens and tok == "," and clause_neg and toks[i - 3 : i - 1] == ["or", "not"]:

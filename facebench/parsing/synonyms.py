@@ -290,7 +290,8 @@ _STOP_WORDS = frozenset(
 )
 #: a word that opens or belongs to a marker or phrase only with the words after it
 _STOP_PHRASES: dict[str, tuple[str, ...]] = {
-    "sum": ("sum up",), "short": ("in short",), "all": ("all in all",), "taken": ("taken together",),
+    "sum": ("sum up",), "short": ("in short",), "well": ("as well be",),
+    "easily": ("as easily be",), "all": ("all in all",), "taken": ("taken together",),
     "things": ("things considered",), "balance": ("on balance",), "so": ("so the e",),
     "go": ("go with",), "going": ("going with",), "back": ("that back", "it back"),
     "thought": ("second thought",), "mind": ("my mind",), "size": ("full size",),
@@ -587,6 +588,7 @@ _DOUBT = re.compile(
     r"|can(?:no|')?t\s+(?:confidently\s+|really\s+|clearly\s+)?(?:choose|decide|pick)\s+(?:between|one\b)"
     r"|50\s*/\s*50|fifty[\s-]+fifty|toss[\s-]?up|coin[\s-]?(?:flip|toss)"
     r"|neither\s+(?:one\s+)?(?:clearly\s+|really\s+)?(?:wins|dominates|prevails|stands\s+out|does)"
+    r"|could\s+(?:just\s+)?as\s+(?:well|easily|likely)\s+be\b"
     r"|(?:hard|difficult|impossible|tough|not\s+possible)\s+to\s+(?:say|tell)\s+which|can(?:no|')?t\s+(?:say|tell)\s+which"
     r"|(?:not\s+sure|unsure)\s+which|(?:a\s+)?mix(?:ture)?\s+of\s+both"
     r"|split\s+(?:evenly\s+|down\s+the\s+middle\s+)?between|evenly\s+split"

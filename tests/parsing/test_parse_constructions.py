@@ -686,6 +686,16 @@ NOT_OVERREACHING_22 = [
     ("Happy to take a look! The woman appears frightened.", "fear"),
     ("Final answer: surprise. Secondary: fear. Occlusion: N/A", "surprise"),
     ("N/A - the image is completely black.", None),
+    ("Caption: Man in front of a wall covered with smiling-face graffiti. The graffiti is cheerful; "
+     "the man's own expression is neutral.", "neutral"),
+    ("Without making assumptions about the person, the visible expression is consistent with anger.",
+     "anger"),
+    ("Without the face, no expression can be assessed.", None),
+    ("Behind her, a stranger scowls at his phone; she is smiling broadly. Her expression: happiness.",
+     "happiness"),
+    ("I think it's happiness, but the smile could just as well be a grimace of disgust.", None),
+    ("Lugubrious, to put it in one word.", "sadness"),
+    ("he looks pissed", "anger"),
 ]
 
 ALL = (COMPARISON + CORRECTION + REJECTION + ASIDE + SECONDARY + CONCLUSION + OTHER_PEOPLE
@@ -905,6 +915,11 @@ REFUSED = [
     '{"emotion": null, "error": "face_not_detected"}',
     "Scores unavailable - no face detected.\nsurprise: n/a\nfear: n/a\nneutral: n/a",
     "Emotion: N/A",
+    "My visual input for this turn is empty, so there's nothing for me to evaluate.",
+    "All I'm receiving is a broken-image placeholder. Could you re-send?",
+    "No face could be located in the input.",
+    "no pic came through on my end",
+    "Any label I gave would be a guess, so I won't give one.",
 ]
 
 

@@ -742,10 +742,15 @@ def _weighed(text: str, hits: list[Hit]) -> bool:
     low = text.lower()
     if len(keys) >= 2:
         return _weighing(text, pair=True)
-    # ... or doubt that needs no second class: the face has no single label ("a split
-    # expression I can't reduce to one label", "Expression: mixed")
+    return _may_weigh(low) and _weighing(text)
+
+
+def _may_weigh(low: str) -> bool:
+    """True when ``low`` (lower case) may weigh one class against something else: "or", or
+    doubt that needs no second class, the face having no single label ("a split expression I
+    can't reduce to one label", "Expression: mixed")."""
     return (" or " in low or "mixed" in low or "single" in low or "split" in low
-            or "one label" in low or "reduce" in low) and _weighing(text)
+            or "one label" in low or "reduce" in low)
 
 
 def _listed(text: str, hits: list[Hit]) -> bool:
@@ -828,6 +833,12 @@ def _first_sentence_only(text: str, matcher: DiscourseMatcher) -> ParseResult | 
         return None
     if _offers_two(rest) and _doubt(text) or _short_last_sentence(rest):
         return None  # a closing "surprise or fear, I can't tell" may undo it (_closing_doubt)
+    key = first[0].key
+    if (len(first) == len(scan.hits) and all(h.key == key and h.strength != ANSWER for h in first)
+            and not _may_weigh(text.lower())):
+        # one class, nothing negated, no answer marker: what _read decides, without its checks
+        strongest = _strongest(first)
+        return ParseResult(key, "fuzzy" if all(h.fuzzy for h in strongest) else "first_sentence")
     return _read(text, first, [h for h in scan.hits if h.sentence == 0], 0)
 
 

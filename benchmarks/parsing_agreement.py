@@ -84,7 +84,7 @@ CORPORA = {"batch 1": DATA / "expression_answers.jsonl",
            "batch 40": DATA / "expression_answers_batch40.jsonl",
            "batch 41 (held out)": DATA / "expression_answers_batch41.jsonl",
            "batch 42 (held out)": DATA / "expression_answers_batch42.jsonl",
-           "batch 43 (held out)": DATA / "expression_answers_batch43.jsonl",
+           "batch 43": DATA / "expression_answers_batch43.jsonl",
            "batch 44 (held out)": DATA / "expression_answers_batch44.jsonl"}
 
 

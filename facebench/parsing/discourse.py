@@ -181,7 +181,8 @@ MARKERS: dict[int, tuple[str, ...]] = {
         "leaning towards", "leaning toward", "leans towards", "leans toward", "leaning",
         "leaning to", "best described as",
         "better described as", "better classified as", "best classified as", "most defensible",
-        "best choice", "best fit", "best match", "emotion id report is", "emotion i would report is", "closest match", "best matches",
+        "best choice", "best fit", "best match", "fits best", "fit best", "works best",
+        "matches best", "emotion id report is", "emotion i would report is", "closest match", "best matches",
         "strongest match", "top match", "most fitting", "most appropriate", "most plausible",
         "most probable", "feeling is", "id label it",
         "i would label it", "id call it", "i would call it", "id classify it as",
@@ -234,7 +235,7 @@ MARKERS: dict[int, tuple[str, ...]] = {
         "resemble", "resembles", "confused with", "confused for", "mistake for",
         "confuse this with", "confuse it with", "confused this with", "mistake this for",
         "mistake it for",
-        "mistaken as", "taken for", "mixed up with", "considered", "i considered",
+        "mistaken as", "taken for", "mixed up with", "considered", "i considered", "considering",
         "first impression", "first thought", "first instinct", "initial impression",
         "initial thought", "tempted to say", "made me think of", "first leaned",
         "initially leaned", "first leaning", "outwardly", "forcing", "forces",
@@ -286,6 +287,10 @@ _FIGURES = frozenset((*ANIMALS, "emoji", "cartoon", "character", "mascot", "doll
                       "statue", "figurine", "teddy", "bear", "clown", "toy", "robot",
                       *PICTURED))
 _FIGURE_GAP = frozenset(("looking", "face", "faced"))
+#: people in the picture a mention right before describes ("a smiling crowd", "laughing onlookers")
+_GROUPS = frozenset(
+    "crowd audience onlookers onlooker bystanders bystander spectators spectator passersby "
+    "passerby photographer cameraman stranger strangers".split())
 #: words that may stand before a figure at the start of its clause ("the cartoon character on
 #: the poster", "a cute dog in the corner")
 _FIGURE_WORDS = _FIGURES | frozenset(
@@ -312,7 +317,7 @@ _MATCH_WORDS = frozenset(("match", "matches", "fit", "choice"))
 _NEGATING_WORDS = frozenset(("not", "no", "never", "hardly", "barely"))
 _SUBJECT_IS = frozenset("shes hes theyre im youre".split())
 #: the words the checks at the top of the scan look at (with the states of no class)
-_WATCHED = frozenset(("were", "had", "would", "so", "there", "over", "too")) | _SUBJECT_IS
+_WATCHED = frozenset(("were", "had", "would", "so", "there", "over", "too", "against")) | _SUBJECT_IS
 #: a marker's key that holds a number, not a class ('"primary_confidence": 0.64')
 _SCORE_KEYS = frozenset(
     "confidence confidences conf score scores probability prob likelihood intensity weight "
@@ -387,7 +392,7 @@ REACH = 8
 #: ``ASIDE`` markers (by their last word) that mark only a mention right after them: "a forced smile",
 #: "I considered a slight sadness", "pretending to be calm" (not "I considered the cues and
 #: she is sad"); without one after, the nearest before as usual ("the smile looks forced")
-SHORT_REACH = {"forced": 2, "fake": 2, "faked": 2, "feigned": 2, "considered": 3,
+SHORT_REACH = {"forced": 2, "fake": 2, "faked": 2, "feigned": 2, "considered": 3, "considering": 2,
                "forcing": 3, "forces": 3,
                "pretend": 3, "pretends": 3, "pretending": 3, "pretended": 3}
 #: phrases that negate what follows, as "not" does (discourse matchers only)
@@ -395,7 +400,7 @@ NEGATING = (
     "rather than", "instead of", "as opposed to", "far from", "anything but", "free of",
     "free from", "absence of", "devoid of", "no longer", "hardly", "barely", "scarcely",
     "not so much", "less", "than", "whether", "if", "unlike", "other than", "nothing like",
-    "ruled out", "rule out", "rules out", "furthest thing from", "farthest thing from",
+    "ruled out", "rule out", "rules out", "ruling out", "furthest thing from", "farthest thing from",
     # a class the face is compared against ("this differs from surprise in the brows")
     "differs from", "differ from", "different from", "distinct from", "distinguishes it from",
     "distinguish it from", "sets it apart from", "set it apart from",
@@ -490,8 +495,7 @@ OPENERS = frozenset(
     "she he they it its this that which i we there her his their person face expression man "
     "woman individual subject child boy girl baby eyes mouth lips just only merely simply rather "
     "instead so now hence thus therefore overall otherwise what im id ill ive shes hes theyre thats "
-    "theres "
-    "whose "
+    "theres whose "
     "looks seems appears more "
     # what the cues do: "the raised brows, with no tension around the eyes, point to surprise"
     "point points suggest suggests indicate indicates show shows reveal reveals mean means "
@@ -535,6 +539,7 @@ _INTENSIFIERS = frozenset(
 #: wrong", "anger here is incorrect")
 _REJECT_GAP = frozenset(
     "here would also certainly definitely clearly surely obviously simply just probably likely "
+    "can could may all safely "
     "label reading read answer guess interpretation choice option".split()
 )
 #: a person word after an :data:`OTHER_PEOPLE` marker ends its reach: "the crowd makes her
@@ -881,6 +886,7 @@ class DiscourseMatcher(PhraseMatcher):
         # where the last part of the sentence began after ";" or a colon that ends words of
         # reasoning ("The nose wrinkle is the key cue: disgust."), and the hits before it
         part_tok, part_hits = -1, 0
+        listing = False  # a list of candidates whose items go on past its clause
         i = 0
         while i < n:
             tok = toks[i]
@@ -914,8 +920,11 @@ class DiscourseMatcher(PhraseMatcher):
                     for hit in clause[-2:]:  # "that grin is a nervous grimace": the grin is no class
                         after = hit[0] + self._class_at(toks, hit[0])
                         if (not hit[2] and toks[after] in _COPULAS and 0 < i - after <= 3
-                            and hit[1] not in states[tok]):  # (not "the smile is playful")
+                                and hit[1] not in states[tok]):  # (not "the smile is playful")
                             marks.append((after, after, ASIDE, after))
+                if tok == "against" and not sent_words:  # "Against anger: no furrowed brow."
+                    clause_neg = sent_neg = True
+                    neg_at, neg_tok = i, "against"
                 if tok == "over" and last_end == i - 1 and i + 1 < n and self._class_at(toks, i + 1):
                     marks.append((i, i, ASIDE, i + 1))  # "sadness over neutral": the one preferred
                 if tok == "too" and i + 3 < n and toks[i + 2] == "to" and toks[i + 3] in _CALLING:
@@ -981,6 +990,7 @@ class DiscourseMatcher(PhraseMatcher):
                             continue
                         if found == _CANDIDATES:  # "Candidates: sadness, neutral."
                             marks.append((i, i, _GENERIC, 1 << 30))
+                            listing = True
                             i += length
                             continue
                         if found == _BUT_FOR:  # "anger would be my guess if not for ..."
@@ -1001,6 +1011,10 @@ class DiscourseMatcher(PhraseMatcher):
                         if found == _RETRACT and (clause_neg or toks[i + length - 1] == ":" and not any(
                                 self._class_at(toks, j) for j in range(i + length, min(n, i + length + 3)))):
                             i += length  # "no correction needed"; "Corrected: none."
+                            continue
+                        if (found == _RETRACT and length == 1 and tok in ("revised", "revising")
+                                and not any(self._class_at(toks, j) for j in range(i + 1, n))):
+                            i += length  # "Initially neutral, revised after noting the cheeks": done
                             continue
                         if found == _RETRACT:  # "Correction: ...": what came before is taken back
                             _demote(hits, 0)
@@ -1024,6 +1038,9 @@ class DiscourseMatcher(PhraseMatcher):
                                     and segment[-1][0] <= last_end
                                     and all(t in _REJECT_GAP for t in toks[last_end + 1 : j])):
                                 segment[-1][2] = sent_neg = True
+                                if "all" in toks[last_end + 1 : j]:  # "Surprise, fear and anger
+                                    for hit in clause:  # can all be ruled out": the whole list
+                                        hit[2] = True
                                 i += length
                                 continue
                             if found == _REJECT:
@@ -1107,6 +1124,9 @@ class DiscourseMatcher(PhraseMatcher):
                                 reach = j if length_j and (
                                     after >= n or toks[after] not in _FEATURE_NOUNS) else end
                             if value == OTHER:  # up to the person asked about: "makes her sad"
+                                if (toks[start] in _GROUPS and clause and 0 < start - last_end <= 1
+                                        and not clause[-1][2]):
+                                    marks.append((start, end, ASIDE, start))  # "a smiling crowd"
                                 if toks[start] in _FIGURES:
                                     if (clause and 0 < start - last_end <= 2
                                             and all(t in _FIGURE_GAP for t in toks[last_end + 1 : start])):
@@ -1279,6 +1299,12 @@ class DiscourseMatcher(PhraseMatcher):
                 concessive = concessive_comma = False
                 compare_at, compare_word = -1, ""
                 between_at = if_at = -1
+                if listing and kind != _SENT and i < n:
+                    length = self._class_at(toks, i)  # "Options: happiness - no smile;
+                    if length and i + length < n and toks[i + length] in ("-", ":"):  # surprise -
+                        marks.append((i - 1, i - 1, _GENERIC, 1 << 30))  # brows low": an item
+                elif kind == _SENT:
+                    listing = False
                 if tok in CONTRAST or tok in _CONTRASTING or tok == ";":
                     contrasted = True  # "the emoji is laughing; she herself is deadpan"
                 if tok == ";":

@@ -285,6 +285,7 @@ _STOP_WORDS = frozenset(
     "fact reality "
     # doubt
     "torn plausible reasonable equally decide decided 50 fifty toss tossup coin neither mix "
+    "uncertain unsure undecided "
     "mixed mixture split single reduce reduced bittersweet settle equal separate distinguish forth "
     "".split()
 )
@@ -300,7 +301,7 @@ _STOP_PHRASES: dict[str, tuple[str, ...]] = {
                "either label", "either answer", "either one", "either option", "either choice",
                "either fits", "either works", "either applies"),
     "make": ("make up my mind",), "clear": ("clear choice", "clear winner", "clear favo"),
-    "which": ("say which", "tell which", "sure which"), "same": ("same time",),
+    "which": ("say which", "tell which", "sure which", "confidence which", "certainty which"), "same": ("same time",),
     "both": ("both are", "both seem", "both look", "both appear", "both fit", "both work",
              "both apply", "both equally"),
 }
@@ -585,7 +586,8 @@ _DOUBT = re.compile(
     r"|plausible\s+either\s+way|too\s+close\s+to\s+call|\bis\s+(?:a\s+)?mix\b(?!\s+of)"
     r"|could\s+go\s+either\s+way|no\s+clear\s+(?:choice|winner|favou?rite)"
     r"|(?:not|\w+n't)\s+allow\s+(?:a\s+|any\s+)?clear\s+choice|hard\s+to\s+choose"
-    r"|can(?:no|')?t\s+(?:confidently\s+|really\s+|clearly\s+)?(?:choose|decide|pick)\s+(?:between|one\b)"
+    r"|can(?:no|')?t\s+(?:\w+ly\s+)?(?:choose|decide|pick)\s+(?:between|one\b)"
+    r"|(?:uncertain|unsure|undecided)\s+between|can(?:no|')?t\s+(?:say|tell)\s+(?:\w+\s+){1,3}?which\b"
     r"|50\s*/\s*50|fifty[\s-]+fifty|toss[\s-]?up|coin[\s-]?(?:flip|toss)"
     r"|neither\s+(?:one\s+)?(?:clearly\s+|really\s+)?(?:wins|dominates|prevails|stands\s+out|does)"
     r"|could\s+(?:just\s+)?as\s+(?:well|easily|likely)\s+be\b"
@@ -741,8 +743,15 @@ def _weighed(text: str, hits: list[Hit]) -> bool:
     # which"), or one beside "mixed" ("slight smile on one side... Expression: mixed")
     low = text.lower()
     if len(keys) >= 2:
-        return _weighing(text, pair=True)
-    return _may_weigh(low) and _weighing(text)
+        return _weighing(text, pair=True) or _WHETHER_DOUBT.search(text) is not None
+    return _may_weigh(low) and (_weighing(text) or _WHETHER_DOUBT.search(text) is not None)
+
+
+#: doubt between two classes an answer asserted elsewhere: "She could be happily surprised or
+#: shocked; it's hard to say whether the main emotion is happiness or surprise" (alone, "hard
+#: to say whether she is happy or sad" offers no class: a refusal)
+_WHETHER_DOUBT = re.compile(
+    r"\b(?:hard|difficult|impossible|tough)\s+to\s+(?:say|tell)\s+whether\b[^.!?]*\bor\b", re.IGNORECASE)
 
 
 def _may_weigh(low: str) -> bool:

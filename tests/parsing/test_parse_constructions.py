@@ -696,6 +696,31 @@ NOT_OVERREACHING_22 = [
     ("I think it's happiness, but the smile could just as well be a grimace of disgust.", None),
     ("Lugubrious, to put it in one word.", "sadness"),
     ("he looks pissed", "anger"),
+    # elimination and comparison styles
+    ("Against anger: no furrowed brow. Against sadness: no downturned mouth. Against neutral: "
+     "there's a grin. Happiness is the match.", "happiness"),
+    ("She leans against the wall, smiling.", "happiness"),
+    ("Considering disgust first, because the upper lip looks slightly raised - but the main signal "
+     "is the downturned mouth and sad eyes. So sadness, not disgust.", "sadness"),
+    ("Surprise, fear, disgust, anger and sadness can all be ruled out. That leaves neutral versus "
+     "happiness, and since the lip corners are pulled upward, it's happiness.", "happiness"),
+    ("Ruling out happiness, surprise, fear, sadness and neutral, the remaining candidates are anger "
+     "and disgust. The curled lip and scrunched nose favor disgust.", "disgust"),
+    ("Going through the options: happiness - no smile; surprise - brows aren't raised high. "
+     "Sadness fits best.", "sadness"),
+    ("Top prediction: happiness (0.73). Initially estimated neutral, revised after noting the "
+     "raised cheeks.", "happiness"),
+    ("Calm. Scratch that.", None),
+    ("There is a smiling crowd in the background. The person in the foreground, however, isn't "
+     "smiling; the subject's expression is neutral.", "neutral"),
+    ("sadness (0.38) / neutral (0.37) - uncertain between the two", None),
+    ("Visually, the face could be read as sad or as simply tired and neutral; I can't responsibly "
+     "pick one.", None),
+    ("It might be a slight smile or just a neutral resting face; I can't say with confidence which.",
+     None),
+    ("She could be happily surprised or genuinely shocked; it's hard to say whether the main "
+     "emotion is happiness or surprise.", None),
+    ("It's hard to say whether the person is happy or sad.", None),
 ]
 
 ALL = (COMPARISON + CORRECTION + REJECTION + ASIDE + SECONDARY + CONCLUSION + OTHER_PEOPLE

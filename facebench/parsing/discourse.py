@@ -287,6 +287,9 @@ _FIGURES = frozenset((*ANIMALS, "emoji", "cartoon", "character", "mascot", "doll
                       "statue", "figurine", "teddy", "bear", "clown", "toy", "robot",
                       *PICTURED))
 _FIGURE_GAP = frozenset(("looking", "face", "faced"))
+#: others who are someone else only as the subject of their clause ("Behind her, a stranger
+#: scowls"; not "she looks at the stranger with fear")
+_STRANGERS = frozenset(("stranger", "strangers"))
 #: people in the picture a mention right before describes ("a smiling crowd", "laughing onlookers")
 _GROUPS = frozenset(
     "crowd audience onlookers onlooker bystanders bystander spectators spectator passersby "
@@ -988,6 +991,10 @@ class DiscourseMatcher(PhraseMatcher):
                             clause_neg = False
                             i += length
                             continue
+                        if found == _CANDIDATES and (i + length >= n or toks[i + length] != ":"
+                                                     and toks[i + length] not in _COPULAS):
+                            i += length  # "Among the options, fear fits": no list of candidates
+                            continue
                         if found == _CANDIDATES:  # "Candidates: sadness, neutral."
                             marks.append((i, i, _GENERIC, 1 << 30))
                             listing = True
@@ -1127,6 +1134,11 @@ class DiscourseMatcher(PhraseMatcher):
                                 if (toks[start] in _GROUPS and clause and 0 < start - last_end <= 1
                                         and not clause[-1][2]):
                                     marks.append((start, end, ASIDE, start))  # "a smiling crowd"
+                                if toks[start] in _STRANGERS and not (
+                                        start == sent_tok or toks[start - 1] in _CLAUSE_OPEN
+                                        or start >= 2 and toks[start - 2] in _CLAUSE_OPEN):
+                                    i += length  # "looks at the stranger with fear": hers
+                                    continue
                                 if toks[start] in _FIGURES:
                                     if (clause and 0 < start - last_end <= 2
                                             and all(t in _FIGURE_GAP for t in toks[last_end + 1 : start])):
@@ -1275,6 +1287,10 @@ class DiscourseMatcher(PhraseMatcher):
                         opens = True  # "surprise if it's good news, fear if it's bad": parallel
                 if tok == ":" and i - 1 - sent_tok >= 3:  # not a short field label ("Brows:")
                     part_tok, part_hits = i, len(hits) + len(clause)
+                if listing and kind == _COMMA and i < n:
+                    length = self._class_at(toks, i)  # "Options: surprise - raised brows, fear -
+                    if length and i + length < n and toks[i + length] in ("-", ":"):  # tense lips"
+                        marks.append((i - 1, i - 1, _GENERIC, 1 << 30))
                 if kind == _COMMA or opens:
                     sent_pos = (segment and _settle(segment, seg_neg)) or sent_pos
                     seg_neg = False

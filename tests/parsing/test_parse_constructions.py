@@ -721,6 +721,15 @@ NOT_OVERREACHING_22 = [
     ("She could be happily surprised or genuinely shocked; it's hard to say whether the main "
      "emotion is happiness or surprise.", None),
     ("It's hard to say whether the person is happy or sad.", None),
+    # a third review (404 probes) of the elimination rules
+    ("Glad you asked! She looks sad.", "sadness"),
+    ("Happy Friday! He looks disgusted.", "disgust"),
+    ("Options: surprise - raised brows, fear - tense lips.", None),
+    ("Candidates: sadness - droopy, anger - tense. I'm leaning sadness.", "sadness"),
+    ("Among the options, fear fits best.", "fear"),
+    ("She looks at the stranger with fear, and a little surprise.", "fear"),
+    ("Comparing against each class, the closest candidates are neutral and sadness. The mouth "
+     "corners are level, so neutral.", "neutral"),
 ]
 
 ALL = (COMPARISON + CORRECTION + REJECTION + ASIDE + SECONDARY + CONCLUSION + OTHER_PEOPLE

@@ -161,7 +161,8 @@ from facebench.parsing.text import fold_unicode
 MARKERS: dict[int, tuple[str, ...]] = {
     ANSWER: (
         "answer", "final answer", "my answer", "in conclusion", "to conclude", "in summary",
-        "to summarize", "to summarise", "to sum up", "all in all", "in short", "therefore", "thus", "hence",
+        "to summarize", "to summarise", "to sum up", "all in all", "in short", "therefore",
+        "thus", "hence",
         "verdict", "final verdict", "conclusion is", "my conclusion", "i conclude",
         "putting this together", "putting it together", "putting it all together",
         "putting everything together", "putting all this together", "taken together",
@@ -182,8 +183,8 @@ MARKERS: dict[int, tuple[str, ...]] = {
         "leaning to", "best described as",
         "better described as", "better classified as", "best classified as", "most defensible",
         "best choice", "best fit", "best match", "fits best", "fit best", "works best",
-        "matches best", "emotion id report is", "emotion i would report is", "closest match", "best matches",
-        "strongest match", "top match", "most fitting", "most appropriate", "most plausible",
+        "matches best", "emotion id report is", "emotion i would report is", "closest match",
+        "best matches", "strongest match", "top match", "most fitting", "most appropriate", "most plausible",
         "most probable", "feeling is", "id label it",
         "i would label it", "id call it", "i would call it", "id classify it as",
         "i would classify it as", "id label this", "id call this",
@@ -280,8 +281,8 @@ ANIMALS = ("dog", "dogs", "puppy", "puppies", "cat", "cats", "kitten", "kittens"
 #: things that carry a pictured face: "the painting on the wall shows a weeping woman", "the
 #: balloon in her hand has a smiley face" (not "picture" or "photo": that is the image)
 PICTURED = ("painting", "portrait", "poster", "sticker", "balloon", "mask", "costume", "mural",
-            "drawing", "sketch", "billboard", "shirt", "tshirt", "logo", "icon", "emoticon", "graffiti",
-            "mannequin", "sculpture", "avatar", "illustration")
+            "drawing", "sketch", "billboard", "shirt", "tshirt", "logo", "icon", "emoticon",
+            "graffiti", "mannequin", "sculpture", "avatar", "illustration")
 #: animals and figures a mention right before describes ("a laughing cat", "a grinning clown")
 _FIGURES = frozenset((*ANIMALS, "emoji", "cartoon", "character", "mascot", "doll", "puppet",
                       "statue", "figurine", "teddy", "bear", "clown", "toy", "robot",
@@ -838,6 +839,12 @@ class DiscourseMatcher(PhraseMatcher):
             k -= 1
         return 0
 
+    def _list_item(self, toks: list[str], i: int) -> bool:
+        """True when an item of a list of candidates starts at ``toks[i]``: a class followed
+        by a dash or a colon ("surprise - raised brows", "fear: wide eyes")."""
+        length = self._class_at(toks, i) if i < len(toks) else 0
+        return bool(length) and i + length < len(toks) and toks[i + length] in ("-", ":")
+
     @staticmethod
     def _hypothetical(toks: list[str], if_at: int, comma: int) -> bool:
         """True for "if <clause>, <would> ..." ("If she were smiling, I'd say happy"; "If the
@@ -1287,10 +1294,9 @@ class DiscourseMatcher(PhraseMatcher):
                         opens = True  # "surprise if it's good news, fear if it's bad": parallel
                 if tok == ":" and i - 1 - sent_tok >= 3:  # not a short field label ("Brows:")
                     part_tok, part_hits = i, len(hits) + len(clause)
-                if listing and kind == _COMMA and i < n:
-                    length = self._class_at(toks, i)  # "Options: surprise - raised brows, fear -
-                    if length and i + length < n and toks[i + length] in ("-", ":"):  # tense lips"
-                        marks.append((i - 1, i - 1, _GENERIC, 1 << 30))
+                if listing and kind == _COMMA and self._list_item(toks, i):
+                    marks.append((i - 1, i - 1, _GENERIC, 1 << 30))  # "Options: surprise -
+                    # raised brows, fear - tense lips": the next item
                 if kind == _COMMA or opens:
                     sent_pos = (segment and _settle(segment, seg_neg)) or sent_pos
                     seg_neg = False
@@ -1315,9 +1321,8 @@ class DiscourseMatcher(PhraseMatcher):
                 concessive = concessive_comma = False
                 compare_at, compare_word = -1, ""
                 between_at = if_at = -1
-                if listing and kind != _SENT and i < n:
-                    length = self._class_at(toks, i)  # "Options: happiness - no smile;
-                    if length and i + length < n and toks[i + length] in ("-", ":"):  # surprise -
+                if listing and kind != _SENT:
+                    if self._list_item(toks, i):  # "Options: happiness - no smile; surprise -
                         marks.append((i - 1, i - 1, _GENERIC, 1 << 30))  # brows low": an item
                 elif kind == _SENT:
                     listing = False
@@ -1337,7 +1342,7 @@ class DiscourseMatcher(PhraseMatcher):
                     if yes_to is not None and len(hits) == sent_start and not contrasted:
                         _promote(hits, *yes_to)  # the "Yes" sentence added no class, no "but"
                     yes_to = None
-                    if (sentence and last_end == i - 2 and not (sent_tok > 1 and toks[sent_tok - 2].isdigit())
+                    if (sentence and last_end == i - 2 and not _numbered(toks, sent_tok)
                             and _closes_bare(hits, last_start, sent_start, sent_tok, part_tok, part_hits)):
                         # "Surprise." or "...; surprise." after reasoning: the answer if last
                         bare = len(hits) - 1
@@ -1358,7 +1363,7 @@ class DiscourseMatcher(PhraseMatcher):
                hypothetical, toks, self._class_at)
         if first is None and (sent_pos or (sent_words and not sent_neg)):
             first = sentence
-        if (sentence and last_end == n - 1 and not (sent_tok > 1 and toks[sent_tok - 2].isdigit())
+        if (sentence and last_end == n - 1 and not _numbered(toks, sent_tok)
                 and _closes_bare(hits, last_start, sent_start, sent_tok, part_tok, part_hits)):
             bare = len(hits) - 1  # the same for a last sentence without its full stop
         elif sent_words:
@@ -1377,6 +1382,12 @@ def _closes_bare(hits: list[Hit], last_start: int, sent_start: int, sent_tok: in
     return bool(hits) and not hits[-1].negated and (
         len(hits) == sent_start + 1 and last_start == sent_tok
         or part_tok > sent_tok and last_start == part_tok and len(hits) == part_hits + 1)
+
+
+def _numbered(toks: list[str], sent_tok: int) -> bool:
+    """True when the sentence starting at ``toks[sent_tok]`` is an item of a numbered list
+    ("... 2. neutral"): no closing bare-class answer."""
+    return sent_tok > 1 and toks[sent_tok - 2].isdigit()
 
 
 def _carry_second_looks(marks: list[tuple[int, int, int, int]],

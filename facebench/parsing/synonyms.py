@@ -286,8 +286,8 @@ _STOP_WORDS = frozenset(
     # doubt
     "torn plausible reasonable equally decide decided 50 fifty toss tossup coin neither mix "
     "uncertain unsure undecided "
-    "mixed mixture split single reduce reduced bittersweet settle equal separate distinguish forth "
-    "".split()
+    "mixed mixture split single reduce reduced bittersweet settle equal separate distinguish "
+    "forth".split()
 )
 #: a word that opens or belongs to a marker or phrase only with the words after it
 _STOP_PHRASES: dict[str, tuple[str, ...]] = {
@@ -301,7 +301,8 @@ _STOP_PHRASES: dict[str, tuple[str, ...]] = {
                "either label", "either answer", "either one", "either option", "either choice",
                "either fits", "either works", "either applies"),
     "make": ("make up my mind",), "clear": ("clear choice", "clear winner", "clear favo"),
-    "which": ("say which", "tell which", "sure which", "confidence which", "certainty which"), "same": ("same time",),
+    "which": ("say which", "tell which", "sure which", "confidence which", "certainty which"),
+    "same": ("same time",),
     "both": ("both are", "both seem", "both look", "both appear", "both fit", "both work",
              "both apply", "both equally"),
 }
@@ -384,7 +385,8 @@ def _values() -> tuple[dict[str, str], re.Pattern[str] | None]:
     return table, re.compile(
         rf"(?:^|(?<=[.!?|;,{{\"'\n])|(?<=[.!?|;,{{\"']\s))(?:{fields})\s*[\"']?\s*:\s*[\"']?"
         rf"(?P<word>{words})\b(?=[\"']?\s*(?:[.!,;|)}}\]\n]|$))"
-        rf"|\A\s*(?:(?:seems|looks|appears|just|totally|completely)\s+)?(?P<alone>{words})\s*[.!]?\s*\Z", re.IGNORECASE | re.MULTILINE)
+        rf"|\A\s*(?:(?:seems|looks|appears|just|totally|completely)\s+)?(?P<alone>{words})\s*[.!]?\s*\Z",
+        re.IGNORECASE | re.MULTILINE)
 
 
 def name_values(text: str) -> str:
@@ -586,7 +588,7 @@ _DOUBT = re.compile(
     r"|plausible\s+either\s+way|too\s+close\s+to\s+call|\bis\s+(?:a\s+)?mix\b(?!\s+of)"
     r"|could\s+go\s+either\s+way|no\s+clear\s+(?:choice|winner|favou?rite)"
     r"|(?:not|\w+n't)\s+allow\s+(?:a\s+|any\s+)?clear\s+choice|hard\s+to\s+choose"
-    r"|can(?:no|')?t\s+(?:\w+ly\s+)?(?:choose|decide|pick)\s+(?:between|one\b)"
+    r"|can(?:no|')?t\s+(?:\w+ly\s+)?(?:choose|decide|pick)\s+(?:between|one\b|which)"
     r"|(?:uncertain|unsure|undecided)\s+between|can(?:no|')?t\s+(?:say|tell)\s+(?:\w+\s+){1,3}?which\b"
     r"|50\s*/\s*50|fifty[\s-]+fifty|toss[\s-]?up|coin[\s-]?(?:flip|toss)"
     r"|neither\s+(?:one\s+)?(?:clearly\s+|really\s+)?(?:wins|dominates|prevails|stands\s+out|does)"
@@ -603,7 +605,6 @@ _DOUBT = re.compile(
     r"|can(?:no|')?t\s+(?:really\s+)?decide\s*(?:[.!]|$)"
     r"|(?:not|\w+n't)\s+fit\s+(?:neatly\s+|cleanly\s+|easily\s+)?(?:in|into)\s+(?:a\s+|one\s+)?single"
     r"|(?:can(?:no|')?t|unable\s+to|not\s+able\s+to)\s+settle\s+on\s+(?:a\s+|one\s+|any\s+)?(?:single|one)\b"
-    r"|can(?:no|')?t\s+(?:really\s+)?(?:decide|choose|pick)\s+which"
     r"|(?:keep\s+|(?:i'?m|i\s+am)\s+(?:still\s+)?)(?:going|flip[\s-]?flopping)\s+back\s+and\s+forth"
     r"|can(?:no|')?t\s+make\s+up\s+my\s+mind|\b(?:they'?re|they\s+are|both\s+are|it'?s|it\s+is)\s+(?:\w+\s+)?tied\b"
     r"|reduce\s+(?:it\s+|this\s+|that\s+)?to\s+(?:a\s+|one\s+)?(?:single|one)\b|\bsplit\s+expression)",
@@ -653,13 +654,7 @@ def _read(text: str, hits: list[Hit], scanned: list[Hit], first_sentence: int | 
             return ParseResult.fail("tie")
         return _refusal_or(text, "set_aside")
     winner = _winner([h.key for h in deciding])
-    if winner is None or rule == "answer" and (_weighed(_last_sentence(text), hits)
-                                               or _answer_doubted(text, hits, deciding, winner)) or (
-            rule != "answer" and (_closing_doubt(text, scanned, deciding, winner)
-                                                or _contradicted(scanned, deciding, winner)
-                                                or _weighed(text, hits)
-                                                or deciding[0].strength == MINOR
-                                                and _HARD_TO_READ.search(text) is not None)):
+    if winner is None or _undecided(text, hits, scanned, deciding, winner, rule):
         # classes offered and left undecided ("happy or sad, hard to say") are an ambiguous
         # answer, not a refusal: the model answered, a person cannot settle which class; but
         # classes named beside "the face is covered" or "I'm sorry, I can't" are no answer
@@ -669,6 +664,21 @@ def _read(text: str, hits: list[Hit], scanned: list[Hit], first_sentence: int | 
     if all(h.fuzzy for h in deciding if h.key == winner):
         rule = "fuzzy"
     return ParseResult(winner, rule)
+
+
+def _undecided(text: str, hits: list[Hit], scanned: list[Hit], deciding: list[Hit], winner: str,
+               rule: str) -> bool:
+    """True when the answer leaves its deciding class unsettled. After an explicit answer only
+    doubt in its last sentence counts ("Answer: happiness. Actually anger. ... I keep going
+    back and forth."); otherwise a closing doubt, a contradiction, a weighing of classes, or a
+    minor class in a face the writer finds hard to read."""
+    if rule == "answer":
+        return (_weighed(_last_sentence(text), hits)
+                or _answer_doubted(text, hits, deciding, winner))
+    return (_closing_doubt(text, scanned, deciding, winner)
+            or _contradicted(scanned, deciding, winner)
+            or _weighed(text, hits)
+            or deciding[0].strength == MINOR and _HARD_TO_READ.search(text) is not None)
 
 
 #: the writer finds the face hard to read: after a class named only as minor ("a faint

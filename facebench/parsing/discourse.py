@@ -1479,6 +1479,9 @@ def _close(hits: list[Hit], clause: list[list], marks: list[tuple[int, int, int,
     again, the smile doesn't reach the eyes; it's neutral."
     """
     if not clause:  # "the crowd is cheering, while he looks calm": still someone else's clause
+        if not marks:  # (most clauses: nothing to carry)
+            alternatives.clear()
+            return False
         other = any(value == OTHER for _, _, value, _ in marks)
         _carry_second_looks(marks, marks if carry else [])
         alternatives.clear()

@@ -3,6 +3,8 @@ an answer that names no attribute ("no_mentions") and from text that could not b
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from facebench.parsing import parse
@@ -116,3 +118,20 @@ def test_a_class_offered_and_left_open_is_ambiguous_not_refused() -> None:
     ctx = expression_ctx()
     assert parse("synonym_class", "Fear or surprise, I can't tell.", ctx).rule == "tie"
     assert parse("synonym_class", "I can't tell if it is fear or surprise.", ctx).rule == REFUSAL
+
+
+@pytest.mark.parametrize("text", [
+    *(text for text, _ in REFUSALS), "N/A", "Expression: n/a", "No face.", "no faces",
+    "Sadly I'm unable to tell.", "i'm unable to tell", "The girl's face isn't visible.",
+    "FACE_NOT_DETECTED", "(I'm not sure.)", "...not sure", "Happy.", "She looks sad, I think.",
+])
+def test_the_word_start_look_ahead_changes_no_match(text: str) -> None:
+    """The refusal patterns skip to letters before trying their phrases (a speed-up); every
+    phrase starts with a letter, so the same texts match as with the bare word boundary."""
+    from facebench.parsing.refusal import _WORD_START, REASONS
+
+    assert _WORD_START.startswith("(?=[a-z])")
+    for pattern in REASONS.values():
+        bare = re.compile(pattern.pattern.replace(_WORD_START, r"\b", 1), pattern.flags)
+        for variant in (text, text.lower(), text.upper()):
+            assert (pattern.search(variant) is None) == (bare.search(variant) is None), variant

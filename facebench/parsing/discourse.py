@@ -307,6 +307,11 @@ _PLACED = frozenset("on in at behind beside next near by above over under itself
 #: prepositions after which a person word is where something is ("the puppy on her lap looks
 #: thrilled"), not the person asked about
 _LOCATING = frozenset("on in at by under with behind beside near around".split())
+#: before a group, these make it a place or an object, not the subject ("in a crowd")
+_GROUP_PLACES = _LOCATING | frozenset("of among amid amidst through before facing into".split())
+#: ... unless the clause goes on about the group: "among onlookers, who look shocked"
+_GROUP_RELATIVES = frozenset("who which that whose all some most many each everyone they them its "
+                             "their".split())
 #: a structured answer's empty value after a marker ('"primary": null')
 _EMPTY_VALUES = frozenset(("null", "none", "nan"))
 #: a subject with its verb, in one word ("he's" without its apostrophe): a new clause
@@ -319,6 +324,23 @@ _ACTIONS = frozenset(
 _MATCH_WORDS = frozenset(("match", "matches", "fit", "choice"))
 #: words that negate a state after them ("or at least not tired")
 _NEGATING_WORDS = frozenset(("not", "no", "never", "hardly", "barely"))
+#: what joins the classes a "ruled out" takes ("surprise and fear ruled out"), or goes on
+#: with them after a comma ("Ruling out anger, disgust, and fear, ...")
+_RULED_JOINERS = frozenset((",", "and", "or", "nor", "also", "as", "well"))
+
+
+def _joins_ruled(gap: list[str]) -> bool:
+    """True when the words between two classes join them into one list ("surprise and fear
+    ruled out"); nothing between them ("surprise (fear ruled out)") joins nothing."""
+    return bool(gap) and all(t in _RULED_JOINERS for t in gap)
+
+
+#: what may open a sentence before "ruling out" ("After ruling out", "Once I rule out")
+_RULING_OPEN = frozenset(("after", "having", "once", "by", "on", "upon", "when", "if", "first"))
+#: what says a class after the comma is the answer, not one more class ruled out ("Ruling out
+#: surprise, fear is the answer"; not "Ruling out surprise, fear and anger, ...")
+_RULED_VERBS = frozenset(("is", "seems", "remains", "remain", "fits", "wins", "stands", "looks",
+                          "best", "left", "it"))
 _SUBJECT_IS = frozenset("shes hes theyre im youre".split())
 #: the words the checks at the top of the scan look at (with the states of no class)
 _WATCHED = frozenset(("were", "had", "would", "so", "there", "over", "too", "against")) | _SUBJECT_IS
@@ -541,6 +563,9 @@ _INTENSIFIERS = frozenset(
 )
 #: words that may stand between a mention and the phrase that rejects it ("happy would be
 #: wrong", "anger here is incorrect")
+#: adverbs between the copula and a rejecting word: "anger is also unlikely", "is very unlikely"
+_REJECT_ADVERBS = frozenset("also too very quite highly clearly definitely probably simply just "
+                            "equally rather fairly pretty even".split())
 _REJECT_GAP = frozenset(
     "here would also certainly definitely clearly surely obviously simply just probably likely "
     "can could may all safely "
@@ -856,6 +881,14 @@ class DiscourseMatcher(PhraseMatcher):
             return False  # a counterfactual of another face, not "If I zoom in, I'd say disgust"
         return any(t in _WOULD for t in toks[comma : comma + 4])
 
+    def _ruled_out_ends(self, toks: list[str], i: int) -> bool:
+        """True when the comma before ``toks[i]`` ends what an opening "ruling out" rules out:
+        no negation and no further class of its list follows."""
+        if toks[i] in _RULED_JOINERS or toks[i] in _NEGATING_WORDS:
+            return False
+        length = self._class_at(toks, i)
+        return not length or i + length < len(toks) and toks[i + length] in _RULED_VERBS
+
     def scan(self, text: str) -> Scan:
         """Hits with negation, strength and sentence (rules in the module docstring)."""
         toks = discourse_tokens(text)
@@ -897,6 +930,7 @@ class DiscourseMatcher(PhraseMatcher):
         # reasoning ("The nose wrinkle is the key cue: disgust."), and the hits before it
         part_tok, part_hits = -1, 0
         listing = False  # a list of candidates whose items go on past its clause
+        ruled_at = -1  # after an opening "(After) ruling out": where the classes it rules out begin
         i = 0
         while i < n:
             tok = toks[i]
@@ -1046,8 +1080,24 @@ class DiscourseMatcher(PhraseMatcher):
                                 marks.append((i, i, _EQUAL, i))  # "angry and also sad, both."
                             i += length
                             continue
+                        if (tok == "ruled" and found == _NEGATE and last_end == i - 1 and segment
+                                and segment[-1][0] <= last_end):
+                            # "With surprise ruled out, fear is the answer": the classes before
+                            # it (joined bare) are ruled out; what follows is not
+                            k = len(clause) - 1
+                            while k > 0 and _joins_ruled(toks[
+                                    clause[k - 1][0] + max(self._class_at(toks, clause[k - 1][0]), 1):
+                                    clause[k][0]]):
+                                k -= 1
+                            for hit in clause[k:]:
+                                hit[2] = True
+                            sent_neg = True
+                            i += length
+                            continue
                         if found == _REJECT or tok == "ruled" and found == _NEGATE:
-                            j = i - 1  # the copula
+                            j = i - 1  # the copula, before adverbs ("anger is also unlikely")
+                            while j > last_end + 1 and toks[j] in _REJECT_ADVERBS:
+                                j -= 1
                             if (j > 0 and toks[j] in _COPULAS and 0 < j - last_end <= 3 and segment
                                     and segment[-1][0] <= last_end
                                     and all(t in _REJECT_GAP for t in toks[last_end + 1 : j])):
@@ -1070,6 +1120,9 @@ class DiscourseMatcher(PhraseMatcher):
                                 clause_neg = sent_neg = True
                                 if tok == "if":
                                     if_at = i
+                                if tok in ("ruling", "rule", "ruled") and i - sent_tok <= 2 and all(
+                                        t in _RULING_OPEN for t in toks[sent_tok:i]):
+                                    ruled_at = i + length  # "After ruling out surprise, ..."
                                 if tok == "less" or length == 3 and toks[i + 2] == "much":
                                     compare_at, compare_word = i, "than" if tok == "less" else "as"
                             lack = found == _NEGATE_LACK
@@ -1141,6 +1194,11 @@ class DiscourseMatcher(PhraseMatcher):
                                 if (toks[start] in _GROUPS and clause and 0 < start - last_end <= 1
                                         and not clause[-1][2]):
                                     marks.append((start, end, ASIDE, start))  # "a smiling crowd"
+                                if (toks[start] in _GROUPS and toks[start - 1] in _GROUP_PLACES
+                                        and end + 2 < n and toks[end + 1] in ("and", ",")
+                                        and toks[end + 2] not in _GROUP_RELATIVES):
+                                    i += length  # "stands in a crowd and looks surprised": a
+                                    continue  # place; the clause goes on about the subject
                                 if toks[start] in _STRANGERS and not (
                                         start == sent_tok or toks[start - 1] in _CLAUSE_OPEN
                                         or start >= 2 and toks[start - 2] in _CLAUSE_OPEN):
@@ -1276,6 +1334,10 @@ class DiscourseMatcher(PhraseMatcher):
                     # "this isn't anger: the raised lip makes it disgust"; "I can't tell them
                     # apart: fear or surprise"; not a heading ("Not seen: anger", "Is not: happy")
                     opens = True
+                if (not opens and kind == _COMMA and clause_neg and 0 <= ruled_at < i - 1 and i < n
+                        and any(h[0] >= ruled_at for h in clause) and self._ruled_out_ends(toks, i)):
+                    opens = True  # "After ruling out surprise, fear is the answer": the opening
+                    ruled_at = -1  # phrase rules out its own classes only
                 if (not opens and kind == _COMMA and clause_neg and neg_tok == "without"
                         and not any(h[0] > neg_at for h in clause) and i < n
                         and toks[i] not in _NEGATING_WORDS):
@@ -1356,7 +1418,7 @@ class DiscourseMatcher(PhraseMatcher):
                     sentence += 1
                     sent_start = len(hits)
                     sent_tok = i
-                    part_tok = -1
+                    part_tok = ruled_at = -1
                     sent_neg = sent_pos = sent_words = contrasted = False
         sent_pos = (segment and _settle(segment, seg_neg)) or sent_pos
         _close(hits, clause, marks, alternatives, sentence, ASIDE if concessive else PLAIN,

@@ -732,6 +732,33 @@ NOT_OVERREACHING_22 = [
      "corners are level, so neutral.", "neutral"),
 ]
 
+#: fourth round: what an opening "ruling out" rules out, "X ruled out", a rejection after
+#: adverbs, a crowd that is only where the person stands
+ROUND_23 = [
+    ("After ruling out surprise, fear is the answer.", "fear"),
+    ("Ruling out surprise, the answer is fear.", "fear"),
+    ("Ruling out fear, surprise is left.", "surprise"),
+    ("After ruling out surprise, given the closed mouth, fear is the answer.", "fear"),
+    ("After ruling out surprise, fear is the answer. Some sadness is possible too.", "fear"),
+    ("Ruling out anger, disgust, and fear, the answer is sadness.", "sadness"),
+    ("After ruling out surprise, fear and anger, nothing fits but sadness.", "sadness"),
+    ("I ruled out surprise, given the closed mouth, and fear.", None),  # both ruled out
+    ("With surprise ruled out, fear is the answer.", "fear"),
+    ("Surprise ruled out, fear is the answer.", "fear"),
+    ("Surprise and fear ruled out, she looks sad.", "sadness"),
+    ("Emotion: surprise. Corrected: surprise (fear ruled out).", "surprise"),
+    ("Anger is also wrong; neutral.", "neutral"),
+    ("After ruling out fear, anger is also unlikely; neutral.", "neutral"),
+    ("Anger is very unlikely; she is neutral.", "neutral"),
+    ("Anger is also likely.", "anger"),
+    ("She stands in a crowd and looks surprised, maybe slightly happy.", "surprise"),
+    ("She stands in a crowd, looking surprised.", "surprise"),
+    ("He is in front of a crowd and seems angry.", "anger"),
+    ("A crowd looks surprised, but she is happy.", "happiness"),
+    ("She is surrounded by a cheering crowd that looks happy, while she looks sad.", "sadness"),
+    ("She stands among the onlookers, who look shocked; she is calm.", "neutral"),
+]
+
 ALL = (COMPARISON + CORRECTION + REJECTION + ASIDE + SECONDARY + CONCLUSION + OTHER_PEOPLE
        + THINGS + VOCABULARY + NOT_THE_FACE + CLOSER_LOOK + EARLIER_READ + PEOPLE_IN_GENERAL
        + TYPOS + RETRACTION + OTHERS_WOULD_CALL + WRITER_PICK + FEATURES + COMPARED_AGAINST
@@ -739,7 +766,7 @@ ALL = (COMPARISON + CORRECTION + REJECTION + ASIDE + SECONDARY + CONCLUSION + OT
        + THE_SUBJECT + COLON + MORE_VOCABULARY + NEGATED_MARKER + RANKED + SELF_CORRECTION
        + CUES_AFTER_A_NEGATION + NO_SINGLE_CLASS + NOT_THE_FACE_EITHER + REVISED + FORMATS
        + EARLIER_AND_ASKED + ROUND_19 + ROUND_21 + CANDIDATE_LISTS + NOT_OVERREACHING
-       + HEADINGS + PICTURED_AND_VOICE + ROUND_22 + NOT_OVERREACHING_22)
+       + HEADINGS + PICTURED_AND_VOICE + ROUND_22 + NOT_OVERREACHING_22 + ROUND_23)
 
 
 @pytest.mark.parametrize("text, value", ALL)

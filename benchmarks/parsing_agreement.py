@@ -113,12 +113,16 @@ def main() -> None:
         if not path.exists():
             print(f"== {title}: {path.name} not written yet, skipped")
             continue
+        if "held out" in title and not args.batch:
+            print(f"== {title}: {path.name} not read (name it with --batch to read it)")
+            continue  # each read of a held-out batch spends some of its blindness
         print(f"== {title}: {path.name}")
         report(load(path), args.show and "held out" not in title)
     if args.batch:
         return
-    print("== all")
-    report([r for p in CORPORA.values() if p.exists() for r in load(p)], False)
+    print("== all released batches (held-out ones are read only with --batch)")
+    report([r for title, p in CORPORA.items() if p.exists() and "held out" not in title
+            for r in load(p)], False)
 
 
 def report(rows: list[dict], show: bool) -> None:

@@ -308,7 +308,8 @@ _PLACED = frozenset("on in at behind beside next near by above over under itself
 #: thrilled"), not the person asked about
 _LOCATING = frozenset("on in at by under with behind beside near around".split())
 #: before a group, these make it a place or an object, not the subject ("in a crowd")
-_GROUP_PLACES = _LOCATING | frozenset("of among amid amidst through before facing into".split())
+_GROUP_PLACES = _LOCATING | frozenset(
+    "of among amid amidst through before facing into against toward towards past".split())
 #: ... unless the clause goes on about the group: "among onlookers, who look shocked"
 _GROUP_RELATIVES = frozenset("who which that whose all some most many each everyone they them its "
                              "their".split())
@@ -456,7 +457,9 @@ RETRACTING_FIELDS = ("corrected", "revised", "updated", "amended")
 #: a list of candidates offers every class after it in its clause, asserting none
 #: ("Candidates: happiness, surprise. Picking happiness.")
 CANDIDATES = ("candidates", "candidate", "options", "two options", "possible labels",
-              "possibilities", "contenders", "shortlist")
+              "possibilities", "contenders", "shortlist",
+              *(f"{list_name} considered" for list_name in ("candidates", "options", "labels",
+                                                            "classes", "possible labels")))
 #: a field name that opens its line or sentence and is followed by a colon names the answer
 #: ("Label: fear", "Classification: neutral", "Affective state: happiness", '"emotion": "happy"')
 #: and marks the class right after it as ``ANSWER``; elsewhere ("secondary emotion: fear", "the
@@ -1020,6 +1023,10 @@ class DiscourseMatcher(PhraseMatcher):
                             i += length
                             continue
                         if found[0] != "\x00":
+                            if listing and last_end == i - 2 and toks[i - 1] in ("-", ":"):
+                                # "Options: happiness - smile, surprise - open mouth": the
+                                # smile is the first item's cue, not a class of its own
+                                marks.append((i - 1, i - 1, ASIDE, i))
                             hit = [i, found, clause_neg, ""]
                             clause.append(hit)
                             segment.append(hit)

@@ -757,6 +757,14 @@ ROUND_23 = [
     ("A crowd looks surprised, but she is happy.", "happiness"),
     ("She is surrounded by a cheering crowd that looks happy, while she looks sad.", "sadness"),
     ("She stands among the onlookers, who look shocked; she is calm.", "neutral"),
+    ("He stands against the crowd, face twisted in anger, perhaps a touch of fear.", "anger"),
+    ("Candidates considered: anger, disgust. Anger is stronger given the glare.", "anger"),
+    ("Options considered: anger, disgust. Anger fits better.", "anger"),
+    ("Labels considered: anger, disgust.", None),
+    ("Options: happiness - smile, surprise - open mouth.", None),  # the smile is a cue
+    ("Possible labels: happiness - smiling, neutral - relaxed brows.", None),
+    ("Options: happiness - smile, surprise - open mouth. Happiness.", "happiness"),
+    ("Candidates: sadness - frown, anger - glare. Sadness wins.", "sadness"),
 ]
 
 ALL = (COMPARISON + CORRECTION + REJECTION + ASIDE + SECONDARY + CONCLUSION + OTHER_PEOPLE

@@ -892,6 +892,57 @@ class DiscourseMatcher(PhraseMatcher):
         length = self._class_at(toks, i)
         return not length or i + length < len(toks) and toks[i + length] in _RULED_VERBS
 
+    def plain_class(self, sentence: str) -> str | None:
+        """The class of one sentence that names classes and nothing :meth:`scan` weighs, else
+        None: no marker, negation, clause mark, misspelling, question or word of a rule
+        ("The person shows happiness."). Such a sentence scans to ``PLAIN`` mentions of that
+        one class; this finds them without the scan's bookkeeping (the first-sentence
+        shortcut's common case). None is always safe: the caller then scans."""
+        toks = discourse_tokens(sentence)
+        n = len(toks) - 1  # the sentence's end mark
+        if n < 1 or toks[n][0] not in ".!\n":
+            return None
+        info, lookup, watch = self._info, self._lookup, self._watch
+        fuzzy = self.misspelt if self._by_letter else None
+        fcache = self._fuzzy_cache
+        key = None
+        i = 0
+        while i < n:
+            tok = toks[i]
+            if tok in watch:
+                return None
+            entry = info.get(tok)
+            if entry is None:
+                if fuzzy is not None and len(tok) >= FUZZY_MIN_WORD:
+                    got = fcache.get(tok, _MISS)
+                    if got is _MISS:
+                        got = fuzzy(tok)
+                    if got is not None:
+                        return None
+                i += 1
+                continue
+            span, kind = entry
+            if kind or not span:
+                return None
+            found = None
+            if span > 1 and toks[i + 1] not in self._seconds.get(tok, ()):
+                span = 1
+            for length in range(min(span, n + 1 - i), 0, -1):
+                found = lookup.get(tok if length == 1 else " ".join(toks[i : i + length]))
+                if found is not None:
+                    break
+            if found is None:
+                i += 1
+                continue
+            if found and found[0] == "\x00" or found == _HEADING:
+                return None  # a marker or a field: the scan weighs it
+            if found:
+                if key is not None and key != found:
+                    return None
+                key = found
+            i += length
+        return key
+
     def scan(self, text: str) -> Scan:
         """Hits with negation, strength and sentence (rules in the module docstring)."""
         toks = discourse_tokens(text)

@@ -837,14 +837,19 @@ def _first_sentence_only(text: str, matcher: DiscourseMatcher) -> ParseResult | 
     m = _FIRST_END.search(text)
     if m is None or m.end() >= len(text) - 1:
         return None
-    scan = matcher.scan(text[: m.end()])
-    if scan.first_sentence != 0 or not scan.key_text or scan.key_text[-1] not in ".!?\n":
-        return None
-    first = [h for h in scan.asserted() if h.sentence == 0]
-    if not first or max(h.strength for h in first) < PLAIN:
-        return None
-    if len({h.key for h in _strongest(first)}) > 1:
-        return None  # undecided: a later "leaning X", "overall X" may settle it (decide)
+    plain = matcher.plain_class(text[: m.end()])
+    if plain is not None:  # one class, nothing else the scan weighs: its plain mention(s)
+        first = scanned = [Hit(0, plain, False, PLAIN, "")]
+    else:
+        scan = matcher.scan(text[: m.end()])
+        if scan.first_sentence != 0 or not scan.key_text or scan.key_text[-1] not in ".!?\n":
+            return None
+        first = [h for h in scan.asserted() if h.sentence == 0]
+        if not first or max(h.strength for h in first) < PLAIN:
+            return None
+        if len({h.key for h in _strongest(first)}) > 1:
+            return None  # undecided: a later "leaning X", "overall X" may settle it (decide)
+        scanned = [h for h in scan.hits if h.sentence == 0]
     rest = fold_unicode(text[m.end() :]).lower()
     if rest.lstrip()[:3] in ("or ", "or,"):
         return None  # "Surprise. Or, more likely, fear.": one sentence with the first (scan)
@@ -853,12 +858,12 @@ def _first_sentence_only(text: str, matcher: DiscourseMatcher) -> ParseResult | 
     if _offers_two(rest) and _doubt(text) or _short_last_sentence(rest):
         return None  # a closing "surprise or fear, I can't tell" may undo it (_closing_doubt)
     key = first[0].key
-    if (len(first) == len(scan.hits) and all(h.key == key and h.strength != ANSWER for h in first)
+    if (len(first) == len(scanned) and all(h.key == key and h.strength != ANSWER for h in first)
             and not _may_weigh(text.lower())):
         # one class, nothing negated, no answer marker: what _read decides, without its checks
         strongest = _strongest(first)
         return ParseResult(key, "fuzzy" if all(h.fuzzy for h in strongest) else "first_sentence")
-    return _read(text, first, [h for h in scan.hits if h.sentence == 0], 0)
+    return _read(text, first, scanned, 0)
 
 
 def _short_last_sentence(rest: str) -> bool:

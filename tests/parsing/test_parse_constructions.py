@@ -1107,3 +1107,45 @@ def not_hers_text(draw):
 def test_no_read_is_a_class_the_text_does_not_give_her(case: tuple[str, str]) -> None:
     excluded, text = case
     assert parse("synonym_class", text, CTX).value != excluded, text
+
+
+def _scans_plain(sentence: str) -> str | None:
+    """The class of ``sentence`` when the full scan gives it only plain mentions of one class."""
+    from facebench.parsing.matcher import PLAIN
+    from facebench.parsing.synonyms import _matcher
+
+    scan = _matcher(CTX)[1].scan(sentence)
+    keys = {h.key for h in scan.hits}
+    if (scan.first_sentence == 0 and len(keys) == 1 and all(
+            not h.negated and h.strength == PLAIN and not h.fuzzy for h in scan.hits)):
+        return keys.pop()
+    return None
+
+
+@pytest.mark.parametrize("text", sorted({t.split(". ")[0].rstrip(".") + "." for t, _ in ALL}))
+def test_the_plain_sentence_shortcut_agrees_with_the_scan(text: str) -> None:
+    """``plain_class`` reads a sentence without the scan only when the scan would find plain
+    mentions of that one class; whatever it leaves (None), the scan reads."""
+    from facebench.parsing.synonyms import _matcher
+
+    plain = _matcher(CTX)[1].plain_class(text)
+    assert plain is None or plain == _scans_plain(text), text
+
+
+_PLAIN_WORDS = ["the", "person", "she", "he", "looks", "is", "shows", "appears", "to", "be",
+                "very", "in", "image", "face", "expression", "smiling", "frowning", "not", "no",
+                "but", "and", "or", "mostly", "slightly", "maybe", "her", "friend", "dog", "poster",
+                "would", "if", "happy", "sad", "angry", "neutral", "surprised", "scared",
+                "disgusted", "hapy", "suprised", ",", "-", "answer", "though", "a", "bit",
+                "smile", "calm", "overall", "really", "crowd", "at", "first", "like"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PLAIN_WORDS), min_size=1, max_size=9), st.sampled_from([".", "!"]))
+def test_the_plain_sentence_shortcut_agrees_with_the_scan_on_any_words(
+        words: list[str], end: str) -> None:
+    from facebench.parsing.synonyms import _matcher
+
+    text = " ".join(words) + end
+    plain = _matcher(CTX)[1].plain_class(text)
+    assert plain is None or plain == _scans_plain(text), text

@@ -85,7 +85,10 @@ CORPORA = {"batch 1": DATA / "expression_answers.jsonl",
            "batch 41 (held out)": DATA / "expression_answers_batch41.jsonl",
            "batch 42 (held out)": DATA / "expression_answers_batch42.jsonl",
            "batch 43": DATA / "expression_answers_batch43.jsonl",
-           "batch 44 (held out)": DATA / "expression_answers_batch44.jsonl"}
+           "batch 44 (held out)": DATA / "expression_answers_batch44.jsonl",
+           "batch 45": DATA / "expression_answers_batch45.jsonl",
+           "batch 46": DATA / "expression_answers_batch46.jsonl",
+           "batch 47": DATA / "expression_answers_batch47.jsonl"}
 
 
 def load(path: Path) -> list[dict]:

@@ -528,7 +528,8 @@ OPENERS = frozenset(
     "looks seems appears more "
     # what the cues do: "the raised brows, with no tension around the eyes, point to surprise"
     "point points suggest suggests indicate indicates show shows reveal reveals mean means "
-    "signal signals".split()
+    "signal signals pointing suggesting indicating revealing signalling signaling implying "
+    "consistent".split()
 )
 _AND_OPENERS = OPENERS | frozenset(
     "look seem appear is are was were shows show displays display has have conveys conveying "

@@ -765,6 +765,11 @@ ROUND_23 = [
     ("Possible labels: happiness - smiling, neutral - relaxed brows.", None),
     ("Options: happiness - smile, surprise - open mouth. Happiness.", "happiness"),
     ("Candidates: sadness - frown, anger - glare. Sadness wins.", "sadness"),
+    ("The facial muscles appear relaxed with no noticeable tension in the brows or mouth, "
+     "suggesting a neutral expression.", "neutral"),
+    ("No smile, indicating sadness.", "sadness"),
+    ("There is no frown, consistent with a neutral face.", "neutral"),
+    ("Not a smile, suggesting happiness is absent.", None),
 ]
 
 ALL = (COMPARISON + CORRECTION + REJECTION + ASIDE + SECONDARY + CONCLUSION + OTHER_PEOPLE

@@ -770,6 +770,11 @@ ROUND_23 = [
     ("No smile, indicating sadness.", "sadness"),
     ("There is no frown, consistent with a neutral face.", "neutral"),
     ("Not a smile, suggesting happiness is absent.", None),
+    ("The person is normal.", "neutral"),
+    ("Expression: normal", "neutral"),
+    ("Normal face, nothing special.", "neutral"),
+    ("The lighting is normal; he looks angry.", "anger"),
+    ("The image quality is normal, and she looks sad.", "sadness"),
 ]
 
 ALL = (COMPARISON + CORRECTION + REJECTION + ASIDE + SECONDARY + CONCLUSION + OTHER_PEOPLE

@@ -88,7 +88,8 @@ CORPORA = {"batch 1": DATA / "expression_answers.jsonl",
            "batch 44 (held out)": DATA / "expression_answers_batch44.jsonl",
            "batch 45": DATA / "expression_answers_batch45.jsonl",
            "batch 46": DATA / "expression_answers_batch46.jsonl",
-           "batch 47": DATA / "expression_answers_batch47.jsonl"}
+           "batch 47": DATA / "expression_answers_batch47.jsonl",
+           "batch 48": DATA / "expression_answers_batch48.jsonl"}
 
 
 def load(path: Path) -> list[dict]:

@@ -229,6 +229,46 @@ def _matcher(ctx: ParseContext) -> tuple[tuple[str, ...], DiscourseMatcher]:
     return classes, get_matcher(ctx.synonyms, classes, build, "discourse")  # type: ignore[return-value]
 
 
+@lru_cache(maxsize=1)
+def fallbacks() -> dict[str, str]:
+    """Words that name a class only in an answer that asserts no other (``fallbacks:`` in
+    ``synonyms/expression.yaml``, word -> class): "He looks serious." is neutral, but in "serious
+    and angry" the word yields ("serious" is also a state close to neutral, see :func:`states`)."""
+    table = _yaml("expression").get("fallbacks") or {}
+    return {str(w).lower(): str(c) for c, words in table.items() for w in (words or ())}
+
+
+def _fallback_matcher(ctx: ParseContext) -> DiscourseMatcher | None:
+    """The discourse matcher with the task's classes plus the fallback words of those classes;
+    None when no fallback word names a class of the task."""
+    classes = ctx.classes or tuple(ctx.synonyms)
+    extra = {w: c for w, c in fallbacks().items() if c in classes}
+    if not extra:
+        return None
+
+    def build() -> DiscourseMatcher:
+        table = {**class_phrases(ctx)[1], **extra}
+        return DiscourseMatcher(table, ignore=[p for p in non_mentions() if p not in extra],
+                                real_words=real_words() | list_words(),
+                                states={w: c for w, c in states().items() if w not in extra})
+
+    return get_matcher(ctx.synonyms, classes, build, "discourse+fallbacks")  # type: ignore[return-value]
+
+
+def _with_fallbacks(text: str, ctx: ParseContext, threshold: object) -> ParseResult | None:
+    """The read with the fallback words, for an answer that asserts no class without them:
+    only a fallback class counts (anything else would have been read already)."""
+    matcher = _fallback_matcher(ctx)
+    if matcher is None or not any(w in text.lower() for w in fallbacks()):
+        return None
+    scan = matcher.scan(text)
+    hits = _usable(list(scan.hits), threshold, matcher)
+    result = _read(text, [h for h in hits if not h.negated], hits, scan.first_sentence)
+    if result.value is None or result.value not in fallbacks().values():
+        return None
+    return ParseResult(result.value, "fallback")
+
+
 def _winner(keys: list[str]) -> str | None:
     if all(k == keys[0] for k in keys):
         return keys[0]
@@ -437,7 +477,10 @@ def synonym_class(text: str, ctx: ParseContext) -> ParseResult:
         return decided
     scan = matcher.scan(text)
     hits = _usable(list(scan.hits), threshold, matcher)
-    return _read(text, [h for h in hits if not h.negated], hits, scan.first_sentence)
+    result = _read(text, [h for h in hits if not h.negated], hits, scan.first_sentence)
+    if result.rule in ("no_match", "negated"):  # nothing asserted: a fallback word may answer
+        return _with_fallbacks(text, ctx, threshold) or result
+    return result
 
 
 #: a class with its share: "Fear (55%)", "fear: 55 %", "Fear - 55%", "happiness (0.82)" ...

@@ -775,6 +775,16 @@ ROUND_23 = [
     ("Normal face, nothing special.", "neutral"),
     ("The lighting is normal; he looks angry.", "anger"),
     ("The image quality is normal, and she looks sad.", "sadness"),
+    # "serious" names neutral only when nothing else is asserted (a fallback word)
+    ("Serious.", "neutral"),
+    ("The person in the image looks serious and focused.", "neutral"),
+    ("The man in the image has a serious expression on his face.", "neutral"),
+    ("He looks serious, not angry.", "neutral"),
+    ("The man looks serious and angry.", "anger"),
+    ("He looks serious, even angry.", "anger"),
+    ("She looks serious but happy.", "happiness"),
+    ("He doesn't look serious.", None),
+    ("Is he just serious? No, the lowered brows and flared nostrils show he's mad.", "anger"),
 ]
 
 ALL = (COMPARISON + CORRECTION + REJECTION + ASIDE + SECONDARY + CONCLUSION + OTHER_PEOPLE

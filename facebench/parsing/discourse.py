@@ -341,7 +341,8 @@ _RULING_OPEN = frozenset(("after", "having", "once", "by", "on", "upon", "when",
 #: what says a class after the comma is the answer, not one more class ruled out ("Ruling out
 #: surprise, fear is the answer"; not "Ruling out surprise, fear and anger, ...")
 _RULED_VERBS = frozenset(("is", "seems", "remains", "remain", "fits", "wins", "stands", "looks",
-                          "best", "left", "it"))
+                          "best", "left", "it", "appears", "emerges", "dominates", "prevails",
+                          "most"))
 _SUBJECT_IS = frozenset("shes hes theyre im youre".split())
 #: the words the checks at the top of the scan look at (with the states of no class)
 _WATCHED = frozenset(("were", "had", "would", "so", "there", "over", "too", "against")) | _SUBJECT_IS
@@ -439,6 +440,7 @@ NEGATING = (
 #: that to sadness"): every mention before it is set aside, the next one is ``MAJOR``
 RETRACTING = (
     "correction", "revise", "revised", "revising", "scratch that", "take that back",
+    "just kidding", "only kidding",
     "take it back", "taking that back", "correcting myself", "let me correct",
     "change my answer", "changing my answer", "stand corrected", "on second thought",
     "on second thoughts",
@@ -528,7 +530,7 @@ OPENERS = frozenset(
     "looks seems appears more "
     # what the cues do: "the raised brows, with no tension around the eyes, point to surprise"
     "point points suggest suggests indicate indicates show shows reveal reveals mean means "
-    "signal signals pointing suggesting indicating revealing signalling signaling implying "
+    "signal signals suggesting indicating revealing signalling signaling implying "
     "consistent".split()
 )
 _AND_OPENERS = OPENERS | frozenset(
@@ -569,7 +571,7 @@ _INTENSIFIERS = frozenset(
 #: wrong", "anger here is incorrect")
 #: adverbs between the copula and a rejecting word: "anger is also unlikely", "is very unlikely"
 _REJECT_ADVERBS = frozenset("also too very quite highly clearly definitely probably simply just "
-                            "equally rather fairly pretty even".split())
+                            "equally rather fairly pretty even extremely exceedingly so".split())
 _REJECT_GAP = frozenset(
     "here would also certainly definitely clearly surely obviously simply just probably likely "
     "can could may all safely "
@@ -885,6 +887,16 @@ class DiscourseMatcher(PhraseMatcher):
             return False  # a counterfactual of another face, not "If I zoom in, I'd say disgust"
         return any(t in _WOULD for t in toks[comma : comma + 4])
 
+    def _object_at(self, toks: list[str], i: int) -> bool:
+        """True when a class follows ``toks[i]`` in the same clause within four words: the
+        object of a verb ("ruled out any chance of a smile")."""
+        for j in range(i, min(len(toks), i + 4)):
+            if toks[j][0] in ".,;:!?\n-" or toks[j] == "by":  # not "ruled out by the grin"
+                return False
+            if self._class_at(toks, j):
+                return True
+        return False
+
     def _ruled_out_ends(self, toks: list[str], i: int) -> bool:
         """True when the comma before ``toks[i]`` ends what an opening "ruling out" rules out:
         no negation and no further class of its list follows."""
@@ -1139,10 +1151,13 @@ class DiscourseMatcher(PhraseMatcher):
                                 marks.append((i, i, _EQUAL, i))  # "angry and also sad, both."
                             i += length
                             continue
-                        if (tok == "ruled" and found == _NEGATE and last_end == i - 1 and segment
-                                and segment[-1][0] <= last_end):
-                            # "With surprise ruled out, fear is the answer": the classes before
-                            # it (joined bare) are ruled out; what follows is not
+                        if (tok == "ruled" and found == _NEGATE and segment and segment[-1][0] <= last_end
+                                and (last_end == i - 1 or last_end == i - 2
+                                     and (toks[i - 1].endswith("ly") or toks[i - 1] == ":"))
+                                and not self._object_at(toks, i + length)):
+                            # "With surprise (firmly) ruled out, fear is the answer": the classes
+                            # before it (joined bare) are ruled out; what follows is not (but "her
+                            # happiness ruled out any sadness": the object is ruled out)
                             k = len(clause) - 1
                             while k > 0 and _joins_ruled(toks[
                                     clause[k - 1][0] + max(self._class_at(toks, clause[k - 1][0]), 1):

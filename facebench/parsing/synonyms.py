@@ -319,7 +319,7 @@ _STOP_WORDS = frozenset(
     "verdict putting final pick picks picking picked choose chooses choosing chose "
     # retractions
     "correct corrected correcting correction corrections incorrect revise revised revising "
-    "revision wrong mistake mistaken mistakes wait scratch updated amended asked tied "
+    "revision wrong mistake mistaken mistakes wait scratch updated amended asked tied kidding "
     # second looks
     "actually closer accurately precisely zoomed second reflection again carefully further "
     "fact reality "

@@ -785,6 +785,18 @@ ROUND_23 = [
     ("She looks serious but happy.", "happiness"),
     ("He doesn't look serious.", None),
     ("Is he just serious? No, the lowered brows and flared nostrils show he's mad.", "anger"),
+    # fourth review: "ruled out" with an object, after an adverb or by a cue; "just kidding"
+    ("Her happiness ruled out any sadness.", "happiness"),
+    ("His anger ruled out any chance of a smile.", "anger"),
+    ("With disgust firmly ruled out, anger is most likely.", "anger"),
+    ("With sadness ruled out by the grin, happiness is clear.", "happiness"),
+    ("After ruling out surprise, fear appears most likely, though anger is possible.", "fear"),
+    ("Anger is extremely unlikely.", None),
+    ("No wrinkled nose, pointing away from disgust.", None),
+    ("Sadly, I can't tell.", None),  # a refusal (test_a_refusal_is_a_refusal)
+    ("Sadly, she looks sad.", "sadness"),
+    ("Anger. Just kidding, disgust.", "disgust"),
+    ("Surprise. Just kidding.", None),
 ]
 
 ALL = (COMPARISON + CORRECTION + REJECTION + ASIDE + SECONDARY + CONCLUSION + OTHER_PEOPLE
@@ -953,6 +965,7 @@ AMBIGUOUS = [  # classes offered, none settled: unparsed, but the model did answ
     "The left side smiles while the right side droops; a split expression I can't reduce to one label.",
 ]
 REFUSED = [
+    "Sadly, I can't tell.",  # a sentence adverb, not sadness
     "I don't see anyone in this picture; it shows a beach.",
     "There's nobody in the photo.",
     "I cannot make a determination about her emotional state.",

@@ -36,6 +36,9 @@ the way a careful person reads; the scanner is :mod:`facebench.parsing.discourse
    candidates only offered ("Hmm, neutral? Or maybe slightly angry.": a question and a hedge)
    and an answer that leads with a class but closes undecided between it and another, saying
    it cannot tell ("...points to surprise. ... it could be surprise or fear, I can't tell").
+   Before that, an answer that asserts no class is read once more with the *fallback* words
+   (``fallbacks:`` in ``synonyms/expression.yaml``): "He looks serious." is neutral (rule
+   ``fallback``), while in "serious and angry" the word yields to the class beside it.
 6. Misspelt words count as the synonym they are one edit from (two from 8 letters on), never a
    common English word and never a 3-letter one (sad/mad); a class supported only by such
    words is reported with rule ``fuzzy``. ``ctx.extra["fuzzy_threshold"]`` (0-100)

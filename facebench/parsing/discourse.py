@@ -567,11 +567,11 @@ _INTENSIFIERS = frozenset(
     "very quite really clearly definitely obviously extremely deeply truly genuinely actually "
     "simply plainly visibly evidently most so too pretty fairly".split()
 )
-#: words that may stand between a mention and the phrase that rejects it ("happy would be
-#: wrong", "anger here is incorrect")
 #: adverbs between the copula and a rejecting word: "anger is also unlikely", "is very unlikely"
 _REJECT_ADVERBS = frozenset("also too very quite highly clearly definitely probably simply just "
                             "equally rather fairly pretty even extremely exceedingly so".split())
+#: words that may stand between a mention and the phrase that rejects it ("happy would be
+#: wrong", "anger here is incorrect")
 _REJECT_GAP = frozenset(
     "here would also certainly definitely clearly surely obviously simply just probably likely "
     "can could may all safely "

@@ -207,6 +207,9 @@ MARKERS: dict[int, tuple[str, ...]] = {
         "looking again", "looking more carefully", "on further inspection",
         "upon further inspection", "further inspection", "on closer examination",
         "upon closer examination", "closer examination",
+        # a clip watched again
+        "on rewatching", "rewatching", "on rewatch", "on second viewing", "on second watch",
+        "on replay", "watching again", "on repeated viewing",
     ),
     MINOR: (
         "hint", "hints", "touch", "touches", "trace", "traces", "tinge", "bit", "little", "can",
@@ -336,6 +339,8 @@ def _joins_ruled(gap: list[str]) -> bool:
     return bool(gap) and all(t in _RULED_JOINERS for t in gap)
 
 
+#: the past participles that reject the mention before their copula ("fear is ruled out")
+_RULED = frozenset(("ruled", "excluded", "eliminated"))
 #: what may open a sentence before "ruling out" ("After ruling out", "Once I rule out")
 _RULING_OPEN = frozenset(("after", "having", "once", "by", "on", "upon", "when", "if", "first"))
 #: what says a class after the comma is the answer, not one more class ruled out ("Ruling out
@@ -345,7 +350,18 @@ _RULED_VERBS = frozenset(("is", "seems", "remains", "remain", "fits", "wins", "s
                           "most"))
 _SUBJECT_IS = frozenset("shes hes theyre im youre".split())
 #: the words the checks at the top of the scan look at (with the states of no class)
-_WATCHED = frozenset(("were", "had", "would", "so", "there", "over", "too", "against")) | _SUBJECT_IS
+#: what a new subject names when it gives the answer: "No smile, the (likely) emotion is neutral"
+_ANSWER_NOUNS = frozenset(("emotion", "label", "answer", "mood", "feeling", "classification",
+                           "category", "prediction", "verdict", "state"))
+#: what a class "is not among": the set of labels ("contempt isn't among the options, so ...")
+_OPTION_NOUNS = frozenset(("options", "option", "choices", "choice", "labels", "categories",
+                           "classes", "list"))
+#: nouns that join two classes as equal parts, like "between"
+_MIXES = ("mix", "mixture", "blend")
+#: a conclusion's opening word: "So: anger." (a bare class after it is the answer)
+_CONCLUDING = frozenset(("so", "thus", "hence", "therefore"))
+_WATCHED = (frozenset(("were", "had", "would", "there", "over", "too", "against")) | _SUBJECT_IS
+            | _CONCLUDING)
 #: a marker's key that holds a number, not a class ('"primary_confidence": 0.64')
 _SCORE_KEYS = frozenset(
     "confidence confidences conf score scores probability prob likelihood intensity weight "
@@ -429,6 +445,8 @@ NEGATING = (
     "free from", "absence of", "devoid of", "no longer", "hardly", "barely", "scarcely",
     "not so much", "less", "than", "whether", "if", "unlike", "other than", "nothing like",
     "ruled out", "rule out", "rules out", "ruling out", "furthest thing from", "farthest thing from",
+    "exclude", "excludes", "excluded", "excluding", "eliminate", "eliminates", "eliminated",
+    "eliminating",
     # a class the face is compared against ("this differs from surprise in the brows")
     "differs from", "differ from", "different from", "distinct from", "distinguishes it from",
     "distinguish it from", "sets it apart from", "set it apart from",
@@ -700,6 +718,7 @@ class DiscourseMatcher(PhraseMatcher):
         special["and"] = _AND
         special["or"] = _OR
         special["between"] = _BETWEEN
+        special |= dict.fromkeys(_MIXES, _BETWEEN)  # "a mix of happiness and sadness": both
         special |= dict.fromkeys(LACK_VERBS, _VERB)
         longest: dict[str, int] = {}
         seconds: dict[str, set[str]] = {}
@@ -746,6 +765,21 @@ class DiscourseMatcher(PhraseMatcher):
         return found
 
     # -- scanning -----------------------------------------------------------------------------
+    def _reject_list(self, toks: list[str], clause: list[list], sent_tok: int) -> None:
+        """Negate the list of classes that opens its sentence and ends at the clause's last
+        mention, rejected by a plural or modal copula ("Sadness, fear and anger are ruled
+        out"; "Fear and surprise can be excluded"); a list that does not open its sentence
+        ("She is happy, and fear and anger are ruled out") is left alone."""
+        k = len(clause) - 1
+        while k > 0:
+            end = clause[k - 1][0] + self._class_at(toks, clause[k - 1][0])
+            if not _joins_ruled(toks[end : clause[k][0]]):
+                return
+            k -= 1
+        if clause[k][0] == sent_tok or toks[clause[k][0] - 1] in (":", "\n"):
+            for hit in clause[k:]:
+                hit[2] = True
+
     def _class_at(self, toks: list[str], i: int) -> int:
         """Length of the class mention starting at ``toks[i]``, 0 when none starts there."""
         entry = self._info.get(toks[i])
@@ -1033,6 +1067,11 @@ class DiscourseMatcher(PhraseMatcher):
                         if (not hit[2] and toks[after] in _COPULAS and 0 < i - after <= 3
                                 and hit[1] not in states[tok]):  # (not "the smile is playful")
                             marks.append((after, after, ASIDE, after))
+                if tok in _CONCLUDING and (not sent_words or toks[i - 1] == ","):
+                    # "... So: anger." / "..., so anger.": a bare class after it closes the
+                    # reasoning like one after a colon
+                    part_tok = i + 1 + (i + 1 < n and toks[i + 1] in (":", ","))
+                    part_hits = len(hits) + len(clause)
                 if tok == "against" and not sent_words:  # "Against anger: no furrowed brow."
                     clause_neg = sent_neg = True
                     neg_at, neg_tok = i, "against"
@@ -1168,7 +1207,7 @@ class DiscourseMatcher(PhraseMatcher):
                             sent_neg = True
                             i += length
                             continue
-                        if found == _REJECT or tok == "ruled" and found == _NEGATE:
+                        if found == _REJECT or tok in _RULED and found == _NEGATE:
                             j = i - 1  # the copula, before adverbs ("anger is also unlikely")
                             while j > last_end + 1 and toks[j] in _REJECT_ADVERBS:
                                 j -= 1
@@ -1179,6 +1218,8 @@ class DiscourseMatcher(PhraseMatcher):
                                 if "all" in toks[last_end + 1 : j]:  # "Surprise, fear and anger
                                     for hit in clause:  # can all be ruled out": the whole list
                                         hit[2] = True
+                                elif toks[j] != "is":  # "Sadness, fear and anger can be
+                                    self._reject_list(toks, clause, sent_tok)  # eliminated"
                                 i += length
                                 continue
                             if found == _REJECT:
@@ -1335,6 +1376,11 @@ class DiscourseMatcher(PhraseMatcher):
                     continue
                 if tok == "no" and nxt == ",":
                     continue  # answer particle: "No, ..."
+                if (tok == "none" and toks[i - 2 : i - 1] == [":"] and i < n
+                        and (vlen := self._class_at(toks, i))
+                        and (i + vlen == n or toks[i + vlen][0] in ".,;!?\n")):
+                    sent_words = True
+                    continue  # "Emotion: none (neutral)": the class says what "none" means
                 if nxt in ("be", "been") and i + 1 < n:
                     nxt = toks[i + 1]
                 if tok in ("not", "never") and (nxt in _PRESENCE or nxt[0] in ".!?;,\n-"):
@@ -1416,6 +1462,14 @@ class DiscourseMatcher(PhraseMatcher):
                         and not any(h[0] > neg_at for h in clause) and i < n
                         and toks[i] not in _NEGATING_WORDS):
                     opens = True  # "Without making assumptions, the expression is anger"
+                if (not opens and clause_neg and kind == _COMMA and i + 2 < n
+                        and (toks[i] in _ANSWER_NOUNS and toks[i + 1] in _COPULAS
+                             or toks[i + 1] in _ANSWER_NOUNS and toks[i + 2] in _COPULAS
+                             and not self._class_at(toks, i))):
+                    opens = True  # "With no prominent action units, the inferred emotion is neutral"
+                if (not opens and clause_neg and kind == _COMMA and toks[i - 2] in _OPTION_NOUNS
+                        and neg_tok in ("not", "n't") and not any(h[0] > neg_at for h in clause)):
+                    opens = True  # "Since contempt isn't among the options, disgust"
                 if not opens and tok == "," and clause_neg and i + 1 < n and toks[i + 1] == ":":
                     opens = True  # '{"emotion": "none", "category": "neutral"}': a new field
                 if not opens and tok == "," and clause_neg and toks[i - 3 : i - 1] == ["or", "not"]:

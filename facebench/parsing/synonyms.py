@@ -325,7 +325,7 @@ _STOP_WORDS = frozenset(
     "revision wrong mistake mistaken mistakes wait scratch updated amended asked tied kidding "
     # second looks
     "actually closer accurately precisely zoomed second reflection again carefully further "
-    "fact reality "
+    "fact reality rewatching rewatch replay repeated "
     # doubt
     "torn plausible reasonable equally decide decided 50 fifty toss tossup coin neither mix "
     "uncertain unsure undecided "
@@ -345,7 +345,7 @@ _STOP_PHRASES: dict[str, tuple[str, ...]] = {
                "either fits", "either works", "either applies"),
     "make": ("make up my mind",), "clear": ("clear choice", "clear winner", "clear favo"),
     "which": ("say which", "tell which", "sure which", "confidence which", "certainty which"),
-    "same": ("same time",),
+    "same": ("same time",), "watching": ("watching again",),
     "both": ("both are", "both seem", "both look", "both appear", "both fit", "both work",
              "both apply", "both equally"),
 }
@@ -557,10 +557,12 @@ def _scored(text: str, matcher: DiscourseMatcher) -> ParseResult | None:
             second = max((v for k, v in shares.items() if k != best[0]), default=0.0)
             if (len(best) > 1 or label is not None and label != best[0]
                     or keyed is not None and label is None and _UNDECIDED_LABEL.match(keyed["label"])
+                    or top - second <= 0.05 * top
                     or top - second <= 0.1 * top and _weighing(text)
                     or _I_DOUBT.search(last := _last_sentence(text)) is not None and _weighing(last)):
-                # "Label: neutral" beside "happiness: 0.70"; '"label": "uncertain"'; "Happiness
-                # 39% | Neutral 38% -- too close to call"; "... I keep going back and forth."
+                # "Label: neutral" beside "happiness: 0.70"; '"label": "uncertain"'; "anger 0.34,
+                # disgust 0.33" (within 5%: a flat list picks nothing); "Happiness 39% | Neutral
+                # 38% -- too close to call"; "... I keep going back and forth."
                 return ParseResult.fail("tie")
             return ParseResult(best[0], "scores")
     ranked = _RANKED.search(text) or _GREATER.search(text)
@@ -690,6 +692,8 @@ def _read(text: str, hits: list[Hit], scanned: list[Hit], first_sentence: int | 
             and min(h.sentence for h in scanned) > first_sentence):
         first_sentence = _opening(text, scanned, first_sentence)
     deciding, rule = decide(hits, first_sentence)
+    if rule == "first_sentence" and deciding[0].strength == MINOR:
+        deciding, rule = _hedge_withdrawn(hits, scanned, deciding, rule)
     if deciding[0].strength == ASIDE:
         if (any(h.strength == MINOR and h.key != deciding[0].key for h in hits)
                 or _weighed(text, hits) or _listed(text, hits)
@@ -712,15 +716,30 @@ def _read(text: str, hits: list[Hit], scanned: list[Hit], first_sentence: int | 
     return ParseResult(winner, rule)
 
 
+def _hedge_withdrawn(hits: list[Hit], scanned: list[Hit], deciding: list[Hit],
+                     rule: str) -> tuple[list[Hit], str]:
+    """A first sentence that only hedges a class ("the parted lips might hint at surprise,
+    but ...") is withdrawn by a later sentence that negates that class ("this isn't
+    surprise"); a later plain class then corrects it ("The expression is neutral")."""
+    first, keys = deciding[0].sentence, {h.key for h in deciding}
+    later = [h for h in hits if h.sentence > first and h.strength >= PLAIN and h.key not in keys]
+    if later and any(h.negated and h.key in keys and h.sentence > first for h in scanned):
+        return _strongest(later), "correction"
+    return deciding, rule
+
+
 def _undecided(text: str, hits: list[Hit], scanned: list[Hit], deciding: list[Hit], winner: str,
                rule: str) -> bool:
     """True when the answer leaves its deciding class unsettled. After an explicit answer only
     doubt in its last sentence counts ("Answer: happiness. Actually anger. ... I keep going
     back and forth."); otherwise a closing doubt, a contradiction, a weighing of classes, or a
     minor class in a face the writer finds hard to read."""
+    if _label_contradicted(text, scanned, deciding, winner):
+        return True
     if rule == "answer":
         return (_weighed(_last_sentence(text), hits)
-                or _answer_doubted(text, hits, deciding, winner))
+                or _answer_doubted(text, hits, deciding, winner)
+                or _answer_or(text, hits, deciding, winner))
     return (_closing_doubt(text, scanned, deciding, winner)
             or _contradicted(scanned, deciding, winner)
             or _weighed(text, hits)
@@ -783,6 +802,19 @@ def _answer_doubted(text: str, hits: list[Hit], deciding: list[Hit], winner: str
     return len(last) < len(text) and says_unsure(last)
 
 
+def _answer_or(text: str, hits: list[Hit], deciding: list[Hit], winner: str) -> bool:
+    """True when an explicit answer goes on "or possibly <another class>": "Final answer:
+    anger... or possibly disgust." offers both ("Answer: anger (possibly some disgust)" does
+    not)."""
+    at = deciding[-1].sentence
+    return (any(h.sentence == at and h.key != winner and h.strength == MINOR for h in hits)
+            and _OR_HEDGE.search(text) is not None)
+
+
+#: an alternative offered with a hedge: "or possibly", "or maybe"
+_OR_HEDGE = re.compile(r"\bor\s+(?:possibly|maybe|perhaps|potentially)\b", re.IGNORECASE)
+
+
 def _last_sentence(text: str) -> str:
     """The answer's last sentence (the whole answer when it has one)."""
     cut = max(text.rstrip(" .!?\n").rfind(end) for end in (". ", "! ", "? ", "\n"))
@@ -842,6 +874,29 @@ def _contradicted(scanned: list[Hit], deciding: list[Hit], winner: str) -> bool:
             and any(not h.negated and h.key != winner and h.strength >= PLAIN for h in here))
 
 
+def _label_contradicted(text: str, scanned: list[Hit], deciding: list[Hit], winner: str) -> bool:
+    """True when a label or an explicit answer is followed by reasoning that asserts one other
+    class and never the label's: "Emotion: happiness. The person is clearly sad and crying";
+    "Final answer: Happiness. (The downturned mouth and tears make this a clear case of
+    sadness.)". A person cannot tell which of the two the model meant. A later class said as
+    secondary ("Second: anger at 8%"; "Surprise is also present"), listed as a cue ("Cues:
+    wide eyes, looks surprised") or several others (a score vector) contradict nothing."""
+    if deciding[0].strength < HEADED:
+        return False
+    last = deciding[-1].sentence
+    later = [h for h in scanned if h.sentence > last]
+    if not later or len({h.key for h in later}) > 1 or any(
+            h.negated or h.strength != PLAIN or h.key == winner for h in later):
+        return False
+    after = " ".join(_FIRST_END.split(text)[last + 1 :])
+    return _ADDED.search(after) is None
+
+
+#: words that add a class to a label rather than contradict it
+_ADDED = re.compile(r"\b(?:also|too|as\s+well|plus|cues?|secondary|second|some|hint|trace|touch)\b",
+                    re.IGNORECASE)
+
+
 def _closing_doubt(text: str, scanned: list[Hit], deciding: list[Hit], winner: str) -> bool:
     """True when the answer ends undecided between the class it led with and another, saying
     it cannot tell: "...points to surprise. ... I can't separate these two; it could be
@@ -895,6 +950,8 @@ def _first_sentence_only(text: str, matcher: DiscourseMatcher) -> ParseResult | 
             return None
         if len({h.key for h in _strongest(first)}) > 1:
             return None  # undecided: a later "leaning X", "overall X" may settle it (decide)
+        if max(h.strength for h in first) >= HEADED:
+            return None  # a label: the reasoning after it may contradict it (_label_contradicted)
         scanned = [h for h in scan.hits if h.sentence == 0]
     rest = fold_unicode(text[m.end() :]).lower()
     if rest.lstrip()[:3] in ("or ", "or,"):

@@ -799,6 +799,60 @@ ROUND_23 = [
     ("Surprise. Just kidding.", None),
 ]
 
+#: fifth round: conclusions after "So", a new subject after a negation, classes excluded,
+#: labels the reasoning contradicts, flat score lists, video answers
+ROUND_24 = [
+    ("It's between anger and disgust. The brows are strongly lowered. So: anger.", "anger"),
+    ("It's between anger and disgust. The brows are strongly lowered, so anger.", "anger"),
+    ("It's between anger and disgust. Thus, anger.", "anger"),
+    ("It's between anger and disgust. Therefore anger.", "anger"),
+    ("She is happy. So happy.", "happiness"),
+    ("With no prominent action units, the inferred emotion is neutral.", "neutral"),
+    ("No smile, the label is neutral.", "neutral"),
+    ("No smile, the predicted emotion is neutral.", "neutral"),
+    ("There is no smile, emotion of joy or happiness.", None),
+    ("Since contempt isn't among the options, disgust.", "disgust"),
+    ("Confusion isn't among the options, so neutral.", "neutral"),
+    ("I can exclude happiness, anger and disgust. Between fear and surprise, the tension around "
+     "the mouth tips it toward fear.", "fear"),
+    ("Sadness, fear and anger can be eliminated given the upturned mouth. That leaves happiness.",
+     "happiness"),
+    ("Sadness, fear and anger can be ruled out given the upturned mouth. That leaves happiness.",
+     "happiness"),
+    ("Sadness, fear and anger are ruled out given the upturned mouth. That leaves happiness.",
+     "happiness"),
+    ("Fear is excluded. She is surprised.", "surprise"),
+    ("Excluding the hat, she looks happy.", "happiness"),
+    ("Emotion: none (neutral)", "neutral"),
+    ("Emotion: happiness. The person is clearly sad and crying.", None),
+    ("Emotion: happiness\n\nReasoning: the downturned mouth and raised inner brows indicate sadness.",
+     None),
+    ("Final answer: Happiness.\n(The downturned mouth and tears make this a clear case of sadness.)",
+     None),
+    ("Answer: happiness. Surprise is also present.", "happiness"),
+    ("Emotion: happiness. She is smiling and surprised.", "happiness"),
+    ("Label: neutral\nThe face is calm; no sign of anger.", "neutral"),
+    ("Primary: anger. There's also something close to disgust in the nose area, but it's "
+     "secondary.", "anger"),
+    ("Final answer: anger... or possibly disgust.", None),
+    ("Answer: anger, or maybe disgust.", None),
+    ("Answer: anger (possibly some disgust).", "anger"),
+    ("Probabilities: anger 0.34, disgust 0.33, sadness 0.33.", None),
+    ("Happiness 51%, surprise 49%.", None),
+    ("Fear 0.46, surprise 0.38, sadness 0.09.", "fear"),
+    ("The person seems to be relaxed and is not showing any emotion.", "neutral"),
+    ("She isn't showing any emotion at all.", "neutral"),
+    ("The person is relaxed.", "neutral"),
+    ("He is relaxed and smiling.", "happiness"),
+    ("He looks relaxed but sad.", "sadness"),
+    ("She is not relaxed.", None),
+    ("The person looks surprised. Wait - on rewatching, the open mouth is from laughing, not "
+     "shock; the expression is happiness.", "happiness"),
+    ("A blend of surprise and fear.", None),
+    ("A mix of happiness and sadness, but mostly happiness.", "happiness"),
+    ("The mix of raised cheeks and a smile indicates happiness.", "happiness"),
+]
+
 ALL = (COMPARISON + CORRECTION + REJECTION + ASIDE + SECONDARY + CONCLUSION + OTHER_PEOPLE
        + THINGS + VOCABULARY + NOT_THE_FACE + CLOSER_LOOK + EARLIER_READ + PEOPLE_IN_GENERAL
        + TYPOS + RETRACTION + OTHERS_WOULD_CALL + WRITER_PICK + FEATURES + COMPARED_AGAINST
@@ -806,7 +860,7 @@ ALL = (COMPARISON + CORRECTION + REJECTION + ASIDE + SECONDARY + CONCLUSION + OT
        + THE_SUBJECT + COLON + MORE_VOCABULARY + NEGATED_MARKER + RANKED + SELF_CORRECTION
        + CUES_AFTER_A_NEGATION + NO_SINGLE_CLASS + NOT_THE_FACE_EITHER + REVISED + FORMATS
        + EARLIER_AND_ASKED + ROUND_19 + ROUND_21 + CANDIDATE_LISTS + NOT_OVERREACHING
-       + HEADINGS + PICTURED_AND_VOICE + ROUND_22 + NOT_OVERREACHING_22 + ROUND_23)
+       + HEADINGS + PICTURED_AND_VOICE + ROUND_22 + NOT_OVERREACHING_22 + ROUND_23 + ROUND_24)
 
 
 @pytest.mark.parametrize("text, value", ALL)
@@ -928,6 +982,11 @@ ADVERSARIAL_PAIRS = [
     (("Sadness (60%), anger (40%)", "sadness"), ("Sadness (40%), anger (60%)", "anger")),
     # a marker under a negator marks nothing
     (("Anger or disgust; disgust dominates.", "disgust"), ("Anger or disgust; neither dominates.", None)),
+    # a label the reasoning contradicts, or one the reasoning adds to
+    (("Emotion: happiness. The person is clearly sad.", None),
+     ("Emotion: happiness. The person is also a little sad.", "happiness")),
+    # "none" as a field value explained by a class, or a checklist that rules the class out
+    (("Emotion: none (neutral)", "neutral"), ("Neutral: none", None)),
     # the subject told apart only after a contrast
     (("The clown is laughing, but the girl herself looks frightened.", "fear"),
      ("The boy is laughing and the girl herself looks frightened.", None)),
@@ -1022,6 +1081,10 @@ REFUSED = [
     "No face could be located in the input.",
     "no pic came through on my end",
     "Any label I gave would be a guess, so I won't give one.",
+    "The clip is too short to determine the facial expression.",
+    ("I need to look at the image, but there doesn't seem to be one attached. Please provide the "
+     "image so I can analyze the facial expression."),
+    "I'm unable to analyze emotions from video content.",
 ]
 
 

@@ -18,17 +18,24 @@
   is neutral", "he's not mad he's sad"); a checklist of two "no"s ends at a comma before a
   bare class ("no smile no frown, neutral"); so does a comma before a new field ('"emotion":
   "none", "category": "neutral"') and one between parallel conditionals ("surprise if it is
-  good news, fear if it's bad"). "n't" written without its apostrophe ("isnt") negates.
+  good news, fear if it's bad"), a comma before a new subject that names the answer ("No
+  smile, the inferred emotion is neutral") and one after "not among the options" ("Since
+  contempt isn't among the options, disgust"). "Emotion: none (neutral)" is neutral. "n't"
+  written without its apostrophe ("isnt") negates.
+* **Conclusions**: a bare class after "So", "Thus", "Hence" or "Therefore" (a colon or comma
+  between them allowed) that ends a later sentence is the answer, like a closing "Surprise.":
+  "It's between anger and disgust. ... So: anger."; "..., so anger."
 * **Comparisons**: "less X than Y" and "not so much X as Y" negate X and assert Y ("less than
   happy" negates happy: no mention between "less" and "than").
 * **Rejections**: "wrong", "incorrect", "inaccurate", "mistaken", "mistake" and "ruled out"
   right after a copula that follows a mention (a few words at most, see :data:`REJECTING`)
   negate that mention: "neutral is wrong here, she is angry"; "calling it happy would be
-  wrong". "not" followed by "correct", "right", "accurate", "fitting", "the case", "fit"...
+  wrong"; "excluded" and "eliminated" too, and after a plural or modal copula the whole list
+  that opens the sentence ("Sadness, fear and anger can be eliminated"). "not" followed by "correct", "right", "accurate", "fitting", "the case", "fit"...
   is a statement of absence like "not present": "neutral doesn't fit".
 * **More negators**, each negating what follows in its scope like "not": "rather than",
   "instead of", "as opposed to", "far from", "anything but", "free of", "no longer", "hardly",
-  "barely", "not so much", "less", "than" ("more sad than angry"), "whether" and "if" ("hard to
+  "barely", "not so much", "less", "exclude", "eliminate", "than" ("more sad than angry"), "whether" and "if" ("hard to
   say whether she is happy or sad" asserts neither). "as if", "if anything", "as though" negate
   nothing.
 * **Strength of a mention**: every asserted mention gets one of ``ASIDE`` < ``MINOR`` <
@@ -90,7 +97,7 @@
   its clause ("the cartoon character on the poster", "a cute dog in the corner"); "But you
   asked about the person: ..." retracts what came before.
 * **Alternatives and ties**: a comma list ended by "or" ("happy, sad, or angry") is offered
-  whole; so are "between X and Y" and a closing "X and Y, both."; "X, or rather Y" corrects
+  whole; so are "between X and Y", "a mix (mixture, blend) of X and Y" and a closing "X and Y, both."; "X, or rather Y" corrects
   X. A sentence that opens with "Or" continues the one before ("She looks happy. Or maybe
   sad." offers both; "Or disgusted?" too), unless it is a question naming no class ("Or is he
   just tired?"); "Or" before a correcting word (:data:`_OR_CORRECTS`: "Or, more precisely,
@@ -333,6 +340,17 @@ _NEGATING_WORDS = frozenset(("not", "no", "never", "hardly", "barely"))
 _RULED_JOINERS = frozenset((",", "and", "or", "nor", "also", "as", "well"))
 
 
+def _exception_after(toks: list[str], k: int) -> int:
+    """The length of the exception that opens at ``toks[k]`` after a phrase like "no emotion"
+    ("besides", "except", "other than", "apart from"), 0 when none does."""
+    if k >= len(toks):
+        return 0
+    if toks[k] in ("besides", "except", "beyond", "but"):
+        return 1
+    return 2 if toks[k : k + 2] in (["other", "than"], ["apart", "from"], ["aside", "from"],
+                                    ["save", "for"], ["except", "for"]) else 0
+
+
 def _joins_ruled(gap: list[str]) -> bool:
     """True when the words between two classes join them into one list ("surprise and fear
     ruled out"); nothing between them ("surprise (fear ruled out)") joins nothing."""
@@ -524,6 +542,7 @@ _CONTRASTING = frozenset(("while", "whilst", "whereas"))
 #: "absent": "neutral is wrong here, she is angry"; "calling it happy would be wrong"; so does
 #: "ruled out" ("fear is ruled out"), which otherwise negates what follows ("I ruled out fear")
 REJECTING = ("wrong", "incorrect", "inaccurate", "mistaken", "mistake", "unlikely", "less likely",
+             "not among", "not one of",
              "poor label", "poor fit", "poor choice", "poor match", "stretch")
 _COPULAS = frozenset("is are was were be been seems seem sounds feels".split())
 #: phrases with a negating word that negate nothing
@@ -1130,6 +1149,10 @@ class DiscourseMatcher(PhraseMatcher):
                                 # "Options: happiness - smile, surprise - open mouth": the
                                 # smile is the first item's cue, not a class of its own
                                 marks.append((i - 1, i - 1, ASIDE, i))
+                            if (toks[i] in _NEGATING_WORDS or toks[i] == "without") and (
+                                    skip := _exception_after(toks, i + length)):
+                                i += length + skip  # "no emotion other than sadness": the
+                                continue  # exception is the answer, the "no emotion" nothing
                             hit = [i, found, clause_neg, ""]
                             clause.append(hit)
                             segment.append(hit)
@@ -1223,6 +1246,9 @@ class DiscourseMatcher(PhraseMatcher):
                                 i += length
                                 continue
                             if found == _REJECT:
+                                if tok == "not":  # "She is not among the happy ones": no
+                                    clause_neg = sent_neg = True  # mention before, a negation
+                                    neg_at, neg_tok = i, "not"
                                 i += length
                                 continue
                         if found == _NEGATE or found == _NEGATE_LACK:

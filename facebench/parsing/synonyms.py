@@ -60,7 +60,14 @@ class and a last sentence of doubt ("Final answer: surprise. Hmm, maybe fear. I'
 is a ``tie``; so is a class named only as minor in a face the writer finds hard to read ("a
 faint half-smile ... His mood is difficult to read"). Scores on a scale of their own ("happy
 9.1, neutral 2.0, sad 0.3"; three classes or more, not ranks or action-unit numbers) are read
-by the largest; close scores beside a doubt phrase, or a keyed label "uncertain", are a tie.
+by the largest; close scores beside a doubt phrase, or a keyed label "uncertain", are a tie,
+and so are two largest within 5% of each other ("anger 0.34, disgust 0.33, sadness 0.33").
+
+A label or explicit answer that the reasoning after it contradicts, asserting one other class
+and never the label's ("Emotion: happiness. The person is clearly sad and crying."), is a
+``tie``; so is an answer that goes on "or possibly <another class>". A first sentence that only
+hedges a class ("... might hint at surprise, but ...") is withdrawn when a later sentence
+negates that class, and a later plain class then decides (rule ``correction``).
 
 Value words (``values`` of ``synonyms/expression.yaml``: "blank", "flat") name a class only as
 a whole answer or a field's value ("Expression: blank"), and not beside a refusal. A word spelt
@@ -805,7 +812,7 @@ def _answer_doubted(text: str, hits: list[Hit], deciding: list[Hit], winner: str
 def _answer_or(text: str, hits: list[Hit], deciding: list[Hit], winner: str) -> bool:
     """True when an explicit answer goes on "or possibly <another class>": "Final answer:
     anger... or possibly disgust." offers both ("Answer: anger (possibly some disgust)" does
-    not)."""
+    not; nor does a label: "Emotion: fear, or perhaps surprise" is fear)."""
     at = deciding[-1].sentence
     return (any(h.sentence == at and h.key != winner and h.strength == MINOR for h in hits)
             and _OR_HEDGE.search(text) is not None)

@@ -851,6 +851,17 @@ ROUND_24 = [
     ("A blend of surprise and fear.", None),
     ("A mix of happiness and sadness, but mostly happiness.", "happiness"),
     ("The mix of raised cheeks and a smile indicates happiness.", "happiness"),
+    # a fifth review (318 probes at these rules' edges)
+    ("She isn't showing any particular emotion besides mild disgust.", "disgust"),
+    ("He is not showing any emotion other than sadness.", "sadness"),
+    ("She shows no emotion other than sadness.", "sadness"),
+    ("Not displaying any emotion except fear.", "fear"),
+    ("No emotion, but a slight smile.", "neutral"),
+    ("Anger isn't among the emotions I see, the face is relaxed and even.", "neutral"),
+    ("Happiness isn't among the options that fit, sadness is; the eyes are red.", "sadness"),
+    ("Fear isn't among the top candidates, surprise is: raised brows.", "surprise"),
+    ("Anger is not one of the options; she is sad.", "sadness"),
+    ("She is not among the happy ones.", None),
 ]
 
 ALL = (COMPARISON + CORRECTION + REJECTION + ASIDE + SECONDARY + CONCLUSION + OTHER_PEOPLE

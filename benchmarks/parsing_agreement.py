@@ -89,7 +89,10 @@ CORPORA = {"batch 1": DATA / "expression_answers.jsonl",
            "batch 45": DATA / "expression_answers_batch45.jsonl",
            "batch 46": DATA / "expression_answers_batch46.jsonl",
            "batch 47": DATA / "expression_answers_batch47.jsonl",
-           "batch 48": DATA / "expression_answers_batch48.jsonl"}
+           "batch 48": DATA / "expression_answers_batch48.jsonl",
+           "batch 49": DATA / "expression_answers_batch49.jsonl",
+           "batch 50": DATA / "expression_answers_batch50.jsonl",
+           "batch 51": DATA / "expression_answers_batch51.jsonl"}
 
 
 def load(path: Path) -> list[dict]:

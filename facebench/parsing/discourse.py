@@ -30,14 +30,16 @@
 * **Rejections**: "wrong", "incorrect", "inaccurate", "mistaken", "mistake" and "ruled out"
   right after a copula that follows a mention (a few words at most, see :data:`REJECTING`)
   negate that mention: "neutral is wrong here, she is angry"; "calling it happy would be
-  wrong"; "excluded" and "eliminated" too, and after a plural or modal copula the whole list
-  that opens the sentence ("Sadness, fear and anger can be eliminated"). "not" followed by "correct", "right", "accurate", "fitting", "the case", "fit"...
-  is a statement of absence like "not present": "neutral doesn't fit".
+  wrong"; "excluded", "eliminated", "not among" and "not one of" too, and after a plural or
+  modal copula the whole list that opens the sentence ("Sadness, fear and anger can be
+  eliminated"). "not" followed by "correct", "right", "accurate", "fitting", "the case",
+  "fit"... is a statement of absence like "not present": "neutral doesn't fit".
 * **More negators**, each negating what follows in its scope like "not": "rather than",
   "instead of", "as opposed to", "far from", "anything but", "free of", "no longer", "hardly",
-  "barely", "not so much", "less", "exclude", "eliminate", "than" ("more sad than angry"), "whether" and "if" ("hard to
-  say whether she is happy or sad" asserts neither). "as if", "if anything", "as though" negate
-  nothing.
+  "barely", "not so much", "less", "exclude", "eliminate", "than" ("more sad than angry"),
+  "whether" and "if" ("hard to say whether she is happy or sad" asserts neither). "as if", "if
+  anything", "as though" negate nothing. A negated phrase of a class followed by an exception
+  ("no emotion other than sadness", "besides", "except") gives way to the exception.
 * **Strength of a mention**: every asserted mention gets one of ``ASIDE`` < ``MINOR`` <
   ``PLAIN`` < ``HEADED`` < ``MAJOR`` < ``REVISE`` < ``ANSWER`` (constants of
   :mod:`facebench.parsing.matcher`; ``HEADED``: a field's value, below; ``REVISE``: "actually",
@@ -97,9 +99,9 @@
   its clause ("the cartoon character on the poster", "a cute dog in the corner"); "But you
   asked about the person: ..." retracts what came before.
 * **Alternatives and ties**: a comma list ended by "or" ("happy, sad, or angry") is offered
-  whole; so are "between X and Y", "a mix (mixture, blend) of X and Y" and a closing "X and Y, both."; "X, or rather Y" corrects
-  X. A sentence that opens with "Or" continues the one before ("She looks happy. Or maybe
-  sad." offers both; "Or disgusted?" too), unless it is a question naming no class ("Or is he
+  whole; so are "between X and Y", "a mix (mixture, blend) of X and Y" and a closing "X and
+  Y, both."; "X, or rather Y" corrects X. A sentence that opens with "Or" continues the one
+  before ("She looks happy. Or maybe sad." offers both; "Or disgusted?" too), unless it is a question naming no class ("Or is he
   just tired?"); "Or" before a correcting word (:data:`_OR_CORRECTS`: "Or, more precisely,
   afraid", "Or wait, disgusted") corrects like "or rather". A marker right after a negator marks nothing ("neither dominates").
   An "or" between a class and a state that is no class and not close to it (``states`` of
@@ -367,7 +369,6 @@ _RULED_VERBS = frozenset(("is", "seems", "remains", "remain", "fits", "wins", "s
                           "best", "left", "it", "appears", "emerges", "dominates", "prevails",
                           "most"))
 _SUBJECT_IS = frozenset("shes hes theyre im youre".split())
-#: the words the checks at the top of the scan look at (with the states of no class)
 #: what a new subject names when it gives the answer: "No smile, the (likely) emotion is neutral"
 _ANSWER_NOUNS = frozenset(("emotion", "label", "answer", "mood", "feeling", "classification",
                            "category", "prediction", "verdict", "state"))
@@ -378,6 +379,7 @@ _OPTION_NOUNS = frozenset(("options", "option", "choices", "choice", "labels", "
 _MIXES = ("mix", "mixture", "blend")
 #: a conclusion's opening word: "So: anger." (a bare class after it is the answer)
 _CONCLUDING = frozenset(("so", "thus", "hence", "therefore"))
+#: the words the checks at the top of the scan look at (with the states of no class)
 _WATCHED = (frozenset(("were", "had", "would", "there", "over", "too", "against")) | _SUBJECT_IS
             | _CONCLUDING)
 #: a marker's key that holds a number, not a class ('"primary_confidence": 0.64')
@@ -1492,7 +1494,7 @@ class DiscourseMatcher(PhraseMatcher):
                         and (toks[i] in _ANSWER_NOUNS and toks[i + 1] in _COPULAS
                              or toks[i + 1] in _ANSWER_NOUNS and toks[i + 2] in _COPULAS
                              and not self._class_at(toks, i))):
-                    opens = True  # "With no prominent action units, the inferred emotion is neutral"
+                    opens = True  # "With no action units, the inferred emotion is neutral"
                 if (not opens and clause_neg and kind == _COMMA and toks[i - 2] in _OPTION_NOUNS
                         and neg_tok in ("not", "n't") and not any(h[0] > neg_at for h in clause)):
                     opens = True  # "Since contempt isn't among the options, disgust"

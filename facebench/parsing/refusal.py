@@ -103,8 +103,10 @@ REASONS: dict[str, re.Pattern[str]] = {
         r"|(?:seen|shown|photographed|taken|viewed|pictured)\s+from\s+behind"
         r"|(?:facing|turned)\s+away\s+from\s+(?:the\s+)?(?:camera|viewer|lens)"
         r"|too\s+(?:short|brief)\s+to\s+(?:determine|tell|judge|read|say|assess)"
-        r"|(?:do|does)\s*(?:not|n'?t)\s+seem\s+to\s+be\s+(?:one|an?\s+(?:image|photo|picture|video)|any)\s+(?:attached|included|provided|uploaded)"
-        r"|please\s+(?:provide|upload|attach|share|send)\s+(?:the|an|a)\s+(?:image|photo|picture|video|clip)"
+        r"|(?:do|does)\s*(?:not|n'?t)\s+seem\s+to\s+be\s+(?:one|an?\s+(?:image|photo|picture|video)|any)"
+        r"\s+(?:attached|included|provided|uploaded)"
+        r"|please\s+(?:provide|upload|attach|share|send)\s+(?:the|an|a)\s+"
+        r"(?:image|photo|picture|video|clip)"
         r")",
         re.IGNORECASE,
     ),

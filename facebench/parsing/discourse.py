@@ -180,6 +180,9 @@ MARKERS: dict[int, tuple[str, ...]] = {
         # a heading ("Conclusion: fear") and the writer's pick ("I'll go with anger")
         "conclusion", "ill go with", "i will go with", "id go with", "i would go with",
         "im going with", "i am going with", "going with", "picking",
+        # a forced pick: "A mix of happiness and surprise; if I must pick one, happiness."
+        "if i must pick one", "if i must pick", "if i had to pick one", "if i have to pick one",
+        "if i must choose one", "if i had to choose one",
         "choosing", "i pick", "id pick", "i choose", "id choose", "top pick", "my pick",
     ),
     MAJOR: (
@@ -344,13 +347,15 @@ _RULED_JOINERS = frozenset((",", "and", "or", "nor", "also", "as", "well"))
 
 def _exception_after(toks: list[str], k: int) -> int:
     """The length of the exception that opens at ``toks[k]`` after a phrase like "no emotion"
-    ("besides", "except", "other than", "apart from"), 0 when none does."""
+    ("besides", "except", "other than", "apart from"; "verbally"; "... I can read"), 0 when
+    none does: the phrase then names no class."""
     if k >= len(toks):
         return 0
-    if toks[k] in ("besides", "except", "beyond", "but"):
-        return 1
+    if toks[k] in ("besides", "except", "beyond", "but", "verbally", "vocally", "aloud"):
+        return 1  # ("not expressing any emotion verbally, but his face is twisted in anger")
     return 2 if toks[k : k + 2] in (["other", "than"], ["apart", "from"], ["aside", "from"],
-                                    ["save", "for"], ["except", "for"]) else 0
+                                    ["save", "for"], ["except", "for"], ["i", "can"],
+                                    ["i", "could"], ["that", "i"]) else 0
 
 
 def _joins_ruled(gap: list[str]) -> bool:
@@ -359,6 +364,9 @@ def _joins_ruled(gap: list[str]) -> bool:
     return bool(gap) and all(t in _RULED_JOINERS for t in gap)
 
 
+#: an opening phrase that rules out only its own classes ("Excluding anger, the most likely
+#: expression is disgust", "After ruling out surprise, ...")
+_RULING = frozenset(("ruling", "rule", "ruled", "excluding", "eliminating", "excluded", "eliminated"))
 #: the past participles that reject the mention before their copula ("fear is ruled out")
 _RULED = frozenset(("ruled", "excluded", "eliminated"))
 #: what may open a sentence before "ruling out" ("After ruling out", "Once I rule out")
@@ -372,6 +380,12 @@ _SUBJECT_IS = frozenset("shes hes theyre im youre".split())
 #: what a new subject names when it gives the answer: "No smile, the (likely) emotion is neutral"
 _ANSWER_NOUNS = frozenset(("emotion", "label", "answer", "mood", "feeling", "classification",
                            "category", "prediction", "verdict", "state"))
+#: ... and the verb after it
+_ANSWER_VERBS = frozenset("is are was were be seems seem appears looks reads remains might may "
+                          "could would must".split())
+#: words between a field's "none" and the class that glosses it ("none (i.e., neutral)")
+_NONE_GLOSS = frozenset(("i", "e", "ie", ",", "visible", "detected", "shown", "meaning", "so",
+                         "just"))
 #: what a class "is not among": the set of labels ("contempt isn't among the options, so ...")
 _OPTION_NOUNS = frozenset(("options", "option", "choices", "choice", "labels", "categories",
                            "classes", "list"))
@@ -497,6 +511,9 @@ RETRACTING_FIELDS = ("corrected", "revised", "updated", "amended")
 #: a list of candidates offers every class after it in its clause, asserting none
 #: ("Candidates: happiness, surprise. Picking happiness.")
 CANDIDATES = ("candidates", "candidate", "options", "two options", "possible labels",
+              # the options restated: "The question asks me to choose between surprise, fear,
+              # ...": a list when a class follows at once
+              "choosing from", "choose from", "choosing between", "choose between",
               "possibilities", "contenders", "shortlist",
               *(f"{list_name} considered" for list_name in ("candidates", "options", "labels",
                                                             "classes", "possible labels")))
@@ -552,6 +569,13 @@ DISCOURSE_IDIOMS = (
     "as if", "as though", "if anything", "more or less", "no less", "nonetheless", "no matter",
     "nevertheless", "regardless", "if so", "even so", "no more than", "less than clear",
     "nothing special", "nothing unusual", "nothing in particular", "nothing else",
+    # the options as a place to choose from, not a list: "The right answer among the options
+    # is neutral", "Selecting from the given options: sadness"
+    "among options", "among given options", "of options", "from options", "from given options",
+    "among available options", "from available options", "from these options",
+    "among these options", "of given options", "from provided options",
+    # left out of something, not a class ruled out: "the man excluded from the group photo"
+    "excluded from", "eliminated from",
     # what is barely held in is there: "barely contained rage"
     *(f"{adverb} {verb}" for adverb in ("barely", "hardly", "scarcely")
       for verb in ("contained", "concealed", "suppressed", "hidden", "restrained", "controlled",
@@ -910,7 +934,7 @@ class DiscourseMatcher(PhraseMatcher):
                 return end
             return 0
         k = i - 2
-        while k > last_end and k > i - 7 and toks[k] not in _PART_END and toks[k][0] not in ".!?":
+        while k > last_end and k >= 0 and k > i - 7 and toks[k] not in _PART_END and toks[k][0] not in ".!?":
             if toks[k] in states:
                 if k == 0 or toks[k - 1] not in _NEGATING_WORDS:
                     for j in range(i, min(n, i + 4)):
@@ -1168,7 +1192,9 @@ class DiscourseMatcher(PhraseMatcher):
                             i += length
                             continue
                         if found == _CANDIDATES and (i + length >= n or toks[i + length] != ":"
-                                                     and toks[i + length] not in _COPULAS):
+                                                     and toks[i + length] not in _COPULAS
+                                                     and not (toks[i + length - 1] in ("from", "between")
+                                                              and self._class_at(toks, i + length))):
                             i += length  # "Among the options, fear fits": no list of candidates
                             continue
                         if found == _CANDIDATES:  # "Candidates: sadness, neutral."
@@ -1263,7 +1289,7 @@ class DiscourseMatcher(PhraseMatcher):
                                 clause_neg = sent_neg = True
                                 if tok == "if":
                                     if_at = i
-                                if tok in ("ruling", "rule", "ruled") and i - sent_tok <= 2 and all(
+                                if tok in _RULING and i - sent_tok <= 2 and all(
                                         t in _RULING_OPEN for t in toks[sent_tok:i]):
                                     ruled_at = i + length  # "After ruling out surprise, ..."
                                 if tok == "less" or length == 3 and toks[i + 2] == "much":
@@ -1404,11 +1430,17 @@ class DiscourseMatcher(PhraseMatcher):
                     continue
                 if tok == "no" and nxt == ",":
                     continue  # answer particle: "No, ..."
-                if (tok == "none" and toks[i - 2 : i - 1] == [":"] and i < n
-                        and (vlen := self._class_at(toks, i))
-                        and (i + vlen == n or toks[i + vlen][0] in ".,;!?\n")):
-                    sent_words = True
-                    continue  # "Emotion: none (neutral)": the class says what "none" means
+                if tok == "none" and toks[i - 2 : i - 1] in ([":"], ["-"]) and i < n:
+                    j = i
+                    while j < n and toks[j] in _NONE_GLOSS:
+                        j += 1  # "Emotion: none (i.e., neutral)", "none visible (neutral ...)"
+                    vlen = self._class_at(toks, j) if j < n else 0
+                    if vlen and j + vlen < n and toks[j + vlen] in ("face", "expression"):
+                        vlen += 1  # "none (neutral face)"
+                    if vlen and (j + vlen == n or toks[j + vlen][0] in ".,;!?\n"):
+                        sent_words = True
+                        i = j
+                        continue  # "Emotion: none (neutral)": the class says what "none" means
                 if nxt in ("be", "been") and i + 1 < n:
                     nxt = toks[i + 1]
                 if tok in ("not", "never") and (nxt in _PRESENCE or nxt[0] in ".!?;,\n-"):
@@ -1491,8 +1523,8 @@ class DiscourseMatcher(PhraseMatcher):
                         and toks[i] not in _NEGATING_WORDS):
                     opens = True  # "Without making assumptions, the expression is anger"
                 if (not opens and clause_neg and kind == _COMMA and i + 2 < n
-                        and (toks[i] in _ANSWER_NOUNS and toks[i + 1] in _COPULAS
-                             or toks[i + 1] in _ANSWER_NOUNS and toks[i + 2] in _COPULAS
+                        and (toks[i] in _ANSWER_NOUNS and toks[i + 1] in _ANSWER_VERBS
+                             or toks[i + 1] in _ANSWER_NOUNS and toks[i + 2] in _ANSWER_VERBS
                              and not self._class_at(toks, i))):
                     opens = True  # "With no action units, the inferred emotion is neutral"
                 if (not opens and clause_neg and kind == _COMMA and toks[i - 2] in _OPTION_NOUNS
@@ -1503,7 +1535,9 @@ class DiscourseMatcher(PhraseMatcher):
                 if not opens and tok == "," and clause_neg and toks[i - 3 : i - 1] == ["or", "not"]:
                     opens = True  # "Whether the smile is posed or not, the label is happiness"
                 if (not opens and tok == "," and clause_neg and 0 <= if_at and neg_at < if_at
-                        and (if_at == sent_tok or toks[if_at - 1] in (",", ":"))
+                        and (if_at == sent_tok or toks[if_at - 1] in (",", ":")
+                             or toks[if_at - 1] in (";", "-")  # "...; if I must pick one, X"
+                             and any(t in _HEDGING_IF for t in toks[if_at + 1 : i - 1]))
                         and not any(h[0] > if_at for h in clause)):
                     opens = True  # "If I had to pick a category, neutral is closest"
                 if not opens and kind == _COMMA and clause_neg and if_at >= 0 and i < n:

@@ -103,6 +103,8 @@ REASONS: dict[str, re.Pattern[str]] = {
         r"|(?:seen|shown|photographed|taken|viewed|pictured)\s+from\s+behind"
         r"|(?:facing|turned)\s+away\s+from\s+(?:the\s+)?(?:camera|viewer|lens)"
         r"|too\s+(?:short|brief)\s+to\s+(?:determine|tell|judge|read|say|assess)"
+        r"|no\s+(?:video|image|visual|picture)\s+content"
+        r"|(?:image|picture|photo|file|video)\s+(?:was\s+|is\s+)?not\s+(?:loaded|received|attached)"
         r"|(?:do|does)\s*(?:not|n'?t)\s+seem\s+to\s+be\s+(?:one|an?\s+(?:image|photo|picture|video)|any)"
         r"\s+(?:attached|included|provided|uploaded)"
         r"|please\s+(?:provide|upload|attach|share|send)\s+(?:the|an|a)\s+"
@@ -124,6 +126,7 @@ REASONS: dict[str, re.Pattern[str]] = {
         r"|not\s+comfortable|i\s+(?:do\s+not|don'?t)\s+feel\s+comfortable|against\s+(?:my|the|our)\s+(?:policy|policies|guidelines)"
         r"|(?:i'?m|i\s+am)\s+not\s+going\s+to\s+(?:label|guess|say|speculate|name|identify|infer|judge|classify)"
         r"|i\s+(?:do\s+not|don'?t|won'?t|will\s+not)\s+(?:analy[sz]e|label|identify|infer|judge|assess|speculate|guess|classify)"
+        r"|(?:can\s*not|can'?t|cannot|unable\s+to)\s+give\s+(?:you\s+)?(?:an?\s+)?(?:answer|label|classification)"
         r"|(?:is\s+not|isn'?t)\s+something\s+i\s+do|(?:not|isn'?t)\s+something\s+i'?m\s+able|out\s+of\s+respect\s+for\s+(?:their\s+|his\s+|her\s+)?privacy"
         r")",
         re.IGNORECASE,
@@ -150,6 +153,15 @@ def says_unsure(text: str) -> bool:
     """True when ``refusal_reason(text)`` is ``unsure`` (its pattern comes first), without
     searching the other two."""
     return _CASELESS["unsure"].found(fold_unicode(text))
+
+
+def cannot_answer(text: str) -> bool:
+    """True when ``text`` says the model cannot see the face or declines (``no_image`` or
+    ``declined``), whether or not it also says it is unsure: "Happiness, sadness... I can't
+    say which, because the image didn't load" is no answer."""
+    text = fold_unicode(text)
+    low = text.lower() if text.isascii() else None
+    return _CASELESS["no_image"].found(text, low) or _CASELESS["declined"].found(text, low)
 
 
 def is_refusal(text: str) -> bool:

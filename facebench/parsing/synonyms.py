@@ -110,7 +110,7 @@ from facebench.parsing.matcher import (
     Hit,
     get_matcher,
 )
-from facebench.parsing.refusal import refusal_reason, says_unsure
+from facebench.parsing.refusal import cannot_answer, refusal_reason, says_unsure
 from facebench.parsing.text import fold_unicode, strip_wrappers
 from facebench.types import REFUSAL, ParseResult
 
@@ -311,6 +311,16 @@ def decide(hits: list[Hit], first_sentence: int | None) -> tuple[list[Hit], str]
                  and (h.strength >= need or h.strength == HEADED)]
         if later:
             return _strongest(later), "correction"
+        if strength == PLAIN and any(h.strength == ASIDE and h.key == first[0].key
+                                     and h.sentence == first_sentence for h in hits):
+            # the first sentence sets its own class aside ("tears, which might suggest sadness
+            # at first. However, ... a wide grin ... The expression is happy."): a later plain
+            # class of another kind corrects it
+            key = first[0].key
+            later = [h for h in hits if h.sentence > first_sentence  # type: ignore[operator]
+                     and h.strength >= PLAIN]
+            if later and all(h.key != key for h in later):
+                return _strongest(later), "correction"
     return first, "first_sentence"
 
 
@@ -392,7 +402,7 @@ _THINGS = (
     r"(?:book|novel|film|movie|song|show|series|album|magazine|poster|sign|banner|shirt|"
     r"t-shirt|tshirt|mug|card|cake|balloons?|sticker|game|app|painting|play|store|shop|"
     r"restaurant|cafe|company|brand|band|program|programme|podcast|article|channel|caption|"
-    r"slogan|logo|headline|text|message)"
+    r"slogan|logo|headline|text|message|paperback|hardback|hardcover|comic|newspaper|poem|story)"
 )
 #: where a thing stands, between it and the verb of its words ("the poster behind him reads")
 _PLACE = (r"(?:\s+(?:behind|above|over|on|in|near|beside|by|at|under|below|across|next\s+to)"
@@ -467,6 +477,14 @@ _SPELT_OUT = re.compile(r"(?<![\w-])[A-Za-z](?:-[A-Za-z]){2,}(?![\w-])")
 def synonym_class(text: str, ctx: ParseContext) -> ParseResult:
     """One class from a description (rules in the module docstring)."""
     text = drop_quoted_names(emoji_to_words(strip_wrappers(text)).strip())
+    if "ssistant" in text or "SSISTANT" in text:
+        turns = [t for t in _ROLE_AGAIN.split(text) if t.strip()]
+        if len(turns) > 1:  # a template leak: two assistant turns in one answer
+            reads = [synonym_class(t, ctx) for t in turns]
+            values = {r.value for r in reads if r.value is not None}
+            if len(values) > 1:
+                return ParseResult.fail("tie")  # the turns disagree: no single answer
+            return next((r for r in reads if r.value is not None), reads[-1])
     text = name_values(text)
     if text.count("-") >= 2:
         text = _SPELT_OUT.sub(lambda m: m.group(0).replace("-", ""), text)
@@ -491,6 +509,10 @@ def synonym_class(text: str, ctx: ParseContext) -> ParseResult:
     if result.rule in ("no_match", "negated"):  # nothing asserted: a fallback word may answer
         return _with_fallbacks(text, ctx, threshold) or result
     return result
+
+
+#: a second assistant turn in a leaked chat template ("... happy.</s> ASSISTANT: The person is sad.")
+_ROLE_AGAIN = re.compile(r"(?:(?<=[.!?])|(?<=\n))\s*(?:ASSISTANT|Assistant|assistant)\s*:")
 
 
 #: a class with its share: "Fear (55%)", "fear: 55 %", "Fear - 55%", "happiness (0.82)" ...
@@ -651,6 +673,7 @@ _DOUBT = re.compile(
     r"|(?:hard|difficult|impossible|tough|not\s+possible)\s+to\s+(?:say|tell)\s+which|can(?:no|')?t\s+(?:say|tell)\s+which"
     r"|(?:not\s+sure|unsure)\s+which|(?:a\s+)?mix(?:ture)?\s+of\s+both"
     r"|split\s+(?:evenly\s+|down\s+the\s+middle\s+)?between|evenly\s+split"
+    r"|equal\s+weight|equally\s+weighted"
     r"|at\s+(?:the\s+)?same\s+time|both\s+(?:are|seem|look|appear)\s+(?:equally\s+)?(?:true|right|valid|present)"
     r"|(?:not|\w+n't)\s+be\s+reduced\s+to\s+(?:a\s+|one\s+)?single|no\s+single\s+(?:category|class|label|emotion)"
     r"|\bmixed\s+(?:expression|emotions?|signals?|feelings?|picture)"
@@ -715,7 +738,7 @@ def _read(text: str, hits: list[Hit], scanned: list[Hit], first_sentence: int | 
         # classes offered and left undecided ("happy or sad, hard to say") are an ambiguous
         # answer, not a refusal: the model answered, a person cannot settle which class; but
         # classes named beside "the face is covered" or "I'm sorry, I can't" are no answer
-        if refusal_reason(text) in ("no_image", "declined"):
+        if cannot_answer(text):
             return ParseResult.fail(REFUSAL)
         return ParseResult.fail("tie")
     if all(h.fuzzy for h in deciding if h.key == winner):
@@ -748,9 +771,14 @@ def _undecided(text: str, hits: list[Hit], scanned: list[Hit], deciding: list[Hi
                 or _answer_doubted(text, hits, deciding, winner)
                 or _answer_or(text, hits, deciding, winner))
     return (_closing_doubt(text, scanned, deciding, winner)
+            or _or_unsure(text, hits, deciding, winner)
+            or _mixed(text, hits, deciding)
+            or _left_and_right(text, hits)
             or _contradicted(scanned, deciding, winner)
+            or _with_a_state(text, deciding, winner)
             or _weighed(text, hits)
-            or deciding[0].strength == MINOR and _HARD_TO_READ.search(text) is not None)
+            or (deciding[0].strength == MINOR or rule == "majority")
+            and _HARD_TO_READ.search(text) is not None)
 
 
 #: the writer finds the face hard to read: after a class named only as minor ("a faint
@@ -758,7 +786,7 @@ def _undecided(text: str, hits: list[Hit], scanned: list[Hit], deciding: list[Hi
 #: inner feelings, "I can't be certain about their internal state", or doubt about something
 #: else, "the lighting is unclear", is no such doubt)
 _HARD_TO_READ = re.compile(
-    r"(?:mood|expression|emotion|face|feelings?|look)\s+(?:is|seems|remains|looks)\s+(?:\w+\s+){0,2}?"
+    r"(?:mood|expression|emotion|face|feelings?|look|smile)\s+(?:is|seems|remains|looks)\s+(?:\w+\s+){0,2}?"
     r"(?<!not\s)(?:hard|difficult|tough|impossible|tricky)\s+to\s+(?:read|pin\s+down|interpret|judge|tell)\b"
     r"|(?<!not\s)(?:hard|difficult|tough|impossible|tricky)\s+to\s+(?:read|interpret|pin\s+down)\s+"
     r"(?:her|his|their|the|this)\s+(?:expression|face|mood|emotion|feelings?)"
@@ -814,8 +842,12 @@ def _answer_or(text: str, hits: list[Hit], deciding: list[Hit], winner: str) -> 
     anger... or possibly disgust." offers both ("Answer: anger (possibly some disgust)" does
     not; nor does a label: "Emotion: fear, or perhaps surprise" is fear)."""
     at = deciding[-1].sentence
-    return (any(h.sentence == at and h.key != winner and h.strength == MINOR for h in hits)
-            and _OR_HEDGE.search(text) is not None)
+    if not any(h.sentence == at and h.key != winner and h.strength == MINOR for h in hits):
+        return False
+    after = hits[hits.index(deciding[0]) + 1 :]
+    if any(h.key == winner and h.strength >= PLAIN for h in after):
+        return False  # settled again: "Answer: fear or possibly surprise; leaning fear ..."
+    return _OR_HEDGE.search(text) is not None
 
 
 #: an alternative offered with a hedge: "or possibly", "or maybe"
@@ -879,6 +911,78 @@ def _contradicted(scanned: list[Hit], deciding: list[Hit], winner: str) -> bool:
     here = [h for h in scanned if h.sentence == sentence]
     return (any(h.negated and h.key == winner for h in here)
             and any(not h.negated and h.key != winner and h.strength >= PLAIN for h in here))
+
+
+def _mixed(text: str, hits: list[Hit], deciding: list[Hit]) -> bool:
+    """True when the deciding sentence calls the face a mix of two classes and then only
+    names cues of them: "a mix of surprise and happiness, as evidenced by the raised
+    eyebrows and the wide smile" ("a mix of happiness and sadness, but mostly happiness" is
+    settled by "mostly")."""
+    if deciding[0].strength > PLAIN or _MIX_OF.search(text) is None:
+        return False
+    at = deciding[0].sentence
+    return len({h.key for h in hits if h.sentence == at}) >= 2
+
+
+#: "a mix (mixture, blend, combination) of X and Y"
+_MIX_OF = re.compile(r"\b(?:mix|mixture|blend|combination)\s+of\s+\w+(?:\s+\w+)?\s+and\b",
+                     re.IGNORECASE)
+
+
+def _left_and_right(text: str, hits: list[Hit]) -> bool:
+    """True when the answer describes two people, one on the left and one on the right, with
+    different classes: "The man on the left is angry, while the woman on the right looks
+    surprised." A person cannot tell which face the answer is for."""
+    low = text.lower()
+    if not _two_sides(low):
+        return False
+    if len({h.key for h in hits}) >= 2:
+        return True
+    table = states()
+    return any(table.get(w) for w in _WORDS.findall(low))  # "... the man on the right looks upset"
+
+
+def _two_sides(low: str) -> bool:
+    """True when ``low`` (lower case) places someone on the left and someone on the right."""
+    return ("left" in low and "right" in low and _LEFT.search(low) is not None
+            and _RIGHT.search(low) is not None)
+
+
+_LEFT = re.compile(r"\b(?:on|to|at)\s+(?:the\s+)?(?:far\s+)?left\b")
+_RIGHT = re.compile(r"\b(?:on|to|at)\s+(?:the\s+)?(?:far\s+)?right\b")
+
+
+def _or_unsure(text: str, hits: list[Hit], deciding: list[Hit], winner: str) -> bool:
+    """True when the class is offered with a hedged alternative and the writer says it cannot
+    tell: "She looks surprised - or possibly scared; I can't really tell from this angle."
+    ("She looks surprised, or possibly scared." alone is surprise.)"""
+    return (any(h.key != winner and h.strength == MINOR for h in hits)
+            and _OR_HEDGE.search(text) is not None and says_unsure(text))
+
+
+def _with_a_state(text: str, deciding: list[Hit], winner: str) -> bool:
+    """True when the class is felt together with a feeling that is no class and is close to
+    another emotional class: "excited and nervous at the same time" (``states`` of
+    ``synonyms/non_mentions.yaml``: excited is close to happiness). "happy and excited at the
+    same time" is happiness; "tired and sad" (tired: close to no class) and "focused and angry"
+    (focused: close to neutral) are the class. A class named only as minor beside something
+    else at once is unsettled too: "furrowed brows and a slight smile at the same time"."""
+    low = text.lower()
+    if "same time" not in low and "simultaneous" not in low:
+        return False
+    if deciding[0].strength == MINOR:
+        return True
+    table = states()
+    for m in _SAME_TIME.finditer(low):
+        for word in m.groups():
+            near = table.get(word)
+            if near and winner not in near and "neutral" not in near:
+                return True
+    return False
+
+
+#: two feelings at once: "excited and nervous at the same time"
+_SAME_TIME = re.compile(r"\b([a-z]+)\s+and\s+([a-z]+)\s+(?:at\s+the\s+same\s+time|simultaneously)\b")
 
 
 def _label_contradicted(text: str, scanned: list[Hit], deciding: list[Hit], winner: str) -> bool:
@@ -959,8 +1063,15 @@ def _first_sentence_only(text: str, matcher: DiscourseMatcher) -> ParseResult | 
             return None  # undecided: a later "leaning X", "overall X" may settle it (decide)
         if max(h.strength for h in first) >= HEADED:
             return None  # a label: the reasoning after it may contradict it (_label_contradicted)
+        if any(h.strength == ASIDE for h in first):
+            return None  # a class set aside beside its own cue: a later class may correct (decide)
         scanned = [h for h in scan.hits if h.sentence == 0]
     rest = fold_unicode(text[m.end() :]).lower()
+    if ("right" in rest or "left" in rest or "mix" in text or "blend" in text
+            or "ombination" in text) and (_two_sides(text.lower()) or _MIX_OF.search(text) is not None):
+        return None  # two people, or a mix named: the whole answer decides (_undecided)
+    if "same time" in rest or "simultaneous" in rest or "same time" in text[: m.end()]:
+        return None  # two feelings at once (_with_a_state)
     if rest.lstrip()[:3] in ("or ", "or,"):
         return None  # "Surprise. Or, more likely, fear.": one sentence with the first (scan)
     if _stops_in(rest):  # a later answer marker, retraction, second look, or doubt

@@ -15,6 +15,9 @@ _THINK_BLOCK = re.compile(r"<(think|thinking|reasoning)>.*?</\1>", re.DOTALL | r
 _THINK_CLOSE = re.compile(r"^.*</(?:think|thinking|reasoning)>", re.DOTALL | re.IGNORECASE)
 _THINK_OPEN = re.compile(r"<(?:think|thinking|reasoning)>.*$", re.DOTALL | re.IGNORECASE)
 _SPECIAL_TOKEN = re.compile(r"<\|[^|>]{1,40}\|>|</?s>|\[/?INST\]")
+#: the tags some templates wrap the answer in: "<answer>N/A</answer>" reads "Answer: N/A"
+_ANSWER_OPEN = re.compile(r"<answer>\s*", re.IGNORECASE)
+_ANSWER_CLOSE = re.compile(r"\s*</answer>", re.IGNORECASE)
 _ROLE = re.compile(
     r"^\s*(?:<\|im_start\|>\s*)?(?:assistant|gpt|bot|model|ASSISTANT|Assistant|GPT|Model)\s*[:\n]\s*"
 )
@@ -86,6 +89,8 @@ def strip_wrappers(text: str) -> str:
         text = _THINK_CLOSE.sub(" ", text)
         text = _THINK_OPEN.sub(" ", text)
         text = _SPECIAL_TOKEN.sub(" ", text)
+        if "nswer>" in text or "NSWER>" in text:
+            text = _ANSWER_CLOSE.sub("\n", _ANSWER_OPEN.sub("Answer: ", text))
     text = _ROLE.sub("", text, count=1)
     if "*" in text or "`" in text or "#" in text:
         text = _EMPHASIS.sub("", text)

@@ -862,6 +862,56 @@ ROUND_24 = [
     ("Fear isn't among the top candidates, surprise is: raised brows.", "surprise"),
     ("Anger is not one of the options; she is sad.", "sadness"),
     ("She is not among the happy ones.", None),
+    # the blind batches 52-54 and the 318 probes' misses
+    ("neural", "neutral"),
+    ("The network is neural; she looks happy.", "happiness"),
+    ("The man on the left is angry, while the woman on the right looks surprised.", None),
+    ("The woman on the left is smiling while the man on the right looks upset.", None),
+    ("The woman on the left is smiling. The man on the right looks angry.", None),
+    ("The woman on the left is smiling; the man on the right is smiling too.", "happiness"),
+    ("She looks to the left and seems happy. The right side of her face is lit.", "happiness"),
+    ("The facial expression is a mix of surprise and happiness, as evidenced by the raised "
+     "eyebrows and the wide smile.", None),
+    ("The expression is a mix of happiness and sadness - a bittersweet smile.", None),
+    ("The person looks excited and nervous at the same time.", None),
+    ("She looks excited and nervous at the same time. Her eyes are wide.", None),
+    ("She looks happy and excited at the same time.", "happiness"),
+    ("He seems tired and sad at the same time.", "sadness"),
+    ("There are tears on her cheeks, which might suggest sadness at first. However, her mouth is "
+     "stretched into a wide grin. The expression is happy.", "happiness"),
+    ("How does this person feel? They might be happy or they might be embarrassed; the smile is "
+     "hard to interpret.", None),
+    ("ASSISTANT: The person is happy.</s> ASSISTANT: The person is sad.</s>", None),
+    ("ASSISTANT: The person is happy.</s> ASSISTANT: Happy.</s>", "happiness"),
+    ("<answer>happy</answer>", "happiness"),
+    ("<answer>neutral</answer> The person is clearly smiling, indicating happiness.", None),
+    ("Choosing from surprise, fear, disgust, happiness, sadness, anger and neutral - I'd say "
+     "happiness.", "happiness"),
+    ("The question asks me to choose between surprise, fear, disgust, happiness, sadness, anger "
+     "and neutral. The downturned mouth and drooping eyelids indicate sadness.", "sadness"),
+    ("Selecting from the given options: sadness.", "sadness"),
+    ("The right answer among the options is neutral.", "neutral"),
+    ("Among the options, fear fits best.", "fear"),
+    ("Detected emotion: none (i.e., neutral)", "neutral"),
+    ("Emotion: None (neutral face)", "neutral"),
+    ("He's not expressing any emotion verbally, but his face is twisted in anger.", "anger"),
+    ("He is not expressing any strong emotion.", "neutral"),
+    ("The man is just looking ahead without any noticeable emotion.", "neutral"),
+    ("She stares blankly ahead.", "neutral"),
+    ("Excluding anger, the most likely expression is disgust.", "disgust"),
+    ("After excluding fear and anger, she looks sad.", "sadness"),
+    ("The man excluded from the group photo looks sad.", "sadness"),
+    ("Final answer: anger, or maybe disgust; on reflection, anger.", "anger"),
+    ("Answer: fear or possibly surprise; leaning fear because the lips are stretched.", "fear"),
+    ("She looks surprised - or possibly scared; I can't really tell from this angle.", None),
+    ("A mix of happiness and surprise; if I must pick one, happiness.", "happiness"),
+    ("If she were smiling, I'd say happy; if she were frowning, sad or angry. She's doing "
+     "neither - the expression is neutral.", "neutral"),
+    ("Primary: happiness\nAlternative: surprise\nI'd give them roughly equal weight.", None),
+    ("She looks ready to bite someone's head off - jaw set, eyes narrowed to slits.", "anger"),
+    ("His jaw has practically hit the floor, and his eyes are like saucers.", "surprise"),
+    ('She\'s reading a paperback called "Fear" with a perfectly blank face.', "neutral"),
+    ("Somewhere between sadness and a neutral resting face.", None),
 ]
 
 ALL = (COMPARISON + CORRECTION + REJECTION + ASIDE + SECONDARY + CONCLUSION + OTHER_PEOPLE
@@ -1096,6 +1146,13 @@ REFUSED = [
     ("I need to look at the image, but there doesn't seem to be one attached. Please provide the "
      "image so I can analyze the facial expression."),
     "I'm unable to analyze emotions from video content.",
+    "Image not loaded.",
+    "<answer>N/A</answer>",
+    "There is no video content to analyze.",
+    "Since contempt isn't among the options, I can't give an answer from this list.",
+    ("Happiness, sadness, anger, surprise... I can't say which of these applies, because the image "
+     "didn't load on my end."),
+    "I can't tell: the face is not displaying any emotion I can read because it's blurred.",
 ]
 
 

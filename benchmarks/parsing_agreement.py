@@ -92,7 +92,12 @@ CORPORA = {"batch 1": DATA / "expression_answers.jsonl",
            "batch 48": DATA / "expression_answers_batch48.jsonl",
            "batch 49": DATA / "expression_answers_batch49.jsonl",
            "batch 50": DATA / "expression_answers_batch50.jsonl",
-           "batch 51": DATA / "expression_answers_batch51.jsonl"}
+           "batch 51": DATA / "expression_answers_batch51.jsonl",
+           "batch 52": DATA / "expression_answers_batch52.jsonl",
+           "batch 53": DATA / "expression_answers_batch53.jsonl",
+           "batch 54": DATA / "expression_answers_batch54.jsonl",
+           "batch 55 (held out)": DATA / "expression_answers_batch55.jsonl",
+           "batch 56 (held out)": DATA / "expression_answers_batch56.jsonl"}
 
 
 def load(path: Path) -> list[dict]:

@@ -182,7 +182,8 @@ MARKERS: dict[int, tuple[str, ...]] = {
         "im going with", "i am going with", "going with", "picking",
         # a forced pick: "A mix of happiness and surprise; if I must pick one, happiness."
         "if i must pick one", "if i must pick", "if i had to pick one", "if i have to pick one",
-        "if i must choose one", "if i had to choose one",
+        "if i must choose one", "if i had to choose one", "if i had to name one",
+        "if i must name one", "if i have to name one",
         "choosing", "i pick", "id pick", "i choose", "id choose", "top pick", "my pick",
     ),
     MAJOR: (
@@ -207,6 +208,8 @@ MARKERS: dict[int, tuple[str, ...]] = {
         "for most part", "more than anything", "most of all", "most pronounced",
         "more pronounced", "more prominent", "more evident", "dominates", "dominating",
         "prevails", "key emotion", "core emotion", "central emotion", "inwardly", "deep down",
+        "strongest candidate", "best candidate", "top candidate", "leading candidate",
+        "most likely candidate", "more weight", "most weight", "greater weight",
     ),
     # a second, closer look ("at full size", "on further inspection") or the writer correcting
     # itself ("Actually, ..."): a later sentence with one corrects a plain first sentence
@@ -219,6 +222,8 @@ MARKERS: dict[int, tuple[str, ...]] = {
         "looking again", "looking more carefully", "on further inspection",
         "upon further inspection", "further inspection", "on closer examination",
         "upon closer examination", "closer examination",
+        # the writer stops to look again: "Happiness.\nBut wait: ... she is sad."
+        "but wait",
         # a clip watched again
         "on rewatching", "rewatching", "on rewatch", "on second viewing", "on second watch",
         "on replay", "watching again", "on repeated viewing",
@@ -476,7 +481,7 @@ SHORT_REACH = {"forced": 2, "fake": 2, "faked": 2, "feigned": 2, "considered": 3
 #: phrases that negate what follows, as "not" does (discourse matchers only)
 NEGATING = (
     "rather than", "instead of", "as opposed to", "far from", "anything but", "free of",
-    "free from", "absence of", "devoid of", "no longer", "hardly", "barely", "scarcely",
+    "free from", "absence of", "devoid of", "no longer", "hardly", "barely", "scarcely", "zero",
     "not so much", "less", "than", "whether", "if", "unlike", "other than", "nothing like",
     "ruled out", "rule out", "rules out", "ruling out", "furthest thing from", "farthest thing from",
     "exclude", "excludes", "excluded", "excluding", "eliminate", "eliminates", "eliminated",
@@ -561,7 +566,7 @@ _CONTRASTING = frozenset(("while", "whilst", "whereas"))
 #: "absent": "neutral is wrong here, she is angry"; "calling it happy would be wrong"; so does
 #: "ruled out" ("fear is ruled out"), which otherwise negates what follows ("I ruled out fear")
 REJECTING = ("wrong", "incorrect", "inaccurate", "mistaken", "mistake", "unlikely", "less likely",
-             "not among", "not one of",
+             "not among", "not one of", "out", "out of question", "off table",
              "poor label", "poor fit", "poor choice", "poor match", "stretch")
 _COPULAS = frozenset("is are was were be been seems seem sounds feels".split())
 #: phrases with a negating word that negate nothing
@@ -810,6 +815,20 @@ class DiscourseMatcher(PhraseMatcher):
         return found
 
     # -- scanning -----------------------------------------------------------------------------
+    def _list_end(self, toks: list[str], j: int) -> int:
+        """The position of the last class of the list of classes that starts at ``toks[j]``
+        (joined by commas, "and", "or")."""
+        n, last = len(toks), j
+        while j < n:
+            length = self._class_at(toks, j)
+            if length:
+                last, j = j, j + length
+            elif toks[j] in (",", "and", "or"):
+                j += 1
+            else:
+                break
+        return last
+
     def _reject_list(self, toks: list[str], clause: list[list], sent_tok: int) -> None:
         """Negate the list of classes that opens its sentence and ends at the clause's last
         mention, rejected by a plural or modal copula ("Sadness, fear and anger are ruled
@@ -1029,8 +1048,8 @@ class DiscourseMatcher(PhraseMatcher):
             if found and found[0] == "\x00" or found == _HEADING:
                 return None  # a marker or a field: the scan weighs it
             if found:
-                if key is not None and key != found:
-                    return None
+                if key is not None and key != found or toks[i + length] == "free":
+                    return None  # two classes, or "anger-free" (the scan negates it)
                 key = found
             i += length
         return key
@@ -1179,7 +1198,7 @@ class DiscourseMatcher(PhraseMatcher):
                                     skip := _exception_after(toks, i + length)):
                                 i += length + skip  # "no emotion other than sadness": the
                                 continue  # exception is the answer, the "no emotion" nothing
-                            hit = [i, found, clause_neg, ""]
+                            hit = [i, found, clause_neg or toks[i + length : i + length + 1] == ["free"], ""]
                             clause.append(hit)
                             segment.append(hit)
                             last_start = i
@@ -1196,6 +1215,12 @@ class DiscourseMatcher(PhraseMatcher):
                                                      and not (toks[i + length - 1] in ("from", "between")
                                                               and self._class_at(toks, i + length))):
                             i += length  # "Among the options, fear fits": no list of candidates
+                            continue
+                        if found == _CANDIDATES and toks[i + length - 1] in ("from", "between"):
+                            # "Choosing from happiness, ..., neutral, I'd say angry": only the
+                            # classes listed right after it are candidates
+                            marks.append((i, i, _GENERIC, self._list_end(toks, i + length)))
+                            i += length
                             continue
                         if found == _CANDIDATES:  # "Candidates: sadness, neutral."
                             marks.append((i, i, _GENERIC, 1 << 30))
@@ -1256,6 +1281,11 @@ class DiscourseMatcher(PhraseMatcher):
                             for hit in clause[k:]:
                                 hit[2] = True
                             sent_neg = True
+                            i += length
+                            continue
+                        if (tok in _RULED and found == _NEGATE and toks[i - 1] == ":"
+                                and last_end == i - 2 and clause and clause[-1][0] <= last_end):
+                            clause[-1][2] = sent_neg = True  # "Surprise: ruled out."
                             i += length
                             continue
                         if found == _REJECT or tok in _RULED and found == _NEGATE:
@@ -1438,6 +1468,8 @@ class DiscourseMatcher(PhraseMatcher):
                     if vlen and j + vlen < n and toks[j + vlen] in ("face", "expression"):
                         vlen += 1  # "none (neutral face)"
                     if vlen and (j + vlen == n or toks[j + vlen][0] in ".,;!?\n"):
+                        if last_end == i - 3 and clause and clause[-1][0] <= last_end:
+                            clause[-1][2] = True  # "Signs of happiness: none (angry face)"
                         sent_words = True
                         i = j
                         continue  # "Emotion: none (neutral)": the class says what "none" means

@@ -362,7 +362,7 @@ _STOP_PHRASES: dict[str, tuple[str, ...]] = {
                "either fits", "either works", "either applies"),
     "make": ("make up my mind",), "clear": ("clear choice", "clear winner", "clear favo"),
     "which": ("say which", "tell which", "sure which", "confidence which", "certainty which"),
-    "same": ("same time",), "watching": ("watching again",),
+    "same": ("same time",), "watching": ("watching again",), "name": ("name one",),
     "both": ("both are", "both seem", "both look", "both appear", "both fit", "both work",
              "both apply", "both equally"),
 }
@@ -512,7 +512,7 @@ def synonym_class(text: str, ctx: ParseContext) -> ParseResult:
 
 
 #: a second assistant turn in a leaked chat template ("... happy.</s> ASSISTANT: The person is sad.")
-_ROLE_AGAIN = re.compile(r"(?:(?<=[.!?])|(?<=\n))\s*(?:ASSISTANT|Assistant|assistant)\s*:")
+_ROLE_AGAIN = re.compile(r"(?:(?<=[.!?])|(?<=\n))\s*(?:ASSISTANT|Assistant|assistant)\s*(?::|\n)")
 
 
 #: a class with its share: "Fear (55%)", "fear: 55 %", "Fear - 55%", "happiness (0.82)" ...
@@ -716,7 +716,8 @@ def _read(text: str, hits: list[Hit], scanned: list[Hit], first_sentence: int | 
     if not hits:
         if scanned and _weighing(text):
             # "hard to say whether it is sadness or a tired face; both seem equally plausible"
-            return ParseResult.fail("tie")
+            # (no answer when the image is not visible)
+            return ParseResult.fail(REFUSAL if cannot_answer(text) else "tie")
         return _refusal_or(text, "negated" if scanned else "no_match")
     if (first_sentence is not None and scanned[0].sentence > first_sentence
             and min(h.sentence for h in scanned) > first_sentence):
@@ -730,8 +731,9 @@ def _read(text: str, hits: list[Hit], scanned: list[Hit], first_sentence: int | 
                 or " or " in text.lower() and says_unsure(text)):
             # only candidates, none chosen: "Hmm, neutral? Or maybe slightly angry."; "Sad or
             # scared? A coin flip."; "Candidates: surprise, fear. Can't separate them."; "It
-            # could be happy or it could be discomfort. Hard to say!"
-            return ParseResult.fail("tie")
+            # could be happy or it could be discomfort. Hard to say!" (no answer when the
+            # image did not come through)
+            return ParseResult.fail(REFUSAL if cannot_answer(text) else "tie")
         return _refusal_or(text, "set_aside")
     winner = _winner([h.key for h in deciding])
     if winner is None or _undecided(text, hits, scanned, deciding, winner, rule):
@@ -777,7 +779,8 @@ def _undecided(text: str, hits: list[Hit], scanned: list[Hit], deciding: list[Hi
             or _contradicted(scanned, deciding, winner)
             or _with_a_state(text, deciding, winner)
             or _weighed(text, hits)
-            or (deciding[0].strength == MINOR or rule == "majority")
+            or (deciding[0].strength == MINOR or rule in ("majority", "correction")
+                or len({h.key for h in hits}) >= 2)
             and _HARD_TO_READ.search(text) is not None)
 
 
@@ -939,7 +942,7 @@ def _left_and_right(text: str, hits: list[Hit]) -> bool:
     if len({h.key for h in hits}) >= 2:
         return True
     table = states()
-    return any(table.get(w) for w in _WORDS.findall(low))  # "... the man on the right looks upset"
+    return any(w in table for w in _WORDS.findall(low))  # "... the man on the right looks upset"
 
 
 def _two_sides(low: str) -> bool:

@@ -912,6 +912,35 @@ ROUND_24 = [
     ("His jaw has practically hit the floor, and his eyes are like saucers.", "surprise"),
     ('She\'s reading a paperback called "Fear" with a perfectly blank face.', "neutral"),
     ("Somewhere between sadness and a neutral resting face.", None),
+    # a second review (303 probes at those rules' edges), and leftovers of earlier reviews
+    ("There are two people in the image. The one on the left looks disgusted and the one on the "
+     "right looks confused.", None),
+    ("He looks angry and hurt at the same time.", None),
+    ("Some might see happiness, others nervousness. Her smile is hard to read.", None),
+    ("Could be a happy smile, could be a nervous one. Honestly, the expression is hard to "
+     "interpret.", None),
+    ("<|im_start|>assistant\nHappiness<|im_end|>\n<|im_start|>assistant\nNeutral<|im_end|>", None),
+    ("Excluding neutral, the strongest candidate is sadness.", "sadness"),
+    ("It is a mix of surprise and happiness, but if I had to name one, it would be happiness.",
+     "happiness"),
+    ("Choosing from happiness, sadness, surprise, fear, anger, disgust and neutral, I'd say the "
+     "man looks angry.", "anger"),
+    ("If I had to choose between anger and disgust, I'd choose anger.", "anger"),
+    ("When choosing between fear and surprise, the relaxed brow points to surprise.", "surprise"),
+    ("Signs of happiness: none (angry face).", "anger"),
+    ("Smile: none visible (sad expression)", "sadness"),
+    ("Anger-free.", None),
+    ("Anger free, calm.", "neutral"),
+    ("She seems carefree and happy.", "happiness"),
+    ("Zero happiness.", None),
+    ("Sadness is out.", None),
+    ("Fear is out of the question; she is surprised.", "surprise"),
+    ("She is out of breath and happy.", "happiness"),
+    ("Happiness.\nBut wait: the brows are raised in the middle and the mouth droops; she is sad.",
+     "sadness"),
+    ("He looks happy. But wait, he is also a bit surprised.", "happiness"),
+    ("Surprise: ruled out. Fear: ruled out. Happiness: yes.", "happiness"),
+    ("Fear: excluded, surprise: likely.", "surprise"),
 ]
 
 ALL = (COMPARISON + CORRECTION + REJECTION + ASIDE + SECONDARY + CONCLUSION + OTHER_PEOPLE
@@ -1153,6 +1182,9 @@ REFUSED = [
     ("Happiness, sadness, anger, surprise... I can't say which of these applies, because the image "
      "didn't load on my end."),
     "I can't tell: the face is not displaying any emotion I can read because it's blurred.",
+    "Sorry, the image isn't visible to me, so I can't decide between happy and sad.",
+    ("The options are anger, disgust, fear, happiness, sadness, surprise, neutral. Unfortunately "
+     "the image did not come through, so I cannot tell."),
 ]
 
 

@@ -97,7 +97,8 @@ CORPORA = {"batch 1": DATA / "expression_answers.jsonl",
            "batch 53": DATA / "expression_answers_batch53.jsonl",
            "batch 54": DATA / "expression_answers_batch54.jsonl",
            "batch 55 (held out)": DATA / "expression_answers_batch55.jsonl",
-           "batch 56 (held out)": DATA / "expression_answers_batch56.jsonl"}
+           "batch 56 (held out)": DATA / "expression_answers_batch56.jsonl",
+           "batch 57 (held out)": DATA / "expression_answers_batch57.jsonl"}
 
 
 def load(path: Path) -> list[dict]:

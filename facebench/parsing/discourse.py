@@ -183,7 +183,8 @@ MARKERS: dict[int, tuple[str, ...]] = {
         # a forced pick: "A mix of happiness and surprise; if I must pick one, happiness."
         "if i must pick one", "if i must pick", "if i had to pick one", "if i have to pick one",
         "if i must choose one", "if i had to choose one", "if i had to name one",
-        "if i must name one", "if i have to name one",
+        "if i must name one", "if i have to name one", "if i had to settle on one",
+        "if i must settle on one", "if i have to settle on one",
         "choosing", "i pick", "id pick", "i choose", "id choose", "top pick", "my pick",
     ),
     MAJOR: (
@@ -210,6 +211,8 @@ MARKERS: dict[int, tuple[str, ...]] = {
         "prevails", "key emotion", "core emotion", "central emotion", "inwardly", "deep down",
         "strongest candidate", "best candidate", "top candidate", "leading candidate",
         "most likely candidate", "more weight", "most weight", "greater weight",
+        "alone", "tips it to", "tips it toward", "tips it towards", "tips balance toward",
+        "tips balance towards", "tips balance to", "tips scale toward", "tips scales toward",
     ),
     # a second, closer look ("at full size", "on further inspection") or the writer correcting
     # itself ("Actually, ..."): a later sentence with one corrects a plain first sentence
@@ -579,6 +582,7 @@ DISCOURSE_IDIOMS = (
     "among options", "among given options", "of options", "from options", "from given options",
     "among available options", "from available options", "from these options",
     "among these options", "of given options", "from provided options",
+    "out of this world", "out in open",
     # left out of something, not a class ruled out: "the man excluded from the group photo"
     "excluded from", "eliminated from",
     # what is barely held in is there: "barely contained rage"

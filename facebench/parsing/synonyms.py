@@ -480,6 +480,8 @@ def synonym_class(text: str, ctx: ParseContext) -> ParseResult:
     if "ssistant" in text or "SSISTANT" in text:
         turns = [t for t in _ROLE_AGAIN.split(text) if t.strip()]
         if len(turns) > 1:  # a template leak: two assistant turns in one answer
+            if _USER_TURN.search(text) is not None:
+                return synonym_class(turns[-1], ctx)  # a dialogue: its last answer stands
             reads = [synonym_class(t, ctx) for t in turns]
             values = {r.value for r in reads if r.value is not None}
             if len(values) > 1:
@@ -512,6 +514,7 @@ def synonym_class(text: str, ctx: ParseContext) -> ParseResult:
 
 
 #: a second assistant turn in a leaked chat template ("... happy.</s> ASSISTANT: The person is sad.")
+_USER_TURN = re.compile(r"(?:(?<=[.!?])|(?<=\n))\s*(?:USER|User|user|HUMAN|Human)\s*:")
 _ROLE_AGAIN = re.compile(r"(?:(?<=[.!?])|(?<=\n))\s*(?:ASSISTANT|Assistant|assistant)\s*(?::|\n)")
 
 
@@ -587,10 +590,12 @@ def _scored(text: str, matcher: DiscourseMatcher) -> ParseResult | None:
             if (len(best) > 1 or label is not None and label != best[0]
                     or keyed is not None and label is None and _UNDECIDED_LABEL.match(keyed["label"])
                     or top - second <= 0.05 * top
+                    or pattern is not _LABEL_NUMBER and top <= 100 and top - second <= 3
                     or top - second <= 0.1 * top and _weighing(text)
                     or _I_DOUBT.search(last := _last_sentence(text)) is not None and _weighing(last)):
                 # "Label: neutral" beside "happiness: 0.70"; '"label": "uncertain"'; "anger 0.34,
-                # disgust 0.33" (within 5%: a flat list picks nothing); "Happiness 39% | Neutral
+                # disgust 0.33", "anger 0.38, disgust 0.36" (within 5%, or 3 points of a
+                # percentage: a flat list picks nothing); "Happiness 39% | Neutral
                 # 38% -- too close to call"; "... I keep going back and forth."
                 return ParseResult.fail("tie")
             return ParseResult(best[0], "scores")
@@ -923,8 +928,8 @@ def _mixed(text: str, hits: list[Hit], deciding: list[Hit]) -> bool:
     settled by "mostly")."""
     if deciding[0].strength > PLAIN or _MIX_OF.search(text) is None:
         return False
-    at = deciding[0].sentence
-    return len({h.key for h in hits if h.sentence == at}) >= 2
+    at = deciding[0].sentence  # (a mix only some would see is set aside: "Some might see a
+    return len({h.key for h in hits if h.sentence == at and h.strength > ASIDE}) >= 2  # blend")
 
 
 #: "a mix (mixture, blend, combination) of X and Y"
@@ -937,7 +942,7 @@ def _left_and_right(text: str, hits: list[Hit]) -> bool:
     different classes: "The man on the left is angry, while the woman on the right looks
     surprised." A person cannot tell which face the answer is for."""
     low = text.lower()
-    if not _two_sides(low):
+    if not _two_sides(low) or _NAMED_SUBJECT.search(low) is not None:
         return False
     if len({h.key for h in hits}) >= 2:
         return True
@@ -951,8 +956,13 @@ def _two_sides(low: str) -> bool:
             and _RIGHT.search(low) is not None)
 
 
-_LEFT = re.compile(r"\b(?:on|to|at)\s+(?:the\s+)?(?:far\s+)?left\b")
-_RIGHT = re.compile(r"\b(?:on|to|at)\s+(?:the\s+)?(?:far\s+)?right\b")
+_LEFT = re.compile(r"\b(?:on|to|at)\s+(?:the\s+)?(?:far\s+)?left\b|(?:^|\n)\s*left\s*:"
+                   r"|\bthe\s+left\s+(?:person|one|man|woman|child|girl|boy|figure|people)\b")
+_RIGHT = re.compile(r"\b(?:on|to|at)\s+(?:the\s+)?(?:far\s+)?right\b|(?:^|[\n.;]\s*)right\s*:"
+                    r"|\bthe\s+right\s+(?:person|one|man|woman|child|girl|boy|figure|people)\b")
+#: the answer says which of the people is the one asked about
+_NAMED_SUBJECT = re.compile(r"\b(?:subject|in\s+focus|main\s+person|asked\s+about|in\s+question|"
+                            r"foreground)\b")
 
 
 def _or_unsure(text: str, hits: list[Hit], deciding: list[Hit], winner: str) -> bool:
@@ -1006,9 +1016,10 @@ def _label_contradicted(text: str, scanned: list[Hit], deciding: list[Hit], winn
     return _ADDED.search(after) is None
 
 
-#: words that add a class to a label rather than contradict it
-_ADDED = re.compile(r"\b(?:also|too|as\s+well|plus|cues?|secondary|second|some|hint|trace|touch)\b",
-                    re.IGNORECASE)
+#: words that add a class to a label rather than contradict it, or speak of a face in general
+#: ("In a surprised face the lower eyelids would be relaxed")
+_ADDED = re.compile(r"\b(?:also|too|as\s+well|plus|cues?|secondary|second|some|hint|trace|touch"
+                    r"|would|typical|typically|usually)\b", re.IGNORECASE)
 
 
 def _closing_doubt(text: str, scanned: list[Hit], deciding: list[Hit], winner: str) -> bool:

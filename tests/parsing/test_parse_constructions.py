@@ -941,6 +941,28 @@ ROUND_24 = [
     ("He looks happy. But wait, he is also a bit surprised.", "happiness"),
     ("Surprise: ruled out. Fear: ruled out. Happiness: yes.", "happiness"),
     ("Fear: excluded, surprise: likely.", "surprise"),
+    # a third review (304 probes across this round's rules)
+    ("Left: neutral. Right: fear.", None),
+    ("The left person looks neutral while the right person looks disgusted.", None),
+    ("The people on the left are cheering, the person on the right is crying.", None),
+    ("Person on the left: surprise. Person on the right: happiness. I can't determine which "
+     "person the question refers to.", None),
+    ("The man on the left is the subject; he looks sad. The woman on the right is laughing in "
+     "the background.", "sadness"),
+    ("The left side of her face is in shadow; she looks happy.", "happiness"),
+    ("anger 0.38\ndisgust 0.36\nfear 0.10\nsadness 0.08", None),
+    ("neutral: 0.33, sadness: 0.31, fear: 0.20, anger: 0.16", None),
+    ("fear 0.46, surprise 0.38, sadness 0.09", "fear"),
+    ("Emotion: fear. In a surprised face the lower eyelids would be relaxed; here they are tense.",
+     "fear"),
+    ("Some might see a blend of anger and disgust, but the wrinkled nose and raised lip make it "
+     "disgust alone.", "disgust"),
+    ("A mixture of shock and joy - the eyes are wide, but she's grinning.", None),
+    ("A combination of neutral and slight sadness; if I had to settle on one, sadness.", "sadness"),
+    ("ASSISTANT: I think this is surprise.\nUSER: Look again at the mouth.\nASSISTANT: You're "
+     "right, I was wrong - the lips are stretched sideways, so it's fear, not surprise.", "fear"),
+    ("The smile fades out, leaving a flat, neutral face.", None),
+    ("The surprise is out of this world - jaw dropped, eyes huge.", "surprise"),
 ]
 
 ALL = (COMPARISON + CORRECTION + REJECTION + ASIDE + SECONDARY + CONCLUSION + OTHER_PEOPLE

@@ -1202,7 +1202,7 @@ class DiscourseMatcher(PhraseMatcher):
                                     skip := _exception_after(toks, i + length)):
                                 i += length + skip  # "no emotion other than sadness": the
                                 continue  # exception is the answer, the "no emotion" nothing
-                            hit = [i, found, clause_neg or toks[i + length : i + length + 1] == ["free"], ""]
+                            hit = [i, found, clause_neg or i + length < n and toks[i + length] == "free", ""]
                             clause.append(hit)
                             segment.append(hit)
                             last_start = i

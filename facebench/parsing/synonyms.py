@@ -329,8 +329,8 @@ _FIRST_END = re.compile(r"[.!?]+(?=\s|$)|\n")
 #: what the first-sentence shortcut must see in the rest of an answer before deciding from the
 #: first sentence: a word that every ``ANSWER`` marker, retraction
 #: (:data:`facebench.parsing.discourse.RETRACTING`), ``REVISE`` marker ("Actually, ...") and doubt
-#: phrase (:data:`_DOUBT`) holds, as a word of the answer; a phrase after a word: the phrase
-#: must be there too. tests/parsing/test_parse_constructions.py feeds every marker and phrase
+#: phrase (:data:`_DOUBT`) holds, or that a check of the whole answer looks for ("left", "mix"),
+#: as a word of the answer; a phrase after a word: the phrase must be there too. tests/parsing/test_parse_constructions.py feeds every marker and phrase
 #: to :func:`_stops_in`.
 _STOP_WORDS = frozenset(
     # answer markers
@@ -343,6 +343,8 @@ _STOP_WORDS = frozenset(
     # second looks
     "actually closer accurately precisely zoomed second reflection again carefully further "
     "fact reality rewatching rewatch replay repeated "
+    # two people, a mix, two feelings at once (_left_and_right, _mixed, _with_a_state)
+    "left right mix mixture blend combination simultaneous simultaneously "
     # doubt
     "torn plausible reasonable equally decide decided 50 fifty toss tossup coin neither mix "
     "uncertain unsure undecided "
@@ -786,6 +788,15 @@ def _undecided(text: str, hits: list[Hit], scanned: list[Hit], deciding: list[Hi
             or _weighed(text, hits)
             or (deciding[0].strength == MINOR or rule in ("majority", "correction")
                 or len({h.key for h in hits}) >= 2)
+            and _hard_to_read(text))
+
+
+def _hard_to_read(text: str) -> bool:
+    """True when the writer finds the face hard to read (:data:`_HARD_TO_READ`); most
+    answers hold none of its adjectives and skip the pattern."""
+    low = text.lower()
+    return (("hard" in low or "difficult" in low or "tough" in low or "impossible" in low
+             or "tricky" in low or "ambiguous" in low or "unclear" in low)
             and _HARD_TO_READ.search(text) is not None)
 
 
@@ -1080,12 +1091,11 @@ def _first_sentence_only(text: str, matcher: DiscourseMatcher) -> ParseResult | 
         if any(h.strength == ASIDE for h in first):
             return None  # a class set aside beside its own cue: a later class may correct (decide)
         scanned = [h for h in scan.hits if h.sentence == 0]
+    head = text[: m.end()].lower()
+    if ("left" in head or "mix" in head or "blend" in head or "ombination" in head
+            or "same time" in head or "simultaneous" in head):
+        return None  # two people, a mix, two feelings at once: the whole answer decides
     rest = fold_unicode(text[m.end() :]).lower()
-    if ("right" in rest or "left" in rest or "mix" in text or "blend" in text
-            or "ombination" in text) and (_two_sides(text.lower()) or _MIX_OF.search(text) is not None):
-        return None  # two people, or a mix named: the whole answer decides (_undecided)
-    if "same time" in rest or "simultaneous" in rest or "same time" in text[: m.end()]:
-        return None  # two feelings at once (_with_a_state)
     if rest.lstrip()[:3] in ("or ", "or,"):
         return None  # "Surprise. Or, more likely, fear.": one sentence with the first (scan)
     if _stops_in(rest):  # a later answer marker, retraction, second look, or doubt

@@ -96,9 +96,12 @@ CORPORA = {"batch 1": DATA / "expression_answers.jsonl",
            "batch 52": DATA / "expression_answers_batch52.jsonl",
            "batch 53": DATA / "expression_answers_batch53.jsonl",
            "batch 54": DATA / "expression_answers_batch54.jsonl",
-           "batch 55 (held out)": DATA / "expression_answers_batch55.jsonl",
-           "batch 56 (held out)": DATA / "expression_answers_batch56.jsonl",
-           "batch 57 (held out)": DATA / "expression_answers_batch57.jsonl"}
+           "batch 55": DATA / "expression_answers_batch55.jsonl",
+           "batch 56": DATA / "expression_answers_batch56.jsonl",
+           "batch 57": DATA / "expression_answers_batch57.jsonl",
+           "batch 58 (held out)": DATA / "expression_answers_batch58.jsonl",
+           "batch 59 (held out)": DATA / "expression_answers_batch59.jsonl",
+           "batch 60 (held out)": DATA / "expression_answers_batch60.jsonl"}
 
 
 def load(path: Path) -> list[dict]:

@@ -260,9 +260,11 @@ MARKERS: dict[int, tuple[str, ...]] = {
         "confuse this with", "confuse it with", "confused this with", "mistake this for",
         "mistake it for",
         "mistaken as", "taken for", "mixed up with", "considered", "i considered", "considering",
+        # a class nearly chosen: "Surprise is a close call given the raised brows, but ..."
+        "close call",
         "first impression", "first thought", "first instinct", "initial impression",
         "initial thought", "tempted to say", "made me think of", "first leaned",
-        "initially leaned", "first leaning", "outwardly", "forcing", "forces",
+        "initially leaned", "first leaning", "forcing", "forces",
         # a hypothetical look ("she'd look scared if her brows were drawn together")
         "would look", "would have looked", "would appear", "would seem", "shed look",
         "hed look", "theyd look", "i first read", "first read", "forced", "fake", "faked", "feigned",
@@ -399,11 +401,15 @@ _OPTION_NOUNS = frozenset(("options", "option", "choices", "choice", "labels", "
                            "classes", "list"))
 #: nouns that join two classes as equal parts, like "between"
 _MIXES = ("mix", "mixture", "blend")
+#: words of a first sentence that the whole answer must weigh (two people "on the left" and
+#: "on the right", "a mix of", two feelings "at the same time"): no plain sentence
+_WHOLE_ANSWER = frozenset(("left", "mix", "mixture", "blend", "combination", "same",
+                           "simultaneous", "simultaneously"))
 #: a conclusion's opening word: "So: anger." (a bare class after it is the answer)
 _CONCLUDING = frozenset(("so", "thus", "hence", "therefore"))
 #: the words the checks at the top of the scan look at (with the states of no class)
 _WATCHED = (frozenset(("were", "had", "would", "there", "over", "too", "against")) | _SUBJECT_IS
-            | _CONCLUDING)
+            | _CONCLUDING | _WHOLE_ANSWER)
 #: a marker's key that holds a number, not a class ('"primary_confidence": 0.64')
 _SCORE_KEYS = frozenset(
     "confidence confidences conf score scores probability prob likelihood intensity weight "

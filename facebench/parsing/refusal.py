@@ -104,6 +104,7 @@ REASONS: dict[str, re.Pattern[str]] = {
         r"|(?:facing|turned)\s+away\s+from\s+(?:the\s+)?(?:camera|viewer|lens)"
         r"|too\s+(?:short|brief)\s+to\s+(?:determine|tell|judge|read|say|assess)"
         r"|no\s+(?:video|image|visual|picture)\s+content"
+        r"|need\s+(?:a\s+)?(?:clearer|better|sharper|larger|higher[\s-]+(?:resolution|quality))\s+(?:picture|image|photo|version)"
         r"|(?:image|picture|photo|file|video)\s+(?:was\s+|is\s+)?not\s+(?:loaded|received|attached)"
         r"|(?:do|does)\s*(?:not|n'?t)\s+seem\s+to\s+be\s+(?:one|an?\s+(?:image|photo|picture|video)|any)"
         r"\s+(?:attached|included|provided|uploaded)"

@@ -489,6 +489,10 @@ def synonym_class(text: str, ctx: ParseContext) -> ParseResult:
             if len(values) > 1:
                 return ParseResult.fail("tie")  # the turns disagree: no single answer
             return next((r for r in reads if r.value is not None), reads[-1])
+    if ")" in text and text.rstrip(" .)")[-1:].isupper():
+        picked = _lettered_pick(text)
+        if picked is not None:  # "A) anger B) disgust ... G) neutral\n\nF": the option named
+            return synonym_class(picked, ctx)
     text = name_values(text)
     if text.count("-") >= 2:
         text = _SPELT_OUT.sub(lambda m: m.group(0).replace("-", ""), text)
@@ -513,6 +517,22 @@ def synonym_class(text: str, ctx: ParseContext) -> ParseResult:
     if result.rule in ("no_match", "negated"):  # nothing asserted: a fallback word may answer
         return _with_fallbacks(text, ctx, threshold) or result
     return result
+
+
+def _lettered_pick(text: str) -> str | None:
+    """The option a closing bare letter picks from a lettered list in the answer ("A) anger B)
+    disgust C) fear ... \n\nF" is "fear"'s letter F), else None."""
+    last = _CLOSING_LETTER.search(text)
+    if last is None:
+        return None
+    options = dict(_LETTERED.findall(text[: last.start()]))
+    return options.get(last[1]) if len(options) >= 3 else None
+
+
+#: an option of a lettered list: "A) anger", "(B) disgust"
+_LETTERED = re.compile(r"(?<![A-Za-z])\(?([A-H])\)\s*([A-Za-z]+)")
+#: a bare letter closing the answer on its own line: "\n\nF", "\nAnswer: (F)"
+_CLOSING_LETTER = re.compile(r"\n\s*(?:answer\s*:\s*)?\(?([A-H])\)?\.?\s*$", re.IGNORECASE)
 
 
 #: a second assistant turn in a leaked chat template ("... happy.</s> ASSISTANT: The person is sad.")
@@ -680,7 +700,7 @@ _DOUBT = re.compile(
     r"|(?:hard|difficult|impossible|tough|not\s+possible)\s+to\s+(?:say|tell)\s+which|can(?:no|')?t\s+(?:say|tell)\s+which"
     r"|(?:not\s+sure|unsure)\s+which|(?:a\s+)?mix(?:ture)?\s+of\s+both"
     r"|split\s+(?:evenly\s+|down\s+the\s+middle\s+)?between|evenly\s+split"
-    r"|equal\s+weight|equally\s+weighted"
+    r"|equal\s+weight|equally\s+weighted|(?:hard|difficult|tough)\s+to\s+decide|between\s+the\s+two\b"
     r"|at\s+(?:the\s+)?same\s+time|both\s+(?:are|seem|look|appear)\s+(?:equally\s+)?(?:true|right|valid|present)"
     r"|(?:not|\w+n't)\s+be\s+reduced\s+to\s+(?:a\s+|one\s+)?single|no\s+single\s+(?:category|class|label|emotion)"
     r"|\bmixed\s+(?:expression|emotions?|signals?|feelings?|picture)"
@@ -806,7 +826,8 @@ def _hard_to_read(text: str) -> bool:
 #: else, "the lighting is unclear", is no such doubt)
 _HARD_TO_READ = re.compile(
     r"(?:mood|expression|emotion|face|feelings?|look|smile)\s+(?:is|seems|remains|looks)\s+(?:\w+\s+){0,2}?"
-    r"(?<!not\s)(?:hard|difficult|tough|impossible|tricky)\s+to\s+(?:read|pin\s+down|interpret|judge|tell)\b"
+    r"(?<!not\s)(?:hard|difficult|tough|impossible|tricky)\s+to\s+(?:read|pin\s+down|interpret|judge|tell|"
+    r"classify|label|categori[sz]e)\b"
     r"|(?<!not\s)(?:hard|difficult|tough|impossible|tricky)\s+to\s+(?:read|interpret|pin\s+down)\s+"
     r"(?:her|his|their|the|this)\s+(?:expression|face|mood|emotion|feelings?)"
     r"|(?:mood|expression|emotion|face)\s+(?:is|seems|looks|remains)\s+(?:\w+\s+)?(?:ambiguous|unclear)\b"
@@ -1010,13 +1031,14 @@ _SAME_TIME = re.compile(r"\b([a-z]+)\s+and\s+([a-z]+)\s+(?:at\s+the\s+same\s+tim
 
 
 def _label_contradicted(text: str, scanned: list[Hit], deciding: list[Hit], winner: str) -> bool:
-    """True when a label or an explicit answer is followed by reasoning that asserts one other
-    class and never the label's: "Emotion: happiness. The person is clearly sad and crying";
+    """True when a label, an explicit answer or a bare opening class is followed by reasoning
+    that asserts one other class and never the label's: "Emotion: happiness. The person is
+    clearly sad and crying"; "Happiness. The brows are drawn together ..., all typical of anger";
     "Final answer: Happiness. (The downturned mouth and tears make this a clear case of
     sadness.)". A person cannot tell which of the two the model meant. A later class said as
     secondary ("Second: anger at 8%"; "Surprise is also present"), listed as a cue ("Cues:
     wide eyes, looks surprised") or several others (a score vector) contradict nothing."""
-    if deciding[0].strength < HEADED:
+    if deciding[0].strength < HEADED and not (deciding[0].sentence == 0 and _bare_opening(text)):
         return False
     last = deciding[-1].sentence
     later = [h for h in scanned if h.sentence > last]
@@ -1027,10 +1049,26 @@ def _label_contradicted(text: str, scanned: list[Hit], deciding: list[Hit], winn
     return _ADDED.search(after) is None
 
 
+def _bare_opening(text: str) -> bool:
+    """True when the answer opens with a bare class, a label of its own ("Happiness. The brows
+    are drawn together ..."): a first sentence of three words or fewer, none of them a subject
+    or a verb ("She is beaming." is a statement, not a label)."""
+    m = _FIRST_END.search(text)
+    if m is None:
+        return False
+    words = text[: m.start()].lower().split()
+    return len(words) <= 3 and _SENTENCE_WORDS.isdisjoint(words)
+
+
+#: words that make a short opening a statement rather than a label
+_SENTENCE_WORDS = frozenset("she he they it i we you is are was looks seems appears feels the this "
+                            "person man woman she's he's they're it's i'm".split())
+
+
 #: words that add a class to a label rather than contradict it, or speak of a face in general
 #: ("In a surprised face the lower eyelids would be relaxed")
 _ADDED = re.compile(r"\b(?:also|too|as\s+well|plus|cues?|secondary|second|some|hint|trace|touch"
-                    r"|would|typical|typically|usually)\b", re.IGNORECASE)
+                    r"|would|typically|usually|top[\s-]*2|runner|alternative|alt)\b", re.IGNORECASE)
 
 
 def _closing_doubt(text: str, scanned: list[Hit], deciding: list[Hit], winner: str) -> bool:
@@ -1090,11 +1128,13 @@ def _first_sentence_only(text: str, matcher: DiscourseMatcher) -> ParseResult | 
             return None  # a label: the reasoning after it may contradict it (_label_contradicted)
         if any(h.strength == ASIDE for h in first):
             return None  # a class set aside beside its own cue: a later class may correct (decide)
+        head = text[: m.end()].lower()  # (a plain sentence holds none of these words)
+        if ("left" in head or "mix" in head or "blend" in head or "ombination" in head
+                or "same time" in head or "simultaneous" in head):
+            return None  # two people, a mix, two feelings at once: the whole answer decides
         scanned = [h for h in scan.hits if h.sentence == 0]
-    head = text[: m.end()].lower()
-    if ("left" in head or "mix" in head or "blend" in head or "ombination" in head
-            or "same time" in head or "simultaneous" in head):
-        return None  # two people, a mix, two feelings at once: the whole answer decides
+    if m.end() < 40 and text.count(" ", 0, m.end()) <= 2:
+        return None  # a bare opening class: the reasoning after it may contradict it
     rest = fold_unicode(text[m.end() :]).lower()
     if rest.lstrip()[:3] in ("or ", "or,"):
         return None  # "Surprise. Or, more likely, fear.": one sentence with the first (scan)

@@ -963,6 +963,27 @@ ROUND_24 = [
      "right, I was wrong - the lips are stretched sideways, so it's fear, not surprise.", "fear"),
     ("The smile fades out, leaving a flat, neutral face.", None),
     ("The surprise is out of this world - jaw dropped, eyes huge.", "surprise"),
+    # blind batches 55-57 (read once, then released)
+    ("I can't determine someone's true feelings from a picture, but outwardly the face looks "
+     "neutral.", "neutral"),
+    ("She looks outwardly calm but inwardly furious.", "anger"),
+    ("Surprise is a close call given the raised brows, but the lips are stretched and tense, "
+     "which signals fear rather than surprise.", "fear"),
+    ("Happiness. The person's brows are drawn together, the lips are pressed tightly and the "
+     "eyes are glaring, all typical of anger.", None),
+    ("Surprise. Explanation: The person is calmly looking at the camera, with relaxed eyebrows, "
+     "a closed mouth, and no visible tension - a resting face.", None),
+    ("Happiness. The person is smiling broadly, eyes crinkled.", "happiness"),
+    ("Fear. The wide eyes resemble surprise, but the mouth is tense.", "fear"),
+    ("Top-1: sadness. Top-2: neutral.", "sadness"),
+    ("She is beaming. (Image white balance corrected to neutral.)", "happiness"),
+    ("Neutral. Wait, the lip corners seem raised - happiness? Actually the brows look lowered, "
+     "maybe anger. It's difficult to decide from this image.", None),
+    ("The expression is hard to classify. It has elements of fear (wide eyes) and of sadness "
+     "(downturned mouth), so I'd place it between the two.", None),
+    ("A) anger B) disgust C) fear D) happiness E) sadness F) surprise G) neutral\n\nF", "surprise"),
+    ("Options: (A) happy (B) sad (C) angry\nAnswer: (B)", "sadness"),
+    ("A) anger B) disgust C) fear D) happiness E) sadness F) surprise G) neutral", None),
 ]
 
 ALL = (COMPARISON + CORRECTION + REJECTION + ASIDE + SECONDARY + CONCLUSION + OTHER_PEOPLE
@@ -1205,6 +1226,7 @@ REFUSED = [
      "didn't load on my end."),
     "I can't tell: the face is not displaying any emotion I can read because it's blurred.",
     "Sorry, the image isn't visible to me, so I can't decide between happy and sad.",
+    "I apologize, but I need a clearer picture to answer that.",
     ("The options are anger, disgust, fear, happiness, sadness, surprise, neutral. Unfortunately "
      "the image did not come through, so I cannot tell."),
 ]

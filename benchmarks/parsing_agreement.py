@@ -99,9 +99,11 @@ CORPORA = {"batch 1": DATA / "expression_answers.jsonl",
            "batch 55": DATA / "expression_answers_batch55.jsonl",
            "batch 56": DATA / "expression_answers_batch56.jsonl",
            "batch 57": DATA / "expression_answers_batch57.jsonl",
-           "batch 58 (held out)": DATA / "expression_answers_batch58.jsonl",
-           "batch 59 (held out)": DATA / "expression_answers_batch59.jsonl",
-           "batch 60 (held out)": DATA / "expression_answers_batch60.jsonl"}
+           "batch 58": DATA / "expression_answers_batch58.jsonl",
+           "batch 59": DATA / "expression_answers_batch59.jsonl",
+           "batch 60": DATA / "expression_answers_batch60.jsonl",
+           "batch 61 (held out)": DATA / "expression_answers_batch61.jsonl",
+           "batch 62 (held out)": DATA / "expression_answers_batch62.jsonl"}
 
 
 def load(path: Path) -> list[dict]:

@@ -404,7 +404,8 @@ _MIXES = ("mix", "mixture", "blend")
 #: words of a first sentence that the whole answer must weigh (two people "on the left" and
 #: "on the right", "a mix of", two feelings "at the same time"): no plain sentence
 _WHOLE_ANSWER = frozenset(("left", "mix", "mixture", "blend", "combination", "same",
-                           "simultaneous", "simultaneously"))
+                           "simultaneous", "simultaneously", "starts", "started", "starting",
+                           "begins", "began", "beginning"))
 #: a conclusion's opening word: "So: anger." (a bare class after it is the answer)
 _CONCLUDING = frozenset(("so", "thus", "hence", "therefore"))
 #: the words the checks at the top of the scan look at (with the states of no class)

@@ -479,7 +479,7 @@ _SPELT_OUT = re.compile(r"(?<![\w-])[A-Za-z](?:-[A-Za-z]){2,}(?![\w-])")
 def synonym_class(text: str, ctx: ParseContext) -> ParseResult:
     """One class from a description (rules in the module docstring)."""
     text = drop_quoted_names(emoji_to_words(strip_wrappers(text)).strip())
-    if "ssistant" in text or "SSISTANT" in text:
+    if (":" in text or "\n" in text) and ("ssistant" in text or "SSISTANT" in text):
         turns = [t for t in _ROLE_AGAIN.split(text) if t.strip()]
         if len(turns) > 1:  # a template leak: two assistant turns in one answer
             if _USER_TURN.search(text) is not None:
@@ -489,7 +489,7 @@ def synonym_class(text: str, ctx: ParseContext) -> ParseResult:
             if len(values) > 1:
                 return ParseResult.fail("tie")  # the turns disagree: no single answer
             return next((r for r in reads if r.value is not None), reads[-1])
-    if ")" in text and text.rstrip(" .)")[-1:].isupper():
+    if ")" in text and _ends_in_letter(text):
         picked = _lettered_pick(text)
         if picked is not None:  # "A) anger B) disgust ... G) neutral\n\nF": the option named
             return synonym_class(picked, ctx)
@@ -501,9 +501,9 @@ def synonym_class(text: str, ctx: ParseContext) -> ParseResult:
     classes, matcher = _matcher(ctx)
     if not classes:
         return ParseResult.fail("no_classes")
-    if ("%" in text or "0." in text or "1." in text or "1)" in text or ">" in text or "/" in text
-            or " ." in text
-            or "core" in text or ("|" in text or ":" in text) and _LEVEL_HINT.search(text)):
+    if ("%" in text or ">" in text or "/" in text or " ." in text or "core" in text
+            or ("0" in text or "1" in text) and ("0." in text or "1." in text or "1)" in text)
+            or ("|" in text or ":" in text) and _LEVEL_HINT.search(text)):
         scored = _scored(text, matcher)
         if scored is not None:
             return scored
@@ -525,14 +525,23 @@ def _lettered_pick(text: str) -> str | None:
     last = _CLOSING_LETTER.search(text)
     if last is None:
         return None
-    options = dict(_LETTERED.findall(text[: last.start()]))
-    return options.get(last[1]) if len(options) >= 3 else None
+    options = {letter.upper(): word for letter, word in _LETTERED.findall(text[: last.start()])}
+    return options.get(last[1].upper()) if len(options) >= 3 else None
 
 
-#: an option of a lettered list: "A) anger", "(B) disgust"
-_LETTERED = re.compile(r"(?<![A-Za-z])\(?([A-H])\)\s*([A-Za-z]+)")
-#: a bare letter closing the answer on its own line: "\n\nF", "\nAnswer: (F)"
-_CLOSING_LETTER = re.compile(r"\n\s*(?:answer\s*:\s*)?\(?([A-H])\)?\.?\s*$", re.IGNORECASE)
+def _ends_in_letter(text: str) -> bool:
+    """True when the answer's last word is a single letter ("... G) neutral\n\nF", "I'd pick (b).")."""
+    tail = text.rstrip(" .)")
+    return tail[-1:].isalpha() and (len(tail) < 2 or not tail[-2].isalpha())
+
+
+#: an option of a lettered list: "A) anger", "(b) disgust"
+_LETTERED = re.compile(r"(?<![A-Za-z])\(?([A-Ha-h])\)\s*([A-Za-z]+)")
+#: a bare letter closing the answer, on its own line or picked: "\n\nF", "\nAnswer: (F)",
+#: "I'd pick (b)."
+_CLOSING_LETTER = re.compile(
+    r"(?:\n\s*(?:answer\s*:\s*)?|\b(?:pick|choose|select|go\s+with|answer\s+is)\s*:?\s*)"
+    r"\(?([A-Ha-h])\)?\.?\s*$", re.IGNORECASE)
 
 
 #: a second assistant turn in a leaked chat template ("... happy.</s> ASSISTANT: The person is sad.")
@@ -752,6 +761,12 @@ def _read(text: str, hits: list[Hit], scanned: list[Hit], first_sentence: int | 
     deciding, rule = decide(hits, first_sentence)
     if rule == "first_sentence" and deciding[0].strength == MINOR:
         deciding, rule = _hedge_withdrawn(hits, scanned, deciding, rule)
+    if rule in ("first_sentence", "majority") and deciding[0].strength <= MAJOR:
+        changed = _changed(text, hits, deciding)
+        if changed is not None:
+            if not changed:
+                return ParseResult.fail("tie")  # "starts off smiling but ends up crying"
+            deciding, rule = changed, "correction"
     if deciding[0].strength == ASIDE:
         if (any(h.strength == MINOR and h.key != deciding[0].key for h in hits)
                 or _weighed(text, hits) or _listed(text, hits)
@@ -773,6 +788,37 @@ def _read(text: str, hits: list[Hit], scanned: list[Hit], first_sentence: int | 
     if all(h.fuzzy for h in deciding if h.key == winner):
         rule = "fuzzy"
     return ParseResult(winner, rule)
+
+
+def _changed(text: str, hits: list[Hit], deciding: list[Hit]) -> list[Hit] | None:
+    """For a sentence that tells how the face changes over a clip from one class to another
+    ("He starts out looking neutral, then his eyes go wide ..."; "At first she looks
+    disgusted, and then she becomes angry"): the class a later sentence names as the clip's
+    ("The key emotion in the clip is surprise"), an empty list when none does and the change
+    is between two classes (the answer gives no way to choose), else None. "Happy at first,
+    then sad" is no such change (the writer's first read set aside)."""
+    low = text.lower()
+    if "start" not in low and "began" not in low and "begin" not in low and "at first" not in low:
+        return None  # (most answers: no word of a change)
+    at = deciding[0].sentence
+    parts = _FIRST_END.split(text)
+    if at >= len(parts) or _CHANGE.search(parts[at]) is None:
+        return None
+    later = [h for h in hits if h.sentence > at and h.strength >= PLAIN]
+    if later:
+        return _strongest(later)
+    return [] if len({h.key for h in hits if h.sentence == at}) >= 2 else None
+
+
+#: a change over a clip: "starts off X ... then / but / by the end Y", "at first she looks X,
+#: then she becomes Y" (not the writer's first impression: "at first glance", "at first I
+#: thought")
+_CHANGE = re.compile(
+    r"\b(?:starts?|started|starting|begins?|began|beginning)\b.*?"
+    r"\b(?:then|by\s+the\s+end|ends?\s+up|ended\s+up|later|becomes?|became|turns?|turned)\b"
+    r"|\bat\s+first\b(?!\s*,?\s*(?:glance|sight|look|i\b|it\b))(?:(?!\b(?:i|thought|seemed|seems|appeared)\b).)*?"
+    r"\b(?:becomes?|became|turns?|turned|ends?\s+up|ended\s+up|by\s+the\s+end)\b",
+    re.IGNORECASE)
 
 
 def _hedge_withdrawn(hits: list[Hit], scanned: list[Hit], deciding: list[Hit],
@@ -835,7 +881,7 @@ _HARD_TO_READ = re.compile(
     r"|(?:\bit'?s|\bit\s+is|(?:^|[,;.!?\u2014-])\s*(?:but|though|although)?)\s*"
     r"(?:(?:really|very|a\s+little|a\s+bit|quite|pretty|rather)\s+)?"
     r"(?:hard|difficult|tough|impossible|tricky)\s+to\s+(?:tell|say|judge|read)"
-    r"(?=\s*(?:[.!?,;)]|$|from\s+(?:this|the|that|here)\b|for\s+sure|with\s+(?:this|the)\b))",
+    r"(?=\s*(?:[.!?,;:)]|$|from\s+(?:this|the|that|here)\b|for\s+sure|with\s+(?:this|the)\b))",
     re.IGNORECASE)
 
 
@@ -954,19 +1000,24 @@ def _contradicted(scanned: list[Hit], deciding: list[Hit], winner: str) -> bool:
 
 
 def _mixed(text: str, hits: list[Hit], deciding: list[Hit]) -> bool:
-    """True when the deciding sentence calls the face a mix of two classes and then only
-    names cues of them: "a mix of surprise and happiness, as evidenced by the raised
-    eyebrows and the wide smile" ("a mix of happiness and sadness, but mostly happiness" is
-    settled by "mostly")."""
-    if deciding[0].strength > PLAIN or _MIX_OF.search(text) is None:
+    """True when the deciding sentence calls the face a mix of two classes, or opens by
+    offering two, and then only names cues of them: "a mix of surprise and happiness, as
+    evidenced by the raised eyebrows and the wide smile"; "both angry and sad - she's shouting
+    but also crying"; "Happy or surprised - she reacts with an open-mouthed smile" ("a mix of
+    happiness and sadness, but mostly happiness" is settled by "mostly")."""
+    if deciding[0].strength > PLAIN or (_MIX_OF.search(text) is None
+                                        and _OR_OPENING.match(text) is None):
         return False
     at = deciding[0].sentence  # (a mix only some would see is set aside: "Some might see a
     return len({h.key for h in hits if h.sentence == at and h.strength > ASIDE}) >= 2  # blend")
 
 
 #: "a mix (mixture, blend, combination) of X and Y"
-_MIX_OF = re.compile(r"\b(?:mix|mixture|blend|combination)\s+of\s+\w+(?:\s+\w+)?\s+and\b",
+_MIX_OF = re.compile(r"\b(?:(?:mix|mixture|blend|combination)\s+of|both)\s+\w+(?:\s+\w+)?\s+and\b",
                      re.IGNORECASE)
+#: an answer that opens by offering two words: "Happy or surprised - ...", "Surprised, or maybe
+#: happy: ..."
+_OR_OPENING = re.compile(r"\W*\w+\s*,?\s+or\s+(?:maybe\s+|perhaps\s+|possibly\s+)?\w+\s*[\u2014:;-]")
 
 
 def _left_and_right(text: str, hits: list[Hit]) -> bool:
@@ -1130,8 +1181,9 @@ def _first_sentence_only(text: str, matcher: DiscourseMatcher) -> ParseResult | 
             return None  # a class set aside beside its own cue: a later class may correct (decide)
         head = text[: m.end()].lower()  # (a plain sentence holds none of these words)
         if ("left" in head or "mix" in head or "blend" in head or "ombination" in head
-                or "same time" in head or "simultaneous" in head):
-            return None  # two people, a mix, two feelings at once: the whole answer decides
+                or "same time" in head or "simultaneous" in head or "start" in head
+                or "began" in head or "begin" in head or "at first" in head or "both " in head):
+            return None  # two people, a mix, a change over the clip: the whole answer decides
         scanned = [h for h in scan.hits if h.sentence == 0]
     if m.end() < 40 and text.count(" ", 0, m.end()) <= 2:
         return None  # a bare opening class: the reasoning after it may contradict it

@@ -984,6 +984,27 @@ ROUND_24 = [
     ("A) anger B) disgust C) fear D) happiness E) sadness F) surprise G) neutral\n\nF", "surprise"),
     ("Options: (A) happy (B) sad (C) angry\nAnswer: (B)", "sadness"),
     ("A) anger B) disgust C) fear D) happiness E) sadness F) surprise G) neutral", None),
+    # blind batches 58-60 (read once, then released): clips that change, options picked by letter
+    ("The person starts off laughing but then becomes sad and tearful by the end of the clip.", None),
+    ("She starts off calm, but by the end of the clip she's yelling and glaring. The emotion she "
+     "displays is anger.", "anger"),
+    ("He starts out looking neutral, then his eyes go wide and his mouth falls open. The key "
+     "emotion in the clip is surprise.", "surprise"),
+    ("At first she looks disgusted, and then she becomes angry.", None),
+    ("At first glance she looks happy, but on closer inspection she is sad.", "sadness"),
+    ("She starts to smile, then laughs.", "happiness"),
+    ("The woman starts off smiling but ends up crying.", None),
+    ("Happy or surprised - she reacts with an open-mouthed smile when she sees the cake.", None),
+    ("Surprised, or maybe happy: there's a smile but also very wide eyes.", None),
+    ("The woman seems both angry and sad - she's shouting but also crying.", None),
+    ("Both the smile and the eyes show joy.", "happiness"),
+    ("She is both happy and relieved.", "happiness"),
+    ("It's hard to say: the man's face looks neutral, but his voice sounds a bit sad.", None),
+    ("Options: (a) fear (b) anger (c) disgust. I'd pick (b).", "anger"),
+    ("She is happy (see plan A).", "happiness"),
+    ("Looks totally freaked out.", "fear"),
+    ("The person seems to be in high spirits.", "happiness"),
+    ("The person looks like they're having the time of their life.", "happiness"),
 ]
 
 ALL = (COMPARISON + CORRECTION + REJECTION + ASIDE + SECONDARY + CONCLUSION + OTHER_PEOPLE
@@ -1227,6 +1248,8 @@ REFUSED = [
     "I can't tell: the face is not displaying any emotion I can read because it's blurred.",
     "Sorry, the image isn't visible to me, so I can't decide between happy and sad.",
     "I apologize, but I need a clearer picture to answer that.",
+    "The video appears to be corrupted or empty; I can't see anyone in it.",
+    "Unable to answer.",
     ("The options are anger, disgust, fear, happiness, sadness, surprise, neutral. Unfortunately "
      "the image did not come through, so I cannot tell."),
 ]

@@ -761,7 +761,7 @@ def _read(text: str, hits: list[Hit], scanned: list[Hit], first_sentence: int | 
     deciding, rule = decide(hits, first_sentence)
     if rule == "first_sentence" and deciding[0].strength == MINOR:
         deciding, rule = _hedge_withdrawn(hits, scanned, deciding, rule)
-    if rule in ("first_sentence", "majority") and deciding[0].strength <= MAJOR:
+    if rule in ("first_sentence", "majority") and deciding[0].strength <= PLAIN:
         changed = _changed(text, hits, deciding)
         if changed is not None:
             if not changed:
@@ -1035,14 +1035,15 @@ def _left_and_right(text: str, hits: list[Hit]) -> bool:
 
 def _two_sides(low: str) -> bool:
     """True when ``low`` (lower case) places someone on the left and someone on the right."""
-    return ("left" in low and "right" in low and _LEFT.search(low) is not None
-            and _RIGHT.search(low) is not None)
+    return ("left" in low and ("right" in low or "next to" in low or "beside" in low)
+            and _LEFT.search(low) is not None and _RIGHT.search(low) is not None)
 
 
 _LEFT = re.compile(r"\b(?:on|to|at)\s+(?:the\s+)?(?:far\s+)?left\b|(?:^|\n)\s*left\s*:"
                    r"|\bthe\s+left\s+(?:person|one|man|woman|child|girl|boy|figure|people)\b")
 _RIGHT = re.compile(r"\b(?:on|to|at)\s+(?:the\s+)?(?:far\s+)?right\b|(?:^|[\n.;]\s*)right\s*:"
-                    r"|\bthe\s+right\s+(?:person|one|man|woman|child|girl|boy|figure|people)\b")
+                    r"|\bthe\s+right\s+(?:person|one|man|woman|child|girl|boy|figure|people)\b"
+                    r"|\b(?:man|woman|person|boy|girl|child)\s+(?:next\s+to|beside)\s+(?:her|him|them)\b")
 #: the answer says which of the people is the one asked about
 _NAMED_SUBJECT = re.compile(r"\b(?:subject|in\s+focus|main\s+person|asked\s+about|in\s+question|"
                             r"foreground)\b")
@@ -1064,11 +1065,16 @@ def _with_a_state(text: str, deciding: list[Hit], winner: str) -> bool:
     (focused: close to neutral) are the class. A class named only as minor beside something
     else at once is unsettled too: "furrowed brows and a slight smile at the same time"."""
     low = text.lower()
+    table = states()
+    if "maybe" in low or "perhaps" in low or "possibly" in low:
+        for m in _MAYBE_STATE.finditer(low):  # "nervous, maybe a little excited"
+            near = table.get(m[1])
+            if near and winner not in near and "neutral" not in near:
+                return True
     if "same time" not in low and "simultaneous" not in low:
         return False
     if deciding[0].strength == MINOR:
         return True
-    table = states()
     for m in _SAME_TIME.finditer(low):
         for word in m.groups():
             near = table.get(word)
@@ -1077,6 +1083,8 @@ def _with_a_state(text: str, deciding: list[Hit], winner: str) -> bool:
     return False
 
 
+#: a hedged second feeling: "nervous, maybe a little excited"
+_MAYBE_STATE = re.compile(r",\s*(?:maybe|perhaps|possibly)\s+(?:a\s+little\s+|a\s+bit\s+|slightly\s+|somewhat\s+)?([a-z]+)")
 #: two feelings at once: "excited and nervous at the same time"
 _SAME_TIME = re.compile(r"\b([a-z]+)\s+and\s+([a-z]+)\s+(?:at\s+the\s+same\s+time|simultaneously)\b")
 
@@ -1184,6 +1192,9 @@ def _first_sentence_only(text: str, matcher: DiscourseMatcher) -> ParseResult | 
                 or "same time" in head or "simultaneous" in head or "start" in head
                 or "began" in head or "begin" in head or "at first" in head or "both " in head):
             return None  # two people, a mix, a change over the clip: the whole answer decides
+        if ("maybe" in head or "perhaps" in head or "possibly" in head) and any(
+                states().get(g[1]) for g in _MAYBE_STATE.finditer(head)):
+            return None  # "nervous, maybe a little excited" (_with_a_state)
         scanned = [h for h in scan.hits if h.sentence == 0]
     if m.end() < 40 and text.count(" ", 0, m.end()) <= 2:
         return None  # a bare opening class: the reasoning after it may contradict it

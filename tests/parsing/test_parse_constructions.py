@@ -1005,6 +1005,16 @@ ROUND_24 = [
     ("Looks totally freaked out.", "fear"),
     ("The person seems to be in high spirits.", "happiness"),
     ("The person looks like they're having the time of their life.", "happiness"),
+    # blind batches 61-62 (read once, then released)
+    ("The person keeps a stone face the whole time.", "neutral"),
+    ("The woman seems nervous, maybe a little excited.", None),
+    ("The woman seems nervous, maybe a little excited. Her eyes are wide.", None),
+    ("She seems happy, maybe a little excited.", "happiness"),
+    ("He looks sad, maybe a bit tired.", "sadness"),
+    ("He starts calm, then loses his temper and screams; the dominant expression is anger.", "anger"),
+    ("In the group photo, the woman on the left is smiling while the man next to her looks sad.",
+     None),
+    ("The woman on the left is smiling.", "happiness"),
 ]
 
 ALL = (COMPARISON + CORRECTION + REJECTION + ASIDE + SECONDARY + CONCLUSION + OTHER_PEOPLE

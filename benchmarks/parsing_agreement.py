@@ -104,9 +104,9 @@ CORPORA = {"batch 1": DATA / "expression_answers.jsonl",
            "batch 60": DATA / "expression_answers_batch60.jsonl",
            "batch 61": DATA / "expression_answers_batch61.jsonl",
            "batch 62": DATA / "expression_answers_batch62.jsonl",
-           "batch 63 (held out)": DATA / "expression_answers_batch63.jsonl",
-           "batch 64 (held out)": DATA / "expression_answers_batch64.jsonl",
-           "batch 65 (held out)": DATA / "expression_answers_batch65.jsonl"}
+           "batch 63": DATA / "expression_answers_batch63.jsonl",
+           "batch 64": DATA / "expression_answers_batch64.jsonl",
+           "batch 65": DATA / "expression_answers_batch65.jsonl"}
 
 
 def load(path: Path) -> list[dict]:

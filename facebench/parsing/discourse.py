@@ -365,7 +365,8 @@ def _exception_after(toks: list[str], k: int) -> int:
         return 1  # ("not expressing any emotion verbally, but his face is twisted in anger")
     return 2 if toks[k : k + 2] in (["other", "than"], ["apart", "from"], ["aside", "from"],
                                     ["save", "for"], ["except", "for"], ["i", "can"],
-                                    ["i", "could"], ["that", "i"]) else 0
+                                    ["i", "could"], ["that", "i"], ["can", "be"],
+                                    ["could", "be"]) else 0
 
 
 def _joins_ruled(gap: list[str]) -> bool:
@@ -514,6 +515,7 @@ RETRACTING = (
     # the writer rejects its own earlier read ("I first read it as anger; that was wrong")
     "that was wrong", "that is wrong", "thats wrong", "that was incorrect", "that is incorrect",
     "thats incorrect", "that was mistake", "i was wrong", "change my mind", "changed my mind",
+    "i misread", "sorry, i misread", "my mistake", "my bad",
     "changes my mind", "wait, no", "no, wait", "no wait",
 )
 #: "But you asked about the person: ..." turns from something else in the picture to the face

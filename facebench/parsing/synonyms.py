@@ -340,6 +340,7 @@ _STOP_WORDS = frozenset(
     # retractions
     "correct corrected correcting correction corrections incorrect revise revised revising "
     "revision wrong mistake mistaken mistakes wait scratch updated amended asked tied kidding "
+    "misread "
     # second looks
     "actually closer accurately precisely zoomed second reflection again carefully further "
     "fact reality rewatching rewatch replay repeated "
@@ -365,6 +366,7 @@ _STOP_PHRASES: dict[str, tuple[str, ...]] = {
     "make": ("make up my mind",), "clear": ("clear choice", "clear winner", "clear favo"),
     "which": ("say which", "tell which", "sure which", "confidence which", "certainty which"),
     "same": ("same time",), "watching": ("watching again",), "name": ("name one",),
+    "bad": ("my bad",),
     "both": ("both are", "both seem", "both look", "both appear", "both fit", "both work",
              "both apply", "both equally"),
 }
@@ -540,7 +542,7 @@ _LETTERED = re.compile(r"(?<![A-Za-z])\(?([A-Ha-h])\)\s*([A-Za-z]+)")
 #: a bare letter closing the answer, on its own line or picked: "\n\nF", "\nAnswer: (F)",
 #: "I'd pick (b)."
 _CLOSING_LETTER = re.compile(
-    r"(?:\n\s*(?:answer\s*:\s*)?|\b(?:pick|choose|select|go\s+with|answer\s+is)\s*:?\s*)"
+    r"(?:\n\s*(?:answer\s*:\s*)?|\b(?:pick|choose|select|go\s+with|answer\s+is)\s*:?\s*|(?:->|=>|\u2192)\s*)"
     r"\(?([A-Ha-h])\)?\.?\s*$", re.IGNORECASE)
 
 
@@ -846,6 +848,7 @@ def _undecided(text: str, hits: list[Hit], scanned: list[Hit], deciding: list[Hi
                 or _answer_doubted(text, hits, deciding, winner)
                 or _answer_or(text, hits, deciding, winner))
     return (_closing_doubt(text, scanned, deciding, winner)
+            or deciding[0].strength == MINOR and _REPEATED_HEDGE.search(text) is not None
             or _or_unsure(text, hits, deciding, winner)
             or _mixed(text, hits, deciding)
             or _left_and_right(text, hits)
@@ -1012,6 +1015,11 @@ def _mixed(text: str, hits: list[Hit], deciding: list[Hit]) -> bool:
     return len({h.key for h in hits if h.sentence == at and h.strength > ASIDE}) >= 2  # blend")
 
 
+#: the same hedge twice, offering two readings: "Could be fear. Could be surprise."; "Perhaps
+#: angry, perhaps just concentrating."
+_REPEATED_HEDGE = re.compile(
+    r"\b(perhaps|maybe|possibly|could\s+be|might\s+be|may\s+be)\b[^.!?]{1,60}?[.!?,;]\s*\1\b",
+    re.IGNORECASE)
 #: "a mix (mixture, blend, combination) of X and Y"
 _MIX_OF = re.compile(r"\b(?:(?:mix|mixture|blend|combination)\s+of|both)\s+\w+(?:\s+\w+)?\s+and\b",
                      re.IGNORECASE)

@@ -1015,6 +1015,14 @@ ROUND_24 = [
     ("In the group photo, the woman on the left is smiling while the man next to her looks sad.",
      None),
     ("The woman on the left is smiling.", "happiness"),
+    # blind batches 63-65 (read once, then released)
+    ("Could be fear. Could be surprise. The eyes are wide and the mouth is open.", None),
+    ("Perhaps angry, perhaps just concentrating. Not sure.", None),
+    ("She could be happy. The smile is wide.", "happiness"),
+    ("Anger - sorry, I misread; the brows are raised, not lowered. The expression is surprise.",
+     "surprise"),
+    ("He's got the blues.", "sadness"),
+    ("A) Anger B) Happiness C) Neutral -> B", "happiness"),
 ]
 
 ALL = (COMPARISON + CORRECTION + REJECTION + ASIDE + SECONDARY + CONCLUSION + OTHER_PEOPLE
@@ -1260,6 +1268,7 @@ REFUSED = [
     "I apologize, but I need a clearer picture to answer that.",
     "The video appears to be corrupted or empty; I can't see anyone in it.",
     "Unable to answer.",
+    "The face is turned away from the camera, so no expression can be determined.",
     ("The options are anger, disgust, fear, happiness, sadness, surprise, neutral. Unfortunately "
      "the image did not come through, so I cannot tell."),
 ]

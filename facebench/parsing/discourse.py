@@ -1061,7 +1061,7 @@ class DiscourseMatcher(PhraseMatcher):
             if found and found[0] == "\x00" or found == _HEADING:
                 return None  # a marker or a field: the scan weighs it
             if found:
-                if key is not None and key != found or toks[i + length] == "free":
+                if key is not None and key != found or i + length <= n and toks[i + length] == "free":
                     return None  # two classes, or "anger-free" (the scan negates it)
                 key = found
             i += length

@@ -61,13 +61,25 @@ is a ``tie``; so is a class named only as minor in a face the writer finds hard 
 faint half-smile ... His mood is difficult to read"). Scores on a scale of their own ("happy
 9.1, neutral 2.0, sad 0.3"; three classes or more, not ranks or action-unit numbers) are read
 by the largest; close scores beside a doubt phrase, or a keyed label "uncertain", are a tie,
-and so are two largest within 5% of each other ("anger 0.34, disgust 0.33, sadness 0.33").
+and so are two largest within 5% of each other or, as probabilities, within 3 points ("anger
+0.34, disgust 0.33, sadness 0.33"; "anger 0.38, disgust 0.36").
 
 A label or explicit answer that the reasoning after it contradicts, asserting one other class
 and never the label's ("Emotion: happiness. The person is clearly sad and crying."), is a
 ``tie``; so is an answer that goes on "or possibly <another class>". A first sentence that only
 hedges a class ("... might hint at surprise, but ...") is withdrawn when a later sentence
-negates that class, and a later plain class then decides (rule ``correction``).
+negates that class, and a later plain class then decides (rule ``correction``). A bare opening
+class ("Happiness. The brows are drawn together ...") counts as a label.
+
+The whole answer is weighed, too, where one sentence cannot settle it: two people "on the
+left" and "on the right" with different classes (unless the answer names its subject); "a mix
+of X and Y", "both X and Y" or an opening "X or Y -" read only through cues; a feeling that is
+no class but close to another felt at once ("excited and nervous at the same time", "nervous,
+maybe a little excited"); the same hedge twice ("Could be fear. Could be surprise."); a clip
+that changes from one class to another ("starts off smiling but ends up crying") unless a
+later sentence names the clip's class; two leaked assistant turns that disagree (in a dialogue
+with a user turn, the last answer stands). All are a ``tie``. A closing letter picks from a
+lettered list of options in the answer ("A) anger B) disgust ... \n\nF"; "I'd pick (b).").
 
 Value words (``values`` of ``synonyms/expression.yaml``: "blank", "flat") name a class only as
 a whole answer or a field's value ("Expression: blank"), and not beside a refusal. A word spelt
@@ -330,8 +342,8 @@ _FIRST_END = re.compile(r"[.!?]+(?=\s|$)|\n")
 #: first sentence: a word that every ``ANSWER`` marker, retraction
 #: (:data:`facebench.parsing.discourse.RETRACTING`), ``REVISE`` marker ("Actually, ...") and doubt
 #: phrase (:data:`_DOUBT`) holds, or that a check of the whole answer looks for ("left", "mix"),
-#: as a word of the answer; a phrase after a word: the phrase must be there too. tests/parsing/test_parse_constructions.py feeds every marker and phrase
-#: to :func:`_stops_in`.
+#: as a word of the answer; a phrase after a word: the phrase must be there too.
+#: tests/parsing/test_parse_constructions.py feeds every marker and phrase to :func:`_stops_in`.
 _STOP_WORDS = frozenset(
     # answer markers
     "answer answers answered conclusion conclusions conclude concluded concluding summary "
@@ -345,7 +357,7 @@ _STOP_WORDS = frozenset(
     "actually closer accurately precisely zoomed second reflection again carefully further "
     "fact reality rewatching rewatch replay repeated "
     # two people, a mix, two feelings at once (_left_and_right, _mixed, _with_a_state)
-    "left right mix mixture blend combination simultaneous simultaneously "
+    "left right mixture blend combination simultaneous simultaneously "
     # doubt
     "torn plausible reasonable equally decide decided 50 fifty toss tossup coin neither mix "
     "uncertain unsure undecided "
@@ -532,7 +544,8 @@ def _lettered_pick(text: str) -> str | None:
 
 
 def _ends_in_letter(text: str) -> bool:
-    """True when the answer's last word is a single letter ("... G) neutral\n\nF", "I'd pick (b).")."""
+    """True when the answer's last word is a single letter ("... G) neutral\n\nF", "I'd pick
+    (b).")."""
     tail = text.rstrip(" .)")
     return tail[-1:].isalpha() and (len(tail) < 2 or not tail[-2].isalpha())
 
@@ -542,13 +555,15 @@ _LETTERED = re.compile(r"(?<![A-Za-z])\(?([A-Ha-h])\)\s*([A-Za-z]+)")
 #: a bare letter closing the answer, on its own line or picked: "\n\nF", "\nAnswer: (F)",
 #: "I'd pick (b)."
 _CLOSING_LETTER = re.compile(
-    r"(?:\n\s*(?:answer\s*:\s*)?|\b(?:pick|choose|select|go\s+with|answer\s+is)\s*:?\s*|(?:->|=>|\u2192)\s*)"
-    r"\(?([A-Ha-h])\)?\.?\s*$", re.IGNORECASE)
+    r"(?:\n\s*(?:answer\s*:\s*)?|\b(?:pick|choose|select|go\s+with|answer\s+is)\s*:?\s*"
+    r"|(?:->|=>|\u2192)\s*)\(?([A-Ha-h])\)?\.?\s*$", re.IGNORECASE)
 
 
-#: a second assistant turn in a leaked chat template ("... happy.</s> ASSISTANT: The person is sad.")
-_USER_TURN = re.compile(r"(?:(?<=[.!?])|(?<=\n))\s*(?:USER|User|user|HUMAN|Human)\s*:")
+#: a second assistant turn in a leaked chat template ("... happy.</s> ASSISTANT: The person is
+#: sad.")
 _ROLE_AGAIN = re.compile(r"(?:(?<=[.!?])|(?<=\n))\s*(?:ASSISTANT|Assistant|assistant)\s*(?::|\n)")
+#: ... and a user turn between two: a dialogue, whose last answer stands
+_USER_TURN = re.compile(r"(?:(?<=[.!?])|(?<=\n))\s*(?:USER|User|user|HUMAN|Human)\s*:")
 
 
 #: a class with its share: "Fear (55%)", "fear: 55 %", "Fear - 55%", "happiness (0.82)" ...
@@ -1047,6 +1062,7 @@ def _two_sides(low: str) -> bool:
             and _LEFT.search(low) is not None and _RIGHT.search(low) is not None)
 
 
+#: someone placed on the left ... and someone on the right, or beside the first
 _LEFT = re.compile(r"\b(?:on|to|at)\s+(?:the\s+)?(?:far\s+)?left\b|(?:^|\n)\s*left\s*:"
                    r"|\bthe\s+left\s+(?:person|one|man|woman|child|girl|boy|figure|people)\b")
 _RIGHT = re.compile(r"\b(?:on|to|at)\s+(?:the\s+)?(?:far\s+)?right\b|(?:^|[\n.;]\s*)right\s*:"
@@ -1092,7 +1108,8 @@ def _with_a_state(text: str, deciding: list[Hit], winner: str) -> bool:
 
 
 #: a hedged second feeling: "nervous, maybe a little excited"
-_MAYBE_STATE = re.compile(r",\s*(?:maybe|perhaps|possibly)\s+(?:a\s+little\s+|a\s+bit\s+|slightly\s+|somewhat\s+)?([a-z]+)")
+_MAYBE_STATE = re.compile(
+    r",\s*(?:maybe|perhaps|possibly)\s+(?:a\s+little\s+|a\s+bit\s+|slightly\s+|somewhat\s+)?([a-z]+)")
 #: two feelings at once: "excited and nervous at the same time"
 _SAME_TIME = re.compile(r"\b([a-z]+)\s+and\s+([a-z]+)\s+(?:at\s+the\s+same\s+time|simultaneously)\b")
 

@@ -82,10 +82,10 @@ CORPORA = {"batch 1": DATA / "expression_answers.jsonl",
            "batch 38": DATA / "expression_answers_batch38.jsonl",
            "batch 39": DATA / "expression_answers_batch39.jsonl",
            "batch 40": DATA / "expression_answers_batch40.jsonl",
-           "batch 41 (held out)": DATA / "expression_answers_batch41.jsonl",
-           "batch 42 (held out)": DATA / "expression_answers_batch42.jsonl",
+           "batch 41": DATA / "expression_answers_batch41.jsonl",
+           "batch 42": DATA / "expression_answers_batch42.jsonl",
            "batch 43": DATA / "expression_answers_batch43.jsonl",
-           "batch 44 (held out)": DATA / "expression_answers_batch44.jsonl",
+           "batch 44": DATA / "expression_answers_batch44.jsonl",
            "batch 45": DATA / "expression_answers_batch45.jsonl",
            "batch 46": DATA / "expression_answers_batch46.jsonl",
            "batch 47": DATA / "expression_answers_batch47.jsonl",
@@ -106,7 +106,10 @@ CORPORA = {"batch 1": DATA / "expression_answers.jsonl",
            "batch 62": DATA / "expression_answers_batch62.jsonl",
            "batch 63": DATA / "expression_answers_batch63.jsonl",
            "batch 64": DATA / "expression_answers_batch64.jsonl",
-           "batch 65": DATA / "expression_answers_batch65.jsonl"}
+           "batch 65": DATA / "expression_answers_batch65.jsonl",
+           "batch 66 (held out)": DATA / "expression_answers_batch66.jsonl",
+           "batch 67 (held out)": DATA / "expression_answers_batch67.jsonl",
+           "batch 68 (held out)": DATA / "expression_answers_batch68.jsonl"}
 
 
 def load(path: Path) -> list[dict]:

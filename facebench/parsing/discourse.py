@@ -279,6 +279,8 @@ MARKERS: dict[int, tuple[str, ...]] = {
         "first reading", "i said earlier", "i previously said", "id said", "i had said",
         "was going to say", "id have said", "i would have said", "my earlier", "my previous",
         "my initial", "my original",
+        # people in general ("People who are angry sometimes raise their upper lip too")
+        "people who are", "someone who is", "person who is", "those who are",
         # what people in general say of such a look ("people often label this as disgust")
         "people often", "people usually", "people typically", "people commonly",
         "people sometimes", "many people", "most people", "some people", "often labeled",
@@ -307,7 +309,8 @@ ANIMALS = ("dog", "dogs", "puppy", "puppies", "cat", "cats", "kitten", "kittens"
 #: balloon in her hand has a smiley face" (not "picture" or "photo": that is the image)
 PICTURED = ("painting", "portrait", "poster", "sticker", "balloon", "mask", "costume", "mural",
             "drawing", "sketch", "billboard", "shirt", "tshirt", "logo", "icon", "emoticon",
-            "graffiti", "mannequin", "sculpture", "avatar", "illustration")
+            "graffiti", "mannequin", "sculpture", "avatar", "illustration", "figure", "graphic",
+            "print")
 #: animals and figures a mention right before describes ("a laughing cat", "a grinning clown")
 _FIGURES = frozenset((*ANIMALS, "emoji", "cartoon", "character", "mascot", "doll", "puppet",
                       "statue", "figurine", "teddy", "bear", "clown", "toy", "robot",
@@ -1550,6 +1553,9 @@ class DiscourseMatcher(PhraseMatcher):
                 elif (not opens and kind == _COMMA and clause_neg and neg_tok == "no"
                       and toks[sent_tok : i].count("no") >= 2 and self._bare_class_at(toks, i)):
                     opens = True  # "no smile no frown, neutral": a checklist, then the answer
+                elif (not opens and kind == _COMMA and clause_neg and neg_tok in ("nothing", "none")
+                      and neg_at == sent_tok and i - 2 == neg_at and self._bare_class_at(toks, i)):
+                    opens = True  # "nothing, neutral": no emotion, then the answer
                 elif (not opens and kind == _COMMA and clause_neg and neg_tok == "not"
                       and neg_at + 1 < i - 1 and all(h[0] < neg_at for h in segment)
                       and all(t in _ELLIPTIC for t in toks[neg_at + 1 : i - 1])):

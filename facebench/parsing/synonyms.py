@@ -358,6 +358,8 @@ _STOP_WORDS = frozenset(
     "fact reality rewatching rewatch replay repeated "
     # two people, a mix, two feelings at once (_left_and_right, _mixed, _with_a_state)
     "left right mixture blend combination simultaneous simultaneously "
+    # a closing doubt about the lead (_closing_doubt: "so I'm not certain it's surprise")
+    "sure certain "
     # doubt
     "torn plausible reasonable equally decide decided 50 fifty toss tossup coin neither mix "
     "uncertain unsure undecided "
@@ -727,6 +729,8 @@ _DOUBT = re.compile(
     r"|(?:not\s+sure|unsure)\s+which|(?:a\s+)?mix(?:ture)?\s+of\s+both"
     r"|split\s+(?:evenly\s+|down\s+the\s+middle\s+)?between|evenly\s+split"
     r"|equal\s+weight|equally\s+weighted|(?:hard|difficult|tough)\s+to\s+decide|between\s+the\s+two\b"
+    r"|could\s+equally\s+(?:well\s+)?be\b"
+    r"|\b(?:could|might|may)\s+(?:also\s+)?be\s+\w+\s+or\s+\w+\s*[.!]?\s*$"  # (_OPEN_ALTERNATIVE)
     r"|at\s+(?:the\s+)?same\s+time|both\s+(?:are|seem|look|appear)\s+(?:equally\s+)?(?:true|right|valid|present)"
     r"|(?:not|\w+n't)\s+be\s+reduced\s+to\s+(?:a\s+|one\s+)?single|no\s+single\s+(?:category|class|label|emotion)"
     r"|\bmixed\s+(?:expression|emotions?|signals?|feelings?|picture)"
@@ -864,6 +868,8 @@ def _undecided(text: str, hits: list[Hit], scanned: list[Hit], deciding: list[Hi
                 or _answer_or(text, hits, deciding, winner))
     return (_closing_doubt(text, scanned, deciding, winner)
             or deciding[0].strength == MINOR and _REPEATED_HEDGE.search(text) is not None
+            or _hedged_revision(text, hits, deciding, winner)
+            or _hesitant_end(text, hits)
             or _or_unsure(text, hits, deciding, winner)
             or _mixed(text, hits, deciding)
             or _left_and_right(text, hits)
@@ -954,6 +960,9 @@ def _answer_or(text: str, hits: list[Hit], deciding: list[Hit], winner: str) -> 
     return _OR_HEDGE.search(text) is not None
 
 
+#: an answer that closes on two classes left open: "It could be happiness or sadness."
+_OPEN_ALTERNATIVE = re.compile(r"\b(?:could|might|may)\s+(?:also\s+)?be\s+\w+\s+or\s+\w+\s*[.!]?\s*$",
+                               re.IGNORECASE)
 #: an alternative offered with a hedge: "or possibly", "or maybe"
 _OR_HEDGE = re.compile(r"\bor\s+(?:possibly|maybe|perhaps|potentially)\b", re.IGNORECASE)
 
@@ -1015,6 +1024,35 @@ def _contradicted(scanned: list[Hit], deciding: list[Hit], winner: str) -> bool:
     here = [h for h in scanned if h.sentence == sentence]
     return (any(h.negated and h.key == winner for h in here)
             and any(not h.negated and h.key != winner and h.strength >= PLAIN for h in here))
+
+
+def _hedged_revision(text: str, hits: list[Hit], deciding: list[Hit], winner: str) -> bool:
+    """True when a later second look only hedges another class: "I think the expression is
+    happiness. Actually, it may be sadness masked by a smile." (a plain "Actually, it is
+    sadness" corrects)."""
+    if not any(h.strength == MINOR and h.key != winner and h.sentence > deciding[0].sentence
+               for h in hits):
+        return False
+    return _HEDGED_REVISION.search(text) is not None
+
+
+#: a second look that hedges: "Actually, it may be ...", "On second thought, it might be ..."
+_HEDGED_REVISION = re.compile(
+    r"\b(?:actually|on\s+second\s+thoughts?|looking\s+again|on\s+closer\s+inspection|then\s+again)\b"
+    r"[^.!?]{0,30}?\b(?:may|might|could|possibly|perhaps)\b", re.IGNORECASE)
+
+
+def _hesitant_end(text: str, hits: list[Hit]) -> bool:
+    """True when two classes are asserted and the answer ends on a bare hesitation: "Looks
+    happy. But the eyes look sad. Hmm." """
+    if len({h.key for h in hits if h.strength >= PLAIN}) < 2:
+        return False
+    last = _last_sentence(text).strip(" .!?\n").lower()
+    return last in _HESITATIONS
+
+
+_HESITATIONS = frozenset(("hmm", "hmmm", "hm", "not sure", "unsure", "hard to say", "who knows",
+                          "i'm not sure", "im not sure", "not certain", "tough one", "hard to tell"))
 
 
 def _mixed(text: str, hits: list[Hit], deciding: list[Hit]) -> bool:
@@ -1162,19 +1200,25 @@ def _closing_doubt(text: str, scanned: list[Hit], deciding: list[Hit], winner: s
     there. The closing sentence must name both (joined by "or", "between" or "both", after the
     first sentence) and the answer must say it cannot tell or cannot choose (:func:`_doubt`).
     A closing sentence whose every mention is negated counts them too: "the image does not
-    allow a clear choice between surprise and fear" names both without asserting either."""
+    allow a clear choice between surprise and fear" names both without asserting either; so
+    does one that doubts the lead and names another ("... could mean fear, so I'm not certain
+    it's surprise")."""
     last = scanned[-1].sentence
     if last <= deciding[-1].sentence:
         return False
     closing = [h for h in scanned if h.sentence == last]
     asserted = [h for h in closing if not h.negated]
+    if (asserted and any(h.negated and h.key == winner for h in closing)
+            and any(h.key != winner for h in asserted) and says_unsure(_last_sentence(text))):
+        return True  # "... could mean fear, so I'm not certain it's surprise."
     closing = _strongest(asserted or closing)
     keys = {h.key for h in closing}
-    if winner not in keys or len(keys) < 2 or closing[0].strength < PLAIN:
-        return False
+    if (winner not in keys or len(keys) < 2
+            or closing[0].strength < PLAIN and _OPEN_ALTERNATIVE.search(text) is None):
+        return False  # (a closing "It could be happiness or sadness." is hedged, and doubt)
     end = _FIRST_END.search(text)
     rest = fold_unicode(text[end.end() :]).lower() if end else ""
-    return _offers_two(rest) and _doubt(text)
+    return _offers_two(rest) and (_doubt(text) or _OPEN_ALTERNATIVE.search(rest) is not None)
 
 
 def _offers_two(rest: str) -> bool:
@@ -1228,7 +1272,8 @@ def _first_sentence_only(text: str, matcher: DiscourseMatcher) -> ParseResult | 
         return None  # "Surprise. Or, more likely, fear.": one sentence with the first (scan)
     if _stops_in(rest):  # a later answer marker, retraction, second look, or doubt
         return None
-    if _offers_two(rest) and _doubt(text) or _short_last_sentence(rest):
+    if (_offers_two(rest) and (_doubt(text) or _OPEN_ALTERNATIVE.search(rest) is not None)
+            or _short_last_sentence(rest)):
         return None  # a closing "surprise or fear, I can't tell" may undo it (_closing_doubt)
     key = first[0].key
     if (len(first) == len(scanned) and all(h.key == key and h.strength != ANSWER for h in first)

@@ -1023,6 +1023,25 @@ ROUND_24 = [
      "surprise"),
     ("He's got the blues.", "sadness"),
     ("A) Anger B) Happiness C) Neutral -> B", "happiness"),
+    # batches 41, 42 and 44 (held out since the third round, read six times, then released)
+    ("nothing, neutral", "neutral"),
+    ("nothing, happiness or sadness", None),
+    ("The person is smiling, which would suggest happiness, but the eyes look sad. I think the "
+     "expression is happiness. Actually, it may be sadness masked by a smile.", None),
+    ("She is happy. Actually, she is sad.", "sadness"),
+    ("The woman seems to be crying, but she might also be laughing so hard that tears came out. "
+     "It could be happiness or sadness.", None),
+    ("She is crying. It could be sadness or relief.", "sadness"),
+    ("The person looks surprised. Though honestly, the tension around the mouth could mean fear, "
+     "so I'm not certain it's surprise.", None),
+    ("The person looks surprised. It is not fear.", "surprise"),
+    ("Looks happy. But the eyes look sad. Hmm.", None),
+    ("She looks happy. Hmm.", "happiness"),
+    ("Mostly neutral, I think, though it could equally be mild sadness.", None),
+    ("The figure on the T-shirt is a smiley face, which is a bit ironic, because the wearer looks "
+     "deeply sad.", "sadness"),
+    ("People who are angry sometimes raise their upper lip too, but here the nose wrinkle and the "
+     "head pulled back make it disgust.", "disgust"),
 ]
 
 ALL = (COMPARISON + CORRECTION + REJECTION + ASIDE + SECONDARY + CONCLUSION + OTHER_PEOPLE
@@ -1269,6 +1288,11 @@ REFUSED = [
     "The video appears to be corrupted or empty; I can't see anyone in it.",
     "Unable to answer.",
     "The face is turned away from the camera, so no expression can be determined.",
+    "no image",
+    ("This looks like an image of a sculpture with its face broken off; there is no facial "
+     "expression to read."),
+    "The file appears corrupted - I'm getting garbled stripes instead of a picture.",
+    "Unable to comment on that.",
     ("The options are anger, disgust, fear, happiness, sadness, surprise, neutral. Unfortunately "
      "the image did not come through, so I cannot tell."),
 ]

@@ -101,7 +101,8 @@
 * **Alternatives and ties**: a comma list ended by "or" ("happy, sad, or angry") is offered
   whole; so are "between X and Y", "a mix (mixture, blend) of X and Y" and a closing "X and
   Y, both."; "X, or rather Y" corrects X. A sentence that opens with "Or" continues the one
-  before ("She looks happy. Or maybe sad." offers both; "Or disgusted?" too), unless it is a question naming no class ("Or is he
+  before ("She looks happy. Or maybe sad." offers both; "Or disgusted?" too), unless it is a
+  question naming no class ("Or is he
   just tired?"); "Or" before a correcting word (:data:`_OR_CORRECTS`: "Or, more precisely,
   afraid", "Or wait, disgusted") corrects like "or rather". A marker right after a negator marks nothing ("neither dominates").
   An "or" between a class and a state that is no class and not close to it (``states`` of
@@ -372,6 +373,11 @@ def _exception_after(toks: list[str], k: int) -> int:
                                     ["could", "be"]) else 0
 
 
+def _freed(toks: list[str], k: int) -> bool:
+    """True when the mention that ends before ``toks[k]`` is said to be absent: "anger-free"."""
+    return k < len(toks) and toks[k] == "free"
+
+
 def _joins_ruled(gap: list[str]) -> bool:
     """True when the words between two classes join them into one list ("surprise and fear
     ruled out"); nothing between them ("surprise (fear ruled out)") joins nothing."""
@@ -407,9 +413,9 @@ _OPTION_NOUNS = frozenset(("options", "option", "choices", "choice", "labels", "
 _MIXES = ("mix", "mixture", "blend")
 #: words of a first sentence that the whole answer must weigh (two people "on the left" and
 #: "on the right", "a mix of", two feelings "at the same time"): no plain sentence
-_WHOLE_ANSWER = frozenset(("left", "mix", "mixture", "blend", "combination", "same",
-                           "simultaneous", "simultaneously", "starts", "started", "starting",
-                           "begins", "began", "beginning"))
+_WHOLE_ANSWER = frozenset((*_MIXES, "left", "combination", "same", "simultaneous",
+                           "simultaneously", "starts", "started", "starting", "begins", "began",
+                           "beginning"))
 #: a conclusion's opening word: "So: anger." (a bare class after it is the answer)
 _CONCLUDING = frozenset(("so", "thus", "hence", "therefore"))
 #: the words the checks at the top of the scan look at (with the states of no class)
@@ -1064,7 +1070,7 @@ class DiscourseMatcher(PhraseMatcher):
             if found and found[0] == "\x00" or found == _HEADING:
                 return None  # a marker or a field: the scan weighs it
             if found:
-                if key is not None and key != found or i + length <= n and toks[i + length] == "free":
+                if key is not None and key != found or _freed(toks, i + length):
                     return None  # two classes, or "anger-free" (the scan negates it)
                 key = found
             i += length
@@ -1214,7 +1220,7 @@ class DiscourseMatcher(PhraseMatcher):
                                     skip := _exception_after(toks, i + length)):
                                 i += length + skip  # "no emotion other than sadness": the
                                 continue  # exception is the answer, the "no emotion" nothing
-                            hit = [i, found, clause_neg or i + length < n and toks[i + length] == "free", ""]
+                            hit = [i, found, clause_neg or _freed(toks, i + length), ""]
                             clause.append(hit)
                             segment.append(hit)
                             last_start = i
@@ -1226,21 +1232,19 @@ class DiscourseMatcher(PhraseMatcher):
                             clause_neg = False
                             i += length
                             continue
-                        if found == _CANDIDATES and (i + length >= n or toks[i + length] != ":"
-                                                     and toks[i + length] not in _COPULAS
-                                                     and not (toks[i + length - 1] in ("from", "between")
-                                                              and self._class_at(toks, i + length))):
-                            i += length  # "Among the options, fear fits": no list of candidates
-                            continue
-                        if found == _CANDIDATES and toks[i + length - 1] in ("from", "between"):
-                            # "Choosing from happiness, ..., neutral, I'd say angry": only the
-                            # classes listed right after it are candidates
-                            marks.append((i, i, _GENERIC, self._list_end(toks, i + length)))
-                            i += length
-                            continue
-                        if found == _CANDIDATES:  # "Candidates: sadness, neutral."
-                            marks.append((i, i, _GENERIC, 1 << 30))
-                            listing = True
+                        if found == _CANDIDATES:
+                            after = toks[i + length] if i + length < n else ""
+                            by_verb = toks[i + length - 1] in ("from", "between")  # "choose between"
+                            if (after != ":" and after not in _COPULAS
+                                    and not (by_verb and after and self._class_at(toks, i + length))):
+                                i += length  # "Among the options, fear fits": no list of candidates
+                                continue
+                            if by_verb:  # "Choosing from happiness, ..., neutral, I'd say angry":
+                                # only the classes listed right after it are candidates
+                                marks.append((i, i, _GENERIC, self._list_end(toks, i + length)))
+                            else:  # "Candidates: sadness, neutral."
+                                marks.append((i, i, _GENERIC, 1 << 30))
+                                listing = True
                             i += length
                             continue
                         if found == _BUT_FOR:  # "anger would be my guess if not for ..."
@@ -1579,7 +1583,7 @@ class DiscourseMatcher(PhraseMatcher):
                              and not self._class_at(toks, i))):
                     opens = True  # "With no action units, the inferred emotion is neutral"
                 if (not opens and clause_neg and kind == _COMMA and toks[i - 2] in _OPTION_NOUNS
-                        and neg_tok in ("not", "n't") and not any(h[0] > neg_at for h in clause)):
+                        and neg_tok == "not" and not any(h[0] > neg_at for h in clause)):
                     opens = True  # "Since contempt isn't among the options, disgust"
                 if not opens and tok == "," and clause_neg and i + 1 < n and toks[i + 1] == ":":
                     opens = True  # '{"emotion": "none", "category": "neutral"}': a new field

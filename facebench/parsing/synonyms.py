@@ -730,7 +730,6 @@ _DOUBT = re.compile(
     r"|split\s+(?:evenly\s+|down\s+the\s+middle\s+)?between|evenly\s+split"
     r"|equal\s+weight|equally\s+weighted|(?:hard|difficult|tough)\s+to\s+decide|between\s+the\s+two\b"
     r"|could\s+equally\s+(?:well\s+)?be\b"
-    r"|\b(?:could|might|may)\s+(?:also\s+)?be\s+\w+\s+or\s+\w+\s*[.!]?\s*$"  # (_OPEN_ALTERNATIVE)
     r"|at\s+(?:the\s+)?same\s+time|both\s+(?:are|seem|look|appear)\s+(?:equally\s+)?(?:true|right|valid|present)"
     r"|(?:not|\w+n't)\s+be\s+reduced\s+to\s+(?:a\s+|one\s+)?single|no\s+single\s+(?:category|class|label|emotion)"
     r"|\bmixed\s+(?:expression|emotions?|signals?|feelings?|picture)"
@@ -773,8 +772,7 @@ def _read(text: str, hits: list[Hit], scanned: list[Hit], first_sentence: int | 
     if not hits:
         if scanned and _weighing(text):
             # "hard to say whether it is sadness or a tired face; both seem equally plausible"
-            # (no answer when the image is not visible)
-            return ParseResult.fail(REFUSAL if cannot_answer(text) else "tie")
+            return _tie(text)
         return _refusal_or(text, "negated" if scanned else "no_match")
     if (first_sentence is not None and scanned[0].sentence > first_sentence
             and min(h.sentence for h in scanned) > first_sentence):
@@ -794,21 +792,22 @@ def _read(text: str, hits: list[Hit], scanned: list[Hit], first_sentence: int | 
                 or " or " in text.lower() and says_unsure(text)):
             # only candidates, none chosen: "Hmm, neutral? Or maybe slightly angry."; "Sad or
             # scared? A coin flip."; "Candidates: surprise, fear. Can't separate them."; "It
-            # could be happy or it could be discomfort. Hard to say!" (no answer when the
-            # image did not come through)
-            return ParseResult.fail(REFUSAL if cannot_answer(text) else "tie")
+            # could be happy or it could be discomfort. Hard to say!"
+            return _tie(text)
         return _refusal_or(text, "set_aside")
     winner = _winner([h.key for h in deciding])
     if winner is None or _undecided(text, hits, scanned, deciding, winner, rule):
-        # classes offered and left undecided ("happy or sad, hard to say") are an ambiguous
-        # answer, not a refusal: the model answered, a person cannot settle which class; but
-        # classes named beside "the face is covered" or "I'm sorry, I can't" are no answer
-        if cannot_answer(text):
-            return ParseResult.fail(REFUSAL)
-        return ParseResult.fail("tie")
+        return _tie(text)
     if all(h.fuzzy for h in deciding if h.key == winner):
         rule = "fuzzy"
     return ParseResult(winner, rule)
+
+
+def _tie(text: str) -> ParseResult:
+    """Classes offered and left undecided ("happy or sad, hard to say") are an ambiguous answer,
+    not a refusal: the model answered, a person cannot settle which class. Classes named beside
+    "the face is covered", "the image did not load" or "I'm sorry, I can't" are no answer."""
+    return ParseResult.fail(REFUSAL if cannot_answer(text) else "tie")
 
 
 def _changed(text: str, hits: list[Hit], deciding: list[Hit]) -> list[Hit] | None:
@@ -1127,22 +1126,21 @@ def _with_a_state(text: str, deciding: list[Hit], winner: str) -> bool:
     (focused: close to neutral) are the class. A class named only as minor beside something
     else at once is unsettled too: "furrowed brows and a slight smile at the same time"."""
     low = text.lower()
-    table = states()
-    if "maybe" in low or "perhaps" in low or "possibly" in low:
-        for m in _MAYBE_STATE.finditer(low):  # "nervous, maybe a little excited"
-            near = table.get(m[1])
-            if near and winner not in near and "neutral" not in near:
-                return True
+    if (("maybe" in low or "perhaps" in low or "possibly" in low)
+            and any(_other_feeling(m[1], winner) for m in _MAYBE_STATE.finditer(low))):
+        return True  # "nervous, maybe a little excited"
     if "same time" not in low and "simultaneous" not in low:
         return False
-    if deciding[0].strength == MINOR:
-        return True
-    for m in _SAME_TIME.finditer(low):
-        for word in m.groups():
-            near = table.get(word)
-            if near and winner not in near and "neutral" not in near:
-                return True
-    return False
+    return deciding[0].strength == MINOR or any(
+        _other_feeling(word, winner) for m in _SAME_TIME.finditer(low) for word in m.groups())
+
+
+def _other_feeling(word: str, winner: str) -> bool:
+    """True when ``word`` is a state of no class that is close to an emotional class other
+    than ``winner`` (``states`` of ``synonyms/non_mentions.yaml``: excited is close to
+    happiness; focused, close to neutral, is no feeling of its own)."""
+    near = states().get(word)
+    return bool(near) and winner not in near and "neutral" not in near
 
 
 #: a hedged second feeling: "nervous, maybe a little excited"
@@ -1248,14 +1246,15 @@ def _first_sentence_only(text: str, matcher: DiscourseMatcher) -> ParseResult | 
         if scan.first_sentence != 0 or not scan.key_text or scan.key_text[-1] not in ".!?\n":
             return None
         first = [h for h in scan.asserted() if h.sentence == 0]
-        if not first or max(h.strength for h in first) < PLAIN:
+        if not first:
+            return None
+        top = max(h.strength for h in first)
+        if top < PLAIN or top >= HEADED or any(h.strength == ASIDE for h in first):
+            # a label, whose reasoning may contradict it (_label_contradicted), or a class set
+            # aside beside its own cue, which a later class may correct (decide)
             return None
         if len({h.key for h in _strongest(first)}) > 1:
             return None  # undecided: a later "leaning X", "overall X" may settle it (decide)
-        if max(h.strength for h in first) >= HEADED:
-            return None  # a label: the reasoning after it may contradict it (_label_contradicted)
-        if any(h.strength == ASIDE for h in first):
-            return None  # a class set aside beside its own cue: a later class may correct (decide)
         head = text[: m.end()].lower()  # (a plain sentence holds none of these words)
         if ("left" in head or "mix" in head or "blend" in head or "ombination" in head
                 or "same time" in head or "simultaneous" in head or "start" in head
